@@ -1,0 +1,268 @@
+"""`tf.Tensor`: a concrete value or a pending node of a recorded graph.
+
+A Tensor is *concrete* when it holds an array (`jax.Array` or a host `numpy.ndarray`)
+and *pending* when it holds a graph `Node` whose value has not been computed yet (see
+DESIGN.md, "The execution model"). Shape and dtype are always known. Reading the value
+of a pending tensor (`numpy()`, `repr`, `bool()` ...) materializes it through the
+engine's compiled-function cache.
+
+Operators (`+`, `@`, indexing ...) are attached by `tfcompat._api.operators`, the same
+way TensorFlow attaches them to its Tensor class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from tfcompat._core import dtypes
+from tfcompat._core.dtypes import DType
+from tfcompat._core.tensor_shape import TensorShape
+
+__all__ = ["Tensor", "EagerTensor", "Node", "Reference", "is_tensor"]
+
+# Set by tfcompat._tape.engine when it is imported: computes a pending tensor's value.
+_materialize: Callable[[Tensor], Any] | None = None
+
+
+class Node:
+    """One recorded raw-op application: `op(*inputs, **attrs)`.
+
+    `key` is the interned id of (op, attrs, input shapes/dtypes) from the engine's
+    abstract-evaluation cache; it stands for all of them in graph signatures.
+    `tapes` is the tuple of tape records that recorded this node.
+    """
+
+    __slots__ = ("op", "attrs", "inputs", "key", "nout", "tapes", "__weakref__")
+
+    def __init__(self, op: Any, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Tensor, ...], key: int, nout: int, tapes: tuple[Any, ...]) -> None:
+        self.op = op
+        self.attrs = attrs
+        self.inputs = inputs
+        self.key = key
+        self.nout = nout
+        self.tapes = tapes
+
+
+class Tensor:
+    """tfcompat implementation of `tf.Tensor` (an eager tensor).
+
+    Differences from TensorFlow:
+      String tensors are supported for construction, printing and `numpy()` only.
+    """
+
+    __slots__ = ("_value", "_node", "_index", "_shape", "_dtype", "_tapes", "_var", "__weakref__")
+
+    __array_priority__ = 100
+
+    # `_value`: the array, or None while pending.
+    # `_node`, `_index`: the producing node and output index (None for leaves).
+    # `_tapes`: tape records that watch this tensor (tuple, usually empty or one).
+    # `_var`: the Variable this tensor is a read of, if any.
+
+    def __init__(self, value: Any, shape: tuple[int, ...], dtype: DType, node: Node | None = None, index: int = 0) -> None:
+        self._value = value
+        self._node = node
+        self._index = index
+        self._shape = shape
+        self._dtype = dtype
+        self._tapes: tuple[Any, ...] = ()
+        self._var: Any = None
+
+    # -- value ----------------------------------------------------------------------
+    def _array(self) -> Any:
+        """The value as an array (materializing a pending tensor)."""
+        value = self._value
+        if value is None:
+            assert _materialize is not None
+            value = _materialize(self)
+        return value
+
+    def numpy(self) -> Any:
+        """The value as a NumPy array, or a NumPy scalar for a 0-d tensor."""
+        if self._dtype is dtypes.string:
+            return self._value if self._shape else self._value[()]
+        arr = np.array(self._array())
+        return arr[()] if arr.ndim == 0 else arr
+
+    # -- static properties ----------------------------------------------------------
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._shape)
+
+    def get_shape(self) -> TensorShape:
+        return TensorShape(self._shape)
+
+    def set_shape(self, shape: Any) -> None:
+        if not TensorShape(self._shape).is_compatible_with(shape):
+            raise ValueError(f"Tensor's shape {TensorShape(self._shape)} is not compatible with supplied shape {TensorShape(shape)}.")
+
+    @property
+    def dtype(self) -> DType:
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    @property
+    def device(self) -> str:
+        return _device_name()
+
+    @property
+    def backing_device(self) -> str:
+        return _device_name()
+
+    @property
+    def name(self) -> str:
+        raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
+
+    @property
+    def op(self) -> Any:
+        raise AttributeError("Tensor.op is undefined when eager execution is enabled.")
+
+    @property
+    def graph(self) -> Any:
+        raise AttributeError("Tensor.graph is undefined when eager execution is enabled.")
+
+    def ref(self) -> Reference:
+        return Reference(self)
+
+    def experimental_ref(self) -> Reference:
+        return Reference(self)
+
+    # -- printing -------------------------------------------------------------------
+    def _numpy_text(self, is_repr: bool) -> str:
+        if self._dtype is dtypes.string:
+            value = self._value if self._shape else self._value[()]
+            text = repr(value) if is_repr else str(value)
+        else:
+            arr = np.asarray(self._array())
+            if is_repr:
+                text = repr(arr.item()) if arr.ndim == 0 else repr(arr)
+            else:
+                text = str(arr[()] if arr.ndim == 0 else arr)
+        return "\n" + text if "\n" in text else text
+
+    def __repr__(self) -> str:
+        return f"<tf.Tensor: shape={TensorShape(self._shape)}, dtype={self._dtype.name}, numpy={self._numpy_text(True)}>"
+
+    def __str__(self) -> str:
+        return f"tf.Tensor({self._numpy_text(False)}, shape={TensorShape(self._shape)}, dtype={self._dtype.name})"
+
+    def __format__(self, format_spec: str) -> str:
+        if not format_spec:
+            return str(self)
+        return format(self.numpy(), format_spec)
+
+    # -- Python protocols (TF_SEMANTICS.md 7.7) --------------------------------------
+    def __hash__(self) -> int:
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+    def __bool__(self) -> bool:
+        return bool(np.asarray(self._array()))
+
+    def __float__(self) -> float:
+        return float(self._scalar())
+
+    def __int__(self) -> int:
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    def __index__(self) -> int:
+        if not (self._dtype.is_integer or self._dtype.is_bool):
+            raise AttributeError(f"'numpy.{self._dtype.as_numpy_dtype.__name__}' object has no attribute '__index__'")
+        return int(self._scalar())
+
+    def _scalar(self) -> Any:
+        if self._shape:
+            raise TypeError("only 0-dimensional arrays can be converted to Python scalars")
+        return np.asarray(self._array())[()]
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("Scalar tensor has no `len()`")
+        return self._shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if not self._shape:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        for i in range(self._shape[0]):
+            yield self[i]  # type: ignore[index]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = np.asarray(self.numpy())
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __copy__(self) -> Tensor:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Tensor:
+        return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise AttributeError(f"'{type(self).__module__}.{type(self).__name__}' object has no attribute '__setitem__'")
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        raise AttributeError(
+            f"{type(self).__name__} object has no attribute 'astype'. If you are looking for numpy-related methods, "
+            "please run the following: tf.experimental.numpy.experimental_enable_numpy_behavior()"
+        )
+
+    def __reduce__(self) -> Any:
+        from tfcompat._core.convert import constant  # noqa: PLC0415  (pickling only)
+
+        return constant, (self.numpy(),)
+
+
+class EagerTensor(Tensor):
+    """The concrete class of every tfcompat tensor, as `type(t)` is `EagerTensor` in TF."""
+
+    __slots__ = ()
+
+
+EagerTensor.__module__ = "tfcompat"
+Tensor.__module__ = "tfcompat"
+
+
+class Reference:
+    """tfcompat implementation of the object returned by `Tensor.ref()`/`Variable.ref()`."""
+
+    __slots__ = ("_wrapped",)
+
+    def __init__(self, wrapped: Any) -> None:
+        self._wrapped = wrapped
+
+    def deref(self) -> Any:
+        return self._wrapped
+
+    def __hash__(self) -> int:
+        return id(self._wrapped)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reference) and other._wrapped is self._wrapped
+
+    def __repr__(self) -> str:
+        return f"<Reference wrapping {self._wrapped!r}>"
+
+
+def is_tensor(x: Any) -> bool:
+    """tfcompat implementation of `tf.is_tensor`: True for Tensors, Variables, IndexedSlices."""
+    return isinstance(x, Tensor) or getattr(x, "_tfcompat_is_tensor_like", False)
+
+
+_DEVICE: list[str] = []
+
+
+def _device_name() -> str:
+    if not _DEVICE:
+        import jax  # noqa: PLC0415
+
+        kind = jax.default_backend()
+        name = {"cpu": "CPU", "gpu": "GPU", "cuda": "GPU", "rocm": "GPU", "tpu": "TPU"}.get(kind, kind.upper())
+        _DEVICE.append(f"/job:localhost/replica:0/task:0/device:{name}:0")
+    return _DEVICE[0]

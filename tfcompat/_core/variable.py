@@ -1,0 +1,373 @@
+"""`tf.Variable`: a Python handle that owns an array (TF_SEMANTICS.md section 6).
+
+A read while a tape records creates a leaf tensor of the recorded graph; `assign*`
+replaces the stored array (later reads are new leaves), and gradients never flow
+through an assignment, as in TF.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from typing import Any
+
+import numpy as np
+
+from tfcompat._core import dtypes, errors
+from tfcompat._core.convert import constant, convert_to_tensor
+from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
+from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._tape import engine
+
+__all__ = ["Variable", "ResourceVariable", "VariableSynchronization", "VariableAggregation"]
+
+_UIDS = itertools.count()
+
+
+class VariableSynchronization(enum.Enum):
+    """tfcompat implementation of `tf.VariableSynchronization`."""
+
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """tfcompat implementation of `tf.VariableAggregation`."""
+
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+
+
+class _Handle:
+    """The storage a Variable and its `assign*` aliases share."""
+
+    __slots__ = ("value", "shape", "dtype", "uid", "__weakref__")
+
+    def __init__(self, value: Any, shape: tuple[int, ...], dtype: dtypes.DType) -> None:
+        self.value = value
+        self.shape = shape
+        self.dtype = dtype
+        self.uid = next(_UIDS)
+
+
+def _name_scope_prefix() -> str:
+    from tfcompat._core import name_scope  # noqa: PLC0415  (tiny module, no cycle)
+
+    return name_scope.current_prefix()
+
+
+class Variable:
+    """tfcompat implementation of `tf.Variable`.
+
+    `tf.Variable(...)` returns a `ResourceVariable`, as in TF.
+    """
+
+    _tfcompat_is_tensor_like = True
+    __array_priority__ = 100
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Variable:
+            cls = ResourceVariable
+        return object.__new__(cls)
+
+    def __init__(
+        self,
+        initial_value: Any = None,
+        trainable: Any = None,
+        validate_shape: bool = True,
+        caching_device: Any = None,
+        name: Any = None,
+        variable_def: Any = None,
+        dtype: Any = None,
+        import_scope: Any = None,
+        constraint: Any = None,
+        synchronization: VariableSynchronization = VariableSynchronization.AUTO,
+        aggregation: VariableAggregation = VariableAggregation.NONE,
+        shape: Any = None,
+        experimental_enable_variable_lifting: bool = True,
+    ) -> None:
+        if initial_value is None:
+            raise ValueError(
+                "The `initial_value` arg to `tf.Variable` must be specified except when you are not "
+                "providing a `variable_def`. You provided neither."
+            )
+        if callable(initial_value):
+            initial_value = initial_value()
+        if isinstance(initial_value, Variable):
+            initial_value = initial_value.read_value()
+        if isinstance(initial_value, Tensor):
+            t = initial_value
+            if dtype is not None and dtypes.as_dtype(dtype) is not t.dtype:
+                raise ValueError(
+                    f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with dtype {t.dtype.name}: {t!r}"
+                )
+        else:
+            t = constant(initial_value, dtype=dtype)
+        value = t._array()
+        if shape is not None:
+            static = TensorShape(shape)
+            if not static.is_compatible_with(t._shape):
+                raise ValueError(
+                    f"In this `tf.Variable` creation, the initial value's shape ({TensorShape(t._shape)}) is not "
+                    f"compatible with the explicitly supplied `shape` argument ({static.as_list() if static.rank is not None else None})."
+                )
+        else:
+            static = TensorShape(t._shape)
+        self._handle = _Handle(value, t._shape, t.dtype)
+        self._static_shape = static
+        self._trainable = True if trainable is None else trainable
+        prefix = _name_scope_prefix()
+        base = "Variable" if name is None else str(name)
+        self._name = f"{prefix}{base}:0"
+        self._constraint = constraint
+        self._synchronization = synchronization
+        self._aggregation = aggregation
+
+    # -- reading --------------------------------------------------------------------
+    @property
+    def _shape(self) -> tuple[int, ...]:
+        return self._handle.shape
+
+    @property
+    def _dtype(self) -> dtypes.DType:
+        return self._handle.dtype
+
+    def _origin(self) -> Variable:
+        """The variable itself (an `assign*` alias answers its parent)."""
+        return self
+
+    def _watch_on_recording_tapes(self) -> tuple[Any, ...]:
+        """Register this access with recording tapes; return the tapes that watch it."""
+        tapes: tuple[Any, ...] = ()
+        for tape in engine.state.recording:
+            if tape.accessed(self._origin()):
+                tapes += (tape,)
+        return tapes
+
+    def _tfcompat_read(self) -> Tensor:
+        h = self._handle
+        t = EagerTensor(h.value, h.shape, h.dtype)
+        if engine.state.recording:
+            tapes = self._watch_on_recording_tapes()
+            if tapes:
+                t._tapes = tapes
+                t._var = h
+        return t
+
+    def value(self) -> Tensor:
+        return self._tfcompat_read()
+
+    def read_value(self) -> Tensor:
+        return self._tfcompat_read()
+
+    def numpy(self) -> Any:
+        return self._tfcompat_read().numpy()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = np.asarray(self.numpy())
+        return arr if dtype is None else arr.astype(dtype)
+
+    # -- properties -----------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._handle.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._static_shape
+
+    def get_shape(self) -> TensorShape:
+        return self._static_shape
+
+    @property
+    def trainable(self) -> Any:
+        return self._trainable
+
+    @property
+    def device(self) -> str:
+        return _device_name()
+
+    @property
+    def constraint(self) -> Any:
+        return self._constraint
+
+    @property
+    def synchronization(self) -> VariableSynchronization:
+        return self._synchronization
+
+    @property
+    def aggregation(self) -> VariableAggregation:
+        return self._aggregation
+
+    @property
+    def initial_value(self) -> Any:
+        raise RuntimeError("This property is not supported when eager execution is enabled.")
+
+    def ref(self) -> Reference:
+        return Reference(self)
+
+    def experimental_ref(self) -> Reference:
+        return Reference(self)
+
+    # -- assignment -----------------------------------------------------------------
+    def _convert_for_assign(self, value: Any) -> Tensor:
+        if isinstance(value, Variable):
+            value = value._tfcompat_read()
+        return convert_to_tensor(value, dtype=self.dtype)
+
+    def _after_write(self, read_value: bool) -> Any:
+        if engine.state.recording:
+            self._watch_on_recording_tapes()
+        return _UnreadVariable(self) if read_value else None
+
+    def assign(self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+        t = self._convert_for_assign(value)
+        if not self._static_shape.is_compatible_with(t._shape):
+            raise ValueError(
+                f"Cannot assign value to variable ' {self._name}': Shape mismatch.The variable shape "
+                f"{self._static_shape}, and the assigned value shape {TensorShape(t._shape)} are incompatible."
+            )
+        self._handle.value = t._array()
+        self._handle.shape = t._shape
+        return self._after_write(read_value)
+
+    def _update(self, value: Any, op: str, read_value: bool) -> Any:
+        t = self._convert_for_assign(value)
+        if t._shape != self._handle.shape:
+            shape = list(self._handle.shape)
+            raise errors.kernel_error(
+                op,
+                f"Cannot update variable with shape {shape} using a Tensor with shape {list(t._shape)}, shapes must be equal.",
+            )
+        fn = _ADD if op == "AssignAddVariableOp" else _SUB
+        self._handle.value = fn(self._handle.value, t._array())
+        return self._after_write(read_value)
+
+    def assign_add(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+        return self._update(delta, "AssignAddVariableOp", read_value)
+
+    def assign_sub(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+        return self._update(delta, "AssignSubVariableOp", read_value)
+
+    # -- Python protocols (TF_SEMANTICS.md 6.7, 6.8) -----------------------------------
+    def __repr__(self) -> str:
+        t = self._tfcompat_read()
+        text = t._numpy_text(True)
+        return f"<tf.Variable '{self._name}' shape={self._static_shape} dtype={self.dtype.name}, numpy={text}>"
+
+    __str__ = __repr__
+
+    def __hash__(self) -> int:
+        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
+
+    def __bool__(self) -> bool:
+        return bool(self._tfcompat_read())
+
+    def __float__(self) -> float:
+        return float(self._tfcompat_read())
+
+    def __int__(self) -> int:
+        return int(self._tfcompat_read())
+
+    def __complex__(self) -> complex:
+        return complex(self._tfcompat_read())
+
+    def __iter__(self) -> Any:
+        return iter(self._tfcompat_read())
+
+    def __copy__(self) -> Variable:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Variable:
+        v = Variable(np.array(self.numpy()), trainable=self._trainable, dtype=self.dtype)
+        v._name = self._name
+        return v
+
+    def __iadd__(self, other: Any) -> Any:
+        raise RuntimeError(
+            "`variable += value` with `tf.Variable`s is not supported. Use `variable.assign_add(value)` to modify "
+            "the variable, or `out = variable + value` if you need to get a new output Tensor."
+        )
+
+    def __isub__(self, other: Any) -> Any:
+        raise RuntimeError(
+            "`variable -= value` with `tf.Variable`s is not supported. Use `variable.assign_sub(value)` to modify "
+            "the variable, or `out = variable * value` if you need to get a new output Tensor."
+        )
+
+    def __imul__(self, other: Any) -> Any:
+        raise RuntimeError(
+            "`var *= value` with `tf.Variable`s is not supported. Use `var.assign(var * value)` to modify the "
+            "variable, or `out = var * value` if you need to get a new output Tensor."
+        )
+
+    def __itruediv__(self, other: Any) -> Any:
+        raise RuntimeError(
+            "`var /= value` with `tf.Variable`s is not supported. Use `var.assign(var / value)` to modify the "
+            "variable, or `out = var / value` if you need to get a new output Tensor."
+        )
+
+    __idiv__ = __itruediv__
+
+    def __ifloordiv__(self, other: Any) -> Any:
+        raise RuntimeError(
+            "`var //= value` with `tf.Variable`s is not supported. Use `var.assign(var // value)` to modify the "
+            "variable, or `out = var // value` if you need to get a new output Tensor."
+        )
+
+    def __ipow__(self, other: Any) -> Any:
+        raise RuntimeError(
+            "`var **= value` with `tf.Variable`s is not supported. Use `var.assign(var ** value)` to modify the "
+            "variable, or `out = var ** value` if you need to get a new output Tensor."
+        )
+
+
+Variable.__module__ = "tfcompat"
+
+
+class ResourceVariable(Variable):
+    """The concrete class of `tf.Variable(...)` objects, as in TF."""
+
+
+ResourceVariable.__module__ = "tfcompat"
+
+
+class _UnreadVariable(ResourceVariable):
+    """The live alias returned by `assign*`: it shares the variable's storage."""
+
+    def __init__(self, parent: Variable) -> None:  # noqa: D107
+        self._handle = parent._handle
+        self._static_shape = parent._static_shape
+        self._trainable = parent._trainable
+        self._name = "UnreadVariable"
+        self._constraint = parent._constraint
+        self._synchronization = parent._synchronization
+        self._aggregation = parent._aggregation
+        self._parent = parent
+
+    def _origin(self) -> Variable:
+        return self._parent._origin()
+
+    def __repr__(self) -> str:
+        t = self._tfcompat_read()
+        return f"<tf.Variable 'UnreadVariable' shape={self._static_shape} dtype={self.dtype.name}, numpy={t._numpy_text(True)}>"
+
+    __str__ = __repr__
+
+
+def _jit_binop(fn: Any) -> Any:
+    import jax  # noqa: PLC0415
+
+    return jax.jit(fn)
+
+
+_ADD = _jit_binop(lambda a, b: a + b)
+_SUB = _jit_binop(lambda a, b: a - b)

@@ -1,0 +1,65 @@
+"""The raw-op registry: one entry per TF op type ("AddV2", "MatMul", "Sum").
+
+A raw op is a pure function of `jax.Array`s: arrays positional, static attributes
+keyword-only and hashable. Only raw ops are recorded on tapes and replayed under
+`jax.jit`; the public `tf.*` functions are thin wrappers that canonicalize arguments and
+call `execute(op_name, inputs, **attrs)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["RawOp", "OPS", "register", "get"]
+
+
+@dataclass(frozen=True, eq=False)
+class RawOp:
+    """A registered TF op type.
+
+    Attributes:
+      name: TF's op type name, as in TF's `*_grad.py` registrations.
+      fn: the pure JAX implementation `fn(*arrays, **attrs)`; returns an array, or a
+        tuple of arrays when `num_outputs` > 1.
+      differentiable: False where TF registers the op as not differentiable
+        (`ops.NotDifferentiable`): gradients through it are unconnected (`None`).
+      num_outputs: number of outputs (None: `fn` returns a tuple whose length follows
+        from abstract evaluation).
+      error: optional `error(exc, in_avals, attrs) -> Exception | None` that maps a
+        failure of abstract evaluation to TF's exception.
+      doc: one line describing the TF semantics kept.
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    differentiable: bool = True
+    num_outputs: int | None = 1
+    error: Callable[..., BaseException | None] | None = None
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+
+OPS: dict[str, RawOp] = {}
+
+
+def register(
+    name: str,
+    *,
+    differentiable: bool = True,
+    num_outputs: int | None = 1,
+    error: Callable[..., BaseException | None] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering `fn` as the implementation of TF op type `name`."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if name in OPS:
+            raise ValueError(f"raw op {name!r} registered twice")
+        OPS[name] = RawOp(name, fn, differentiable, num_outputs, error)
+        return fn
+
+    return deco
+
+
+def get(name: str) -> RawOp:
+    return OPS[name]

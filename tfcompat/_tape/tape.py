@@ -1,0 +1,316 @@
+"""`tf.GradientTape`: TF's recording rules on top of the engine (TF_SEMANTICS.md 1-3).
+
+A `GradientTape` owns a `TapeRecord`, the "underlying tape" of TF: re-entering a tape
+pushes the same record again (records accumulate), `reset()` and a consumed
+non-persistent tape start a new record. A tensor is watched by a record when the record
+is in `tensor._tapes`; an op is recorded on every recording record that watches an input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from tfcompat._core import dtypes
+from tfcompat._core.convert import convert_to_tensor
+from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.variable import Variable
+from tfcompat._tape import engine
+from tfcompat._util import nest
+
+__all__ = ["GradientTape", "UnconnectedGradients"]
+
+_tf_logger = logging.getLogger("tensorflow")
+
+
+class UnconnectedGradients(enum.Enum):
+    """tfcompat implementation of `tf.UnconnectedGradients`."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+class TapeRecord:
+    """The underlying tape: what one GradientTape records between resets."""
+
+    __slots__ = ("persistent", "watch_accessed", "watched_vars", "__weakref__")
+
+    def __init__(self, persistent: bool, watch_accessed: bool) -> None:
+        self.persistent = persistent
+        self.watch_accessed = watch_accessed
+        self.watched_vars: dict[int, Variable] = {}
+
+    def accessed(self, var: Variable) -> bool:
+        """Called on every read/write of `var` while this record records."""
+        h = var._handle
+        if h.uid in self.watched_vars:
+            return True
+        if self.watch_accessed and var._trainable:
+            self.watched_vars[h.uid] = var
+            return True
+        return False
+
+
+_NON_PERSISTENT_USED = (
+    "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
+)
+_PERSISTENT_INSIDE_WARNING = (
+    "Calling GradientTape.gradient on a persistent tape inside its context is significantly less efficient than "
+    "calling it outside the context (it causes the gradient ops to be recorded on the tape, leading to increased "
+    "CPU and memory usage). Only call GradientTape.gradient inside the context if you actually want to trace the "
+    "gradient in order to compute higher order derivatives."
+)
+
+_log_counts: dict[str, int] = {}
+
+
+def _log_first_n(key: str, n: int, message: str) -> None:
+    count = _log_counts.get(key, 0)
+    if count < n:
+        _log_counts[key] = count + 1
+        _tf_logger.warning(message)
+
+
+class GradientTape:
+    """tfcompat implementation of `tf.GradientTape`.
+
+    Operations run inside the context are recorded lazily and differentiated by one
+    cached `jax.jit`-compiled VJP per graph structure.
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._tape: TapeRecord | None = None
+        self._persistent = persistent
+        self._watch_accessed_variables = watch_accessed_variables
+        self._watched_variables: tuple[Variable, ...] = ()
+        self._recording = False
+
+    # -- context --------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        self._push_tape()
+        return self
+
+    def __exit__(self, typ: Any, value: Any, traceback: Any) -> None:
+        if self._recording:
+            self._pop_tape()
+
+    def _push_tape(self) -> None:
+        if self._recording:
+            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
+        if self._tape is None:
+            self._tape = TapeRecord(self._persistent, self._watch_accessed_variables)
+        engine.state.recording.append(self._tape)
+        self._recording = True
+
+    def _pop_tape(self) -> None:
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        rec = engine.state.recording
+        for i in range(len(rec) - 1, -1, -1):
+            if rec[i] is self._tape:
+                del rec[i]
+                break
+        self._recording = False
+
+    # -- watching -------------------------------------------------------------------
+    def watch(self, tensor: Any) -> None:
+        """Ensures that `tensor` (a Tensor, Variable, or nested structure) is traced."""
+        for t in nest.flatten(tensor):
+            if not (isinstance(t, (Tensor, Variable))):
+                raise ValueError(
+                    f"Passed in object {t} of type '{type(t).__name__}', not tf.Tensor or tf.Variable or ExtensionType."
+                )
+            if not t.dtype._trainable:
+                _log_first_n(
+                    "watch_dtype",
+                    5,
+                    f"The dtype of the watched tensor must be floating (e.g. tf.float32), got {t.dtype!r}",
+                )
+            tape = self._tape
+            if tape is None:
+                raise AttributeError("'NoneType' object has no attribute '_tape'")
+            if isinstance(t, Variable):
+                origin = t._origin()
+                tape.watched_vars[origin._handle.uid] = origin
+            elif tape not in t._tapes:
+                t._tapes = (*t._tapes, tape)
+
+    def watched_variables(self) -> tuple[Variable, ...]:
+        """The variables accessed or watched by this tape, in creation order."""
+        if self._tape is not None:
+            self._watched_variables = tuple(sorted(self._tape.watched_vars.values(), key=lambda v: v._handle.uid))
+        return self._watched_variables
+
+    @contextlib.contextmanager
+    def stop_recording(self) -> Iterator[None]:
+        """A context manager that pauses this tape's recording."""
+        if self._tape is None:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        self._pop_tape()
+        try:
+            yield
+        finally:
+            self._push_tape()
+
+    def reset(self) -> None:
+        """Clears everything recorded so far and keeps recording on a fresh tape."""
+        self._pop_tape()
+        self._tape = None
+        self._push_tape()
+
+    # -- differentiation ------------------------------------------------------------
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: Any = UnconnectedGradients.NONE,
+    ) -> Any:
+        """Computes the gradient of `target` with respect to `sources`.
+
+        Returns `sources`' structure filled with Tensors, or `None` for sources that the
+        target does not depend on differentiably (zeros with
+        `unconnected_gradients=tf.UnconnectedGradients.ZERO`).
+        """
+        if self._tape is None:
+            raise RuntimeError(_NON_PERSISTENT_USED)
+        if self._recording:
+            if not self._persistent:
+                self._pop_tape()
+            else:
+                _log_first_n("persistent_inside", 1, _PERSISTENT_INSIDE_WARNING)
+        tape = self._tape
+
+        if target is None:
+            raise TypeError(
+                "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors "
+                "to be differentiated, but received None."
+            )
+        flat_targets = [_target_tensor(t, tape) for t in nest.flatten(target)]
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            _check_source(s)
+        unconnected = _unconnected_mode(unconnected_gradients)
+        seeds = _seeds(output_gradients, flat_targets)
+
+        req = engine.GradientRequest(tape, flat_targets, [s._origin() if isinstance(s, Variable) else s for s in flat_sources], seeds)
+        grads = engine.compute_gradients(req)
+
+        if unconnected is UnconnectedGradients.ZERO:
+            grads = [g if g is not None else _zeros_like(s) for g, s in zip(grads, flat_sources, strict=True)]
+        if not self._persistent:
+            self.watched_variables()  # cache the list; it outlives the tape
+            self._tape = None
+        return nest.pack_sequence_as(sources, grads)
+
+    # Jacobians and higher-order features live in tfcompat._tape.jacobian.
+    def jacobian(
+        self,
+        target: Any,
+        sources: Any,
+        unconnected_gradients: Any = UnconnectedGradients.NONE,
+        parallel_iterations: Any = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
+        from tfcompat._tape import jacobian as _jac  # noqa: PLC0415  (optional feature module)
+
+        return _jac.jacobian(self, target, sources, unconnected_gradients, parallel_iterations, experimental_use_pfor)
+
+    def batch_jacobian(
+        self,
+        target: Any,
+        source: Any,
+        unconnected_gradients: Any = UnconnectedGradients.NONE,
+        parallel_iterations: Any = None,
+        experimental_use_pfor: bool = True,
+    ) -> Any:
+        from tfcompat._tape import jacobian as _jac  # noqa: PLC0415  (optional feature module)
+
+        return _jac.batch_jacobian(self, target, source, unconnected_gradients, parallel_iterations, experimental_use_pfor)
+
+
+GradientTape.__module__ = "tfcompat"
+
+
+def _target_tensor(t: Any, tape: TapeRecord) -> Tensor:
+    if isinstance(t, Variable):
+        origin = t._origin()
+        h = origin._handle
+        read = EagerTensor(h.value, h.shape, h.dtype)
+        read._var = h
+        return read
+    if isinstance(t, Tensor):
+        return t
+    dense = getattr(t, "_tfcompat_dense", None)
+    if dense is not None:
+        return dense()
+    raise AttributeError(f"'{type(t).__name__}' object has no attribute '_id'")
+
+
+def _check_source(s: Any) -> None:
+    if isinstance(s, (Tensor, Variable)):
+        return
+    if s is None:
+        raise TypeError("Cannot convert the argument `type_value`: None to a TensorFlow DType.")
+    raise AttributeError(f"'{type(s).__name__}' object has no attribute 'dtype'")
+
+
+def _unconnected_mode(value: Any) -> UnconnectedGradients:
+    if isinstance(value, UnconnectedGradients):
+        return value
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
+
+
+def _seeds(output_gradients: Any, targets: list[Tensor]) -> list[Tensor] | None:
+    if output_gradients is None:
+        return None
+    flat = nest.flatten(output_gradients)
+    seeds: list[Tensor] = []
+    for i, t in enumerate(targets):
+        g = flat[i] if i < len(flat) else None
+        if g is None:
+            if i < len(flat):
+                raise ValueError(
+                    f"Attempt to convert a value (None) with an unsupported type ({type(None)}) to a Tensor."
+                )
+            seeds.append(EagerTensor(_ones(t), t._shape, t._dtype))
+            continue
+        s = convert_to_tensor(g, dtype_hint=t._dtype)
+        from tfcompat._core import errors  # noqa: PLC0415
+
+        if s._dtype is not t._dtype:
+            raise errors.dtype_mismatch("Mul", 1, t._dtype, s._dtype)
+        if s._shape != t._shape:
+            import numpy as np  # noqa: PLC0415
+
+            try:
+                out_shape = np.broadcast_shapes(s._shape, t._shape)
+            except ValueError:
+                out_shape = None
+            if out_shape != t._shape:
+                raise errors.kernel_error("Mul", f"Incompatible shapes: {list(s._shape)} vs. {list(t._shape)}")
+            import jax.numpy as jnp  # noqa: PLC0415
+
+            s = EagerTensor(jnp.broadcast_to(s._array(), t._shape), t._shape, t._dtype)
+        seeds.append(s)
+    return seeds
+
+
+def _ones(t: Tensor) -> Any:
+    import numpy as np  # noqa: PLC0415
+
+    return np.ones(t._shape, t._dtype.as_numpy_dtype)
+
+
+def _zeros_like(s: Any) -> Tensor:
+    import numpy as np  # noqa: PLC0415
+
+    dtype = s.dtype if s.dtype is not dtypes.string else dtypes.float32
+    shape = s._shape
+    return EagerTensor(np.zeros(shape, dtype.as_numpy_dtype), shape, dtype)

@@ -1,0 +1,68 @@
+"""Minimal `tf.nest`: flatten nested lists/tuples/dicts/namedtuples and rebuild them.
+
+Dicts flatten in sorted-key order and are rebuilt with their original key order, as TF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["flatten", "pack_sequence_as", "is_nested", "map_structure"]
+
+
+def is_nested(x: Any) -> bool:
+    return isinstance(x, (list, tuple, Mapping))
+
+
+def _sorted_keys(d: Mapping[Any, Any]) -> list[Any]:
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
+def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
+    """tfcompat implementation of `tf.nest.flatten`."""
+    out: list[Any] = []
+    stack = [structure]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Mapping):
+            stack.extend(x[k] for k in reversed(_sorted_keys(x)))
+        elif isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        else:
+            out.append(x)
+    return out
+
+
+def _pack(structure: Any, it: Any) -> Any:
+    if isinstance(structure, Mapping):
+        packed = {k: _pack(structure[k], it) for k in _sorted_keys(structure)}
+        return type(structure)((k, packed[k]) for k in structure) if type(structure) is not dict else {k: packed[k] for k in structure}
+    if isinstance(structure, tuple) and hasattr(structure, "_fields"):
+        return type(structure)(*[_pack(s, it) for s in structure])
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_pack(s, it) for s in structure)
+    return next(it)
+
+
+def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool = False) -> Any:
+    """tfcompat implementation of `tf.nest.pack_sequence_as`."""
+    flat = list(flat_sequence)
+    n = len(flatten(structure))
+    if n != len(flat):
+        raise ValueError(
+            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had {len(flat)} items. "
+            f"Structure: {structure}, flat_sequence: {flat}."
+        )
+    if not is_nested(structure):
+        return flat[0]
+    return _pack(structure, iter(flat))
+
+
+def map_structure(func: Any, *structure: Any, **kwargs: Any) -> Any:
+    """tfcompat implementation of `tf.nest.map_structure`."""
+    flats = [flatten(s) for s in structure]
+    return pack_sequence_as(structure[0], [func(*xs) for xs in zip(*flats, strict=True)])

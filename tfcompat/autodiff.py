@@ -1,0 +1,5 @@
+"""`tf.autodiff`: re-exports only."""
+
+from tfcompat._tape.tape import GradientTape
+
+__all__ = ["GradientTape"]
