@@ -16,7 +16,7 @@ class DType:
     A DType is a singleton per type: `tf.float32 is tf.as_dtype("float32")`.
     """
 
-    __slots__ = ("_name", "_np", "_tf_type_name", "_enum", "_trainable")
+    __slots__ = ("_name", "_np", "_tf_type_name", "_enum", "_trainable", "_kind")
 
     def __init__(self, name: str, np_dtype: Any, tf_type_name: str, enum: int) -> None:
         self._name = name
@@ -24,6 +24,8 @@ class DType:
         self._tf_type_name = tf_type_name
         self._enum = enum
         self._trainable = False
+        # One of "f" (floating), "c" (complex), "i" (signed), "u" (unsigned), "b", "s".
+        self._kind = "s" if self._np is None else ("f" if name == "bfloat16" else self._np.kind)
 
     # -- identity -------------------------------------------------------------------
     @property
@@ -53,19 +55,19 @@ class DType:
     # -- classification -------------------------------------------------------------
     @property
     def is_floating(self) -> bool:
-        return self in _FLOATS
+        return self._kind == "f"
 
     @property
     def is_complex(self) -> bool:
-        return self in (complex64, complex128)
+        return self._kind == "c"
 
     @property
     def is_integer(self) -> bool:
-        return self in _INTS
+        return self._kind in ("i", "u")
 
     @property
     def is_unsigned(self) -> bool:
-        return self in (uint8, uint16, uint32, uint64)
+        return self._kind == "u"
 
     @property
     def is_bool(self) -> bool:
@@ -130,8 +132,10 @@ class DType:
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
-    def __hash__(self) -> int:
-        return self._enum
+    # Identity hashing: DTypes are singletons and are hashed on every recorded op (in
+    # cache keys), so this stays the C-level default. As in TF, equality with names and
+    # NumPy types does not imply equal hashes.
+    __hash__ = object.__hash__
 
     def __reduce__(self) -> Any:
         return as_dtype, (self._name,)

@@ -35,7 +35,7 @@ from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._ops.registry import OPS, RawOp
 
-__all__ = ["execute", "materialize", "compile_stats", "clear_caches", "Program"]
+__all__ = ["execute", "materialize", "compile_stats", "clear_caches", "Program", "walk", "compute_gradients"]
 
 log = logging.getLogger("tfcompat")
 
@@ -189,62 +189,97 @@ class Program:
         return env
 
 
-class _Walk:
-    """Result of a post-order walk: leaves, nodes in topological order, and refs."""
+class Walk:
+    """A recorded graph in canonical form: leaves, nodes in topological order, specs.
 
-    __slots__ = ("leaves", "nodes", "leaf_ref", "node_base", "specs")
+    `specs[k] = (node key, stop, *input refs)` identifies node k structurally; together
+    with the target refs it is the graph's signature. Leaf avals need not appear: node
+    keys already include their input shapes and dtypes.
+    """
+
+    __slots__ = ("leaves", "nodes", "specs", "leaf_ref", "node_base", "var_leaves")
 
     def __init__(self) -> None:
         self.leaves: list[Tensor] = []
         self.nodes: list[Node] = []
+        self.specs: list[tuple[Any, ...]] = []
         self.leaf_ref: dict[int, int] = {}
         self.node_base: dict[int, int] = {}
-        self.specs: list[tuple[Any, ...]] = []
+        # id(variable handle) -> refs of leaves that are reads of it (gradient walks only)
+        self.var_leaves: dict[int, list[int]] = {}
 
-    def ref(self, t: Tensor) -> int:
+    def ref(self, t: Tensor) -> int | None:
         r = self.leaf_ref.get(id(t))
         if r is not None:
             return r
-        return self.node_base[id(t._node)] + t._index
+        node = t._node
+        if node is None:
+            return None
+        base = self.node_base.get(id(node))
+        return None if base is None else base + t._index
+
+    def program(self) -> Program:
+        return Program(tuple((n.op, n.attrs, s[2:], s[1]) for n, s in zip(self.nodes, self.specs, strict=True)))
+
+    def ref_aval(self, ref: int) -> Aval:
+        if ref < 0:
+            t = self.leaves[-ref - 1]
+            return t._shape, t._dtype
+        for n in self.nodes:
+            base = self.node_base[id(n)]
+            if base <= ref < base + n.nout:
+                return _KEY_OUTS[n.key][ref - base]
+        raise AssertionError(ref)
 
 
-def _walk(roots: Sequence[Tensor], expand: Callable[[Tensor], bool]) -> _Walk:
-    """Iterative post-order traversal (no recursion: graphs may have 100k nodes)."""
-    w = _Walk()
-    leaf_ref, node_base = w.leaf_ref, w.node_base
+def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = frozenset()) -> Walk:
+    """Iterative post-order traversal of the graph below `roots` (no recursion limit).
+
+    Without `tape` (value computation) only pending tensors are expanded; tensors with a
+    value are leaves. With `tape` (a gradient), tensors recorded on `tape` are expanded
+    even when their value is known, nodes not recorded on `tape` or not differentiable
+    get `stop`, and reads of variables watched by `tape` (or listed in `watched`, the ids
+    of target tensors) are indexed in `var_leaves`.
+    """
+    w = Walk()
+    leaves, nodes, specs = w.leaves, w.nodes, w.specs
+    leaf_ref, node_base, var_leaves = w.leaf_ref, w.node_base, w.var_leaves
     npos = 0
     stack: list[tuple[Tensor, bool]] = [(t, False) for t in reversed(roots)]
+    pop, push = stack.pop, stack.append
     while stack:
-        t, done = stack.pop()
-        if expand(t):
-            node = t._node
+        t, done = pop()
+        node = t._node
+        if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
             nid = id(node)
             if nid in node_base:
                 continue
             if done:
+                refs = []
+                for inp in node.inputs:
+                    r = leaf_ref.get(id(inp))
+                    refs.append(r if r is not None else node_base[id(inp._node)] + inp._index)
+                stop = tape is not None and not (node.op.differentiable and tape in node.tapes)
+                specs.append((node.key, stop, *refs))
                 node_base[nid] = npos
-                npos += node.nout  # type: ignore[union-attr]
-                w.nodes.append(node)  # type: ignore[arg-type]
+                npos += node.nout
+                nodes.append(node)
             else:
-                stack.append((t, True))
-                for inp in reversed(node.inputs):  # type: ignore[union-attr]
-                    if id(inp) in leaf_ref or (inp._node is not None and id(inp._node) in node_base):
+                push((t, True))
+                for inp in reversed(node.inputs):
+                    if id(inp) in leaf_ref:
                         continue
-                    stack.append((inp, False))
+                    n2 = inp._node
+                    if n2 is not None and id(n2) in node_base:
+                        continue
+                    push((inp, False))
         elif id(t) not in leaf_ref:
-            leaf_ref[id(t)] = -len(w.leaves) - 1
-            w.leaves.append(t)
+            r = -len(leaves) - 1
+            leaf_ref[id(t)] = r
+            leaves.append(t)
+            if tape is not None and t._var is not None and (tape in t._tapes or id(t) in watched):
+                var_leaves.setdefault(id(t._var), []).append(r)
     return w
-
-
-def _node_in_refs(w: _Walk, node: Node, expand: Callable[[Tensor], bool]) -> tuple[int, ...]:
-    refs = []
-    for inp in node.inputs:
-        if expand(inp):
-            refs.append(w.node_base[id(inp._node)] + inp._index)
-        else:
-            refs.append(w.leaf_ref[id(inp)])
-    return tuple(refs)
 
 
 # --------------------------------------------------------------------------------------
@@ -257,27 +292,30 @@ class _Cache:
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
-        self.entries: OrderedDict[Any, Callable[..., Any]] = OrderedDict()
+        self.entries: OrderedDict[Any, Any] = OrderedDict()
         self.hits = 0
         self.misses = 0
         self.compiles = 0
         self.evictions = 0
         self.lock = threading.RLock()
 
-    def get(self, key: Any) -> Callable[..., Any] | None:
-        fn = self.entries.get(key)
-        if fn is not None:
+    def get(self, key: Any) -> Any:
+        entry = self.entries.get(key)
+        if entry is not None:
             self.hits += 1
             self.entries.move_to_end(key)
-        return fn
+        return entry
 
-    def put(self, key: Any, fn: Callable[..., Any], kind: str, size: int) -> None:
+    def put(self, key: Any, entry: Any, kind: str, size: int) -> None:
         with self.lock:
             self.misses += 1
             self.compiles += 1
             if _LOG_COMPILES:
-                log.warning("tfcompat: compiling %s program #%d (%d nodes); cache size %d", kind, self.compiles, size, len(self.entries))
-            self.entries[key] = fn
+                log.warning(
+                    "tfcompat: compiling %s program #%d (%d nodes); cache size %d",
+                    kind, self.compiles, size, len(self.entries),
+                )
+            self.entries[key] = entry
             while len(self.entries) > self.maxsize:
                 self.entries.popitem(last=False)
                 self.evictions += 1
@@ -305,36 +343,26 @@ def clear_caches() -> None:
     _EAGER.clear()
 
 
-def _leaf_vals(leaves: Sequence[Tensor]) -> list[Any]:
-    return [t._value for t in leaves]
-
-
 # --------------------------------------------------------------------------------------
 # Values on demand
 # --------------------------------------------------------------------------------------
 
 
-def _expand_pending(t: Tensor) -> bool:
-    return t._value is None
-
-
 def materialize(t: Tensor) -> Any:
     """Compute (and store) the value of pending tensor `t` via a cached jitted replay."""
-    w = _walk([t], _expand_pending)
-    specs = tuple((n.key, _node_in_refs(w, n, _expand_pending)) for n in w.nodes)
+    w = walk([t])
     out_ref = w.ref(t)
-    key = ("value", specs, tuple((x._shape, x._dtype) for x in w.leaves), out_ref)
+    key = ("value", tuple(w.specs), out_ref)
     fn = CACHE.get(key)
     if fn is None:
-        program = Program(tuple((n.op, n.attrs, spec[1], False) for n, spec in zip(w.nodes, specs, strict=True)))
+        program = w.program()
 
         def value_fn(leaf_vals: list[Any]) -> Any:
-            env = program.run(leaf_vals)
-            return env[out_ref]
+            return program.run(leaf_vals)[out_ref]  # type: ignore[index]
 
         fn = jax.jit(value_fn)
-        CACHE.put(key, fn, "value", len(specs))
-    value = fn(_leaf_vals(w.leaves))
+        CACHE.put(key, fn, "value", len(w.specs))
+    value = fn([x._value for x in w.leaves])
     t._value = value
     return value
 
@@ -345,10 +373,6 @@ tensor_mod._materialize = materialize
 # --------------------------------------------------------------------------------------
 # Gradients
 # --------------------------------------------------------------------------------------
-
-
-def _trainable(dtype: DType) -> bool:
-    return dtype._trainable
 
 
 class GradientRequest:
@@ -363,109 +387,103 @@ class GradientRequest:
         self.seeds = seeds
 
 
+def _source_item(src: Any, w: Walk, tape: Any, target_ids: frozenset[int]) -> Any:
+    """The signature entry of one source: the refs of the graph values it stands for."""
+    if isinstance(src, Tensor):
+        if not src._dtype._trainable or not (tape in src._tapes or id(src) in target_ids):
+            return None
+        return w.ref(src)
+    if not src._handle.dtype._trainable:
+        return None
+    refs = w.var_leaves.get(id(src._handle))
+    return tuple(refs) if refs else None
+
+
+class _GradPlan:
+    """What a gradient signature compiles to: the jitted function and the static answers."""
+
+    __slots__ = ("fn", "connected")
+
+    def __init__(self, fn: Callable[..., Any] | None, connected: tuple[bool, ...]) -> None:
+        self.fn = fn
+        self.connected = connected
+
+
 def compute_gradients(req: GradientRequest) -> list[Any]:
-    """Gradients of sum(targets) w.r.t. each source; None for unconnected sources.
-
-    Returns a list with one entry per source: a Tensor, or None when unconnected.
-    """
+    """Gradients of sum(targets) w.r.t. each source: a Tensor, or None where unconnected."""
     tape = req.tape
-
-    def expand(t: Tensor) -> bool:
-        node = t._node
-        return node is not None and (t._value is None or tape in node.tapes)
-
-    w = _walk(req.targets, expand)
-    nodes = w.nodes
-    in_refs = [_node_in_refs(w, n, expand) for n in nodes]
-    stops = [not (tape in n.tapes and n.op.differentiable) for n in nodes]
-
-    # Liveness: refs through which the target depends differentiably on something.
-    target_refs = [w.ref(t) for t in req.targets]
-    live: set[int] = {r for r, t in zip(target_refs, req.targets, strict=True) if _trainable(t._dtype)}
-    for k in range(len(nodes) - 1, -1, -1):
-        if stops[k]:
-            continue
-        node = nodes[k]
-        base = w.node_base[id(node)]
-        if any((base + i) in live for i in range(node.nout)):
-            for r, inp in zip(in_refs[k], node.inputs, strict=True):
-                if _trainable(inp._dtype):
-                    live.add(r)
-
-    # Map each source to the diff items it sums: leaf indices and perturbed node refs.
-    target_ids = {id(t) for t in req.targets}
-    diff_leaves: dict[int, int] = {}  # leaf index -> position in diff args
-    perturbed: dict[int, int] = {}  # node ref -> position in perturbations
-    groups: list[tuple[list[int], list[int]] | None] = []
-    for src in req.sources:
-        if isinstance(src, Tensor):
-            cands = [src]
-        else:  # Variable: every read of it on this tape
-            handle = src._handle
-            cands = [leaf for leaf in w.leaves if leaf._var is handle]
-        leaf_items: list[int] = []
-        pert_items: list[int] = []
-        for c in cands:
-            if not _trainable(c._dtype):
-                continue
-            if not (tape in c._tapes or id(c) in target_ids):
-                continue
-            if expand(c):
-                r = w.ref(c)
-                if r in live:
-                    pert_items.append(perturbed.setdefault(r, len(perturbed)))
-            else:
-                r = w.leaf_ref.get(id(c))
-                if r is not None and r in live:
-                    leaf_items.append(diff_leaves.setdefault(-r - 1, len(diff_leaves)))
-        groups.append((leaf_items, pert_items) if (leaf_items or pert_items) else None)
-
-    live_targets = tuple(i for i, r in enumerate(target_refs) if r in live)
-    results: list[Any] = [None] * len(req.sources)
-    if not (diff_leaves or perturbed) or not live_targets:
-        _fill_targets(req.targets, w, target_refs, nodes, in_refs, stops, None)
-        return results
-
-    diff_idx = tuple(diff_leaves)
-    pert_refs = tuple(perturbed)
+    targets = req.targets
+    target_ids = frozenset(id(t) for t in targets)
+    w = walk(targets, tape, target_ids)
+    target_refs = tuple([w.ref(t) for t in targets])
+    items = tuple([_source_item(s, w, tape, target_ids) for s in req.sources])
     seeds_given = req.seeds is not None
-    group_spec = tuple((tuple(g[0]), tuple(g[1])) if g else None for g in groups)
-    specs = tuple((n.key, r, s) for n, r, s in zip(nodes, in_refs, stops, strict=True))
-    leaf_avals = tuple((x._shape, x._dtype) for x in w.leaves)
-    fill_refs = tuple(target_refs)
-    key = ("grad", specs, leaf_avals, fill_refs, live_targets, diff_idx, pert_refs, group_spec, seeds_given)
-
-    fn = CACHE.get(key)
-    if fn is None:
-        program = Program(tuple((n.op, n.attrs, r, s) for n, r, s in zip(nodes, in_refs, stops, strict=True)))
-        pert_avals = [_ref_aval(r, w, nodes) for r in pert_refs]
-        target_avals = [(t._shape, t._dtype) for t in req.targets]
-        fn = jax.jit(_make_grad_fn(program, diff_idx, pert_refs, pert_avals, fill_refs, live_targets, target_avals, group_spec, seeds_given))
-        CACHE.put(key, fn, "gradient", len(specs))
-
+    key = ("grad", tuple(w.specs), target_refs, items, seeds_given,
+           tuple([(t._shape, t._dtype) for t in targets if t._node is None]))
+    plan = CACHE.get(key)
+    if plan is None:
+        plan = _plan_gradient(w, targets, target_refs, items, seeds_given)
+        CACHE.put(key, plan, "gradient", len(w.specs))
+    results: list[Any] = [None] * len(req.sources)
+    if plan.fn is None:
+        return results
     seeds = [s._array() for s in req.seeds] if req.seeds is not None else None
-    filled, grads = fn(_leaf_vals(w.leaves), seeds)
-    for t, v in zip(req.targets, filled, strict=True):
+    filled, grads = plan.fn([x._value for x in w.leaves], seeds)
+    for t, v in zip(targets, filled, strict=True):
         if t._value is None:
             t._value = v
-    for i, (src, g) in enumerate(zip(req.sources, grads, strict=True)):
-        if g is not None:
-            results[i] = EagerTensor(g, src._shape, src._dtype)
+    for i, src in enumerate(req.sources):
+        if plan.connected[i]:
+            results[i] = EagerTensor(grads[i], src._shape, src._dtype)
     return results
 
 
-def _ref_aval(ref: int, w: _Walk, nodes: list[Node]) -> Aval:
-    for n in nodes:
-        base = w.node_base[id(n)]
-        if base <= ref < base + n.nout:
-            return _KEY_OUTS[n.key][ref - base]
-    raise AssertionError(ref)
+def _plan_gradient(w: Walk, targets: list[Tensor], target_refs: tuple[Any, ...], items: tuple[Any, ...], seeds_given: bool) -> _GradPlan:
+    """Liveness analysis and compilation for one gradient signature (a cache miss)."""
+    nodes, specs = w.nodes, w.specs
+    # Liveness: refs through which some target depends differentiably on a value.
+    live: set[int] = {r for r, t in zip(target_refs, targets, strict=True) if t._dtype._trainable}
+    for k in range(len(nodes) - 1, -1, -1):
+        node, spec = nodes[k], specs[k]
+        if spec[1]:
+            continue
+        base = w.node_base[id(node)]
+        if any((base + i) in live for i in range(node.nout)):
+            for r, inp in zip(spec[2:], node.inputs, strict=True):
+                if inp._dtype._trainable:
+                    live.add(r)
 
+    diff_leaves: dict[int, int] = {}  # leaf index -> position among differentiated leaves
+    perturbed: dict[int, int] = {}  # node output ref -> position among perturbations
+    groups: list[tuple[tuple[int, ...], tuple[int, ...]] | None] = []
+    for item in items:
+        refs = () if item is None else (item if isinstance(item, tuple) else (item,))
+        leaf_pos, pert_pos = [], []
+        for r in refs:
+            if r not in live:
+                continue
+            if r < 0:
+                leaf_pos.append(diff_leaves.setdefault(-r - 1, len(diff_leaves)))
+            else:
+                pert_pos.append(perturbed.setdefault(r, len(perturbed)))
+        groups.append((tuple(leaf_pos), tuple(pert_pos)) if (leaf_pos or pert_pos) else None)
 
-def _fill_targets(targets: list[Tensor], w: _Walk, target_refs: list[int], nodes: list[Node], in_refs: list[tuple[int, ...]], stops: list[bool], _: Any) -> None:
-    for t in targets:
-        if t._value is None:
-            materialize(t)
+    connected = tuple(g is not None for g in groups)
+    live_targets = tuple(i for i, r in enumerate(target_refs) if r in live)
+    if not any(connected) or not live_targets:
+        return _GradPlan(None, connected)
+    fn = _make_grad_fn(
+        w.program(),
+        tuple(diff_leaves),
+        tuple(perturbed),
+        [w.ref_aval(r) for r in perturbed],
+        target_refs,
+        live_targets,
+        [(t._shape, t._dtype) for t in targets],
+        tuple(groups),
+        seeds_given,
+    )
+    return _GradPlan(jax.jit(fn), connected)
 
 
 def _make_grad_fn(
@@ -473,13 +491,13 @@ def _make_grad_fn(
     diff_idx: tuple[int, ...],
     pert_refs: tuple[int, ...],
     pert_avals: list[Aval],
-    fill_refs: tuple[int, ...],
+    target_refs: tuple[int, ...],
     live_targets: tuple[int, ...],
     target_avals: list[Aval],
-    group_spec: tuple[Any, ...],
+    groups: tuple[Any, ...],
     seeds_given: bool,
 ) -> Callable[..., Any]:
-    """Build the function `(leaf_vals, seeds) -> (target values, grads per source)`."""
+    """Build `(leaf_vals, seeds) -> (target values, grads per source)`."""
 
     def grad_fn(leaf_vals: list[Any], seeds: list[Any] | None) -> Any:
         def f(diff_vals: list[Any], perts: list[Any]) -> Any:
@@ -487,7 +505,7 @@ def _make_grad_fn(
             for i, v in zip(diff_idx, diff_vals, strict=True):
                 vals[i] = v
             env = program.run(vals, dict(zip(pert_refs, perts, strict=True)))
-            outs = [vals[-r - 1] if r < 0 else env[r] for r in fill_refs]
+            outs = [vals[-r - 1] if r < 0 else env[r] for r in target_refs]
             return [outs[i] for i in live_targets], outs
 
         primals = [jnp.asarray(leaf_vals[i]) for i in diff_idx]
@@ -499,13 +517,13 @@ def _make_grad_fn(
             seed = seeds[i] if seeds_given else jnp.ones(shape, dtype.as_numpy_dtype)  # type: ignore[index]
             # TF's complex gradient is the conjugate of JAX's: conj(vjp(conj(seed))).
             cts.append(jnp.conj(seed) if dtype.is_complex else seed)
-        g_diff, g_pert = vjp(cts)
+        g_leaf, g_pert = vjp(cts)
         grads = []
-        for g in group_spec:
+        for g in groups:
             if g is None:
                 grads.append(None)
                 continue
-            parts = [g_diff[i] for i in g[0]] + [g_pert[i] for i in g[1]]
+            parts = [g_leaf[i] for i in g[0]] + [g_pert[i] for i in g[1]]
             total = parts[0]
             for p in parts[1:]:
                 total = total + p
