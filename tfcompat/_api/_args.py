@@ -20,7 +20,7 @@ NUMERIC = (*REAL_NUMERIC, "complex64", "complex128")
 
 def as_tensor(x: Any, dtype: Any = None) -> Tensor:
     """Convert `x` (Tensor, Variable, Python/NumPy value) to a Tensor."""
-    if type(x) is not Tensor and isinstance(x, Tensor) and dtype is None:
+    if isinstance(x, Tensor) and dtype is None:
         return x
     return convert_to_tensor(x, dtype=dtype)
 
@@ -32,6 +32,10 @@ def binary_args(op: str, x: Any, y: Any) -> tuple[Tensor, Tensor]:
     keep their inferred dtype; different dtypes then raise `InvalidArgumentError`
     (no implicit promotion).
     """
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        if x._dtype is not y._dtype:
+            raise errors.dtype_mismatch(op, 1, x._dtype, y._dtype)
+        return x, y
     hint: DType | None = None
     for v in (x, y):
         if isinstance(v, Tensor) or hasattr(v, "_tfcompat_read"):

@@ -94,7 +94,7 @@ mod = floormod
 def pow(x: Any, y: Any, name: Any = None) -> Tensor:  # noqa: A001  (TF's name)
     """tfcompat implementation of `tf.math.pow`."""
     tx, ty = binary_args("Pow", x, y)
-    if tx.dtype.is_integer and ty._value is not None and np.any(np.asarray(ty._value) < 0):
+    if tx._dtype.is_integer and ty._value is not None and np.any(np.asarray(ty._value) < 0):
         raise errors.kernel_error("Pow", "Integers to negative integer powers are not allowed")
     return execute("Pow", (tx, ty))
 

@@ -26,8 +26,8 @@ _NOT_SUPPORTED = object()
 
 def _left(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def op(self: Any, other: Any) -> Any:
-        x = as_tensor(self)
-        return fn(x, convert_with_hint(other, x.dtype))
+        x = self if isinstance(self, Tensor) else self._tfcompat_read()
+        return fn(x, convert_with_hint(other, x._dtype))
 
     return op
 

@@ -216,6 +216,24 @@ def convert_with_hint(value: Any, hint: DType) -> Tensor:
     """
     if isinstance(value, Tensor):
         return value
+    vt = type(value)
+    if vt is float or vt is int:
+        # Hot path: Python scalars in expressions (`x**2`, `0.5 * y`). Their host arrays
+        # are cached; each use still gets its own Tensor (a runtime leaf, not a constant).
+        key = (vt, value, hint)
+        arr = _SCALARS.get(key)
+        if arr is None:
+            arr = _convert_with_hint(value, hint)._value
+            if len(_SCALARS) < 4096:
+                _SCALARS[key] = arr
+        return EagerTensor(arr, (), hint if arr.dtype == hint._np else dtypes.from_numpy(arr.dtype))
+    return _convert_with_hint(value, hint)
+
+
+_SCALARS: dict[tuple[Any, Any, DType], Any] = {}
+
+
+def _convert_with_hint(value: Any, hint: DType) -> Tensor:
     if hasattr(value, "_tfcompat_read") or hasattr(value, "_tfcompat_dense"):
         return convert_to_tensor(value)
     if isinstance(value, (np.ndarray, np.generic)):

@@ -86,6 +86,7 @@ class GradientTape:
         self._persistent = persistent
         self._watch_accessed_variables = watch_accessed_variables
         self._watched_variables: tuple[Variable, ...] = ()
+        self._consumed: TapeRecord | None = None
         self._recording = False
 
     # -- context --------------------------------------------------------------------
@@ -140,8 +141,9 @@ class GradientTape:
 
     def watched_variables(self) -> tuple[Variable, ...]:
         """The variables accessed or watched by this tape, in creation order."""
-        if self._tape is not None:
-            self._watched_variables = tuple(sorted(self._tape.watched_vars.values(), key=lambda v: v._handle.uid))
+        record = self._tape if self._tape is not None else self._consumed
+        if record is not None:
+            self._watched_variables = tuple(sorted(record.watched_vars.values(), key=lambda v: v._handle.uid))
         return self._watched_variables
 
     @contextlib.contextmanager
@@ -202,7 +204,7 @@ class GradientTape:
         if unconnected is UnconnectedGradients.ZERO:
             grads = [g if g is not None else _zeros_like(s) for g, s in zip(grads, flat_sources, strict=True)]
         if not self._persistent:
-            self.watched_variables()  # cache the list; it outlives the tape
+            self._consumed = tape  # watched_variables() still answers from it
             self._tape = None
         return nest.pack_sequence_as(sources, grads)
 

@@ -24,6 +24,8 @@ def _sorted_keys(d: Mapping[Any, Any]) -> list[Any]:
 
 def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
     """tfcompat implementation of `tf.nest.flatten`."""
+    if not isinstance(structure, (list, tuple, dict, Mapping)):
+        return [structure]
     out: list[Any] = []
     stack = [structure]
     while stack:
