@@ -183,9 +183,8 @@ def _wrap_host(arr: np.ndarray, dtype: DType | None = None) -> EagerTensor:
     d = dtype if dtype is not None else dtypes.from_numpy(arr.dtype)
     if d is dtypes.string:
         return EagerTensor(arr, tuple(arr.shape), d)
-    # Scalars stay on the host (they travel as jit arguments); arrays go to the device once.
-    value = arr if arr.ndim == 0 else jax.device_put(arr)
-    return EagerTensor(value, tuple(arr.shape), d)
+    # Values go to the device once, so compiled programs never re-transfer them per call.
+    return EagerTensor(jax.device_put(arr), tuple(arr.shape), d)
 
 
 def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, name: Any = None) -> Tensor:
@@ -226,7 +225,7 @@ def convert_with_hint(value: Any, hint: DType) -> Tensor:
             arr = _convert_with_hint(value, hint)._value
             if len(_SCALARS) < 4096:
                 _SCALARS[key] = arr
-        return EagerTensor(arr, (), hint if arr.dtype == hint._np else dtypes.from_numpy(arr.dtype))
+        return EagerTensor(arr, (), hint if arr.dtype == hint._np else dtypes.from_numpy(np.dtype(arr.dtype)))
     return _convert_with_hint(value, hint)
 
 

@@ -35,7 +35,7 @@ from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._ops.registry import OPS, RawOp
 
-__all__ = ["execute", "materialize", "compile_stats", "clear_caches", "Program", "walk", "compute_gradients"]
+__all__ = ["execute", "materialize", "compile_stats", "clear_caches", "Program", "walk", "compute_gradients", "release"]
 
 log = logging.getLogger("tfcompat")
 
@@ -368,6 +368,18 @@ def materialize(t: Tensor) -> Any:
 
 
 tensor_mod._materialize = materialize
+
+
+def release(tensors: Sequence[Tensor]) -> None:
+    """Let go of the graph behind tensors that have values once no live tape needs it.
+
+    Called when a non-persistent tape is consumed: a loss kept in a Python list must not
+    keep its step's whole graph (activations, old variable values) alive.
+    """
+    for t in tensors:
+        node = t._node
+        if node is not None and t._value is not None and all(tp.dead for tp in node.tapes):
+            t._node = None
 
 
 # --------------------------------------------------------------------------------------

@@ -36,12 +36,14 @@ class UnconnectedGradients(enum.Enum):
 class TapeRecord:
     """The underlying tape: what one GradientTape records between resets."""
 
-    __slots__ = ("persistent", "watch_accessed", "watched_vars", "__weakref__")
+    __slots__ = ("persistent", "watch_accessed", "watched_vars", "dead", "__weakref__")
 
     def __init__(self, persistent: bool, watch_accessed: bool) -> None:
         self.persistent = persistent
         self.watch_accessed = watch_accessed
         self.watched_vars: dict[int, Variable] = {}
+        # True once no gradient can be taken from this record any more (consumed or reset).
+        self.dead = False
 
     def accessed(self, var: Variable) -> bool:
         """Called on every read/write of `var` while this record records."""
@@ -160,6 +162,8 @@ class GradientTape:
     def reset(self) -> None:
         """Clears everything recorded so far and keeps recording on a fresh tape."""
         self._pop_tape()
+        if self._tape is not None:
+            self._tape.dead = True
         self._tape = None
         self._push_tape()
 
@@ -206,6 +210,8 @@ class GradientTape:
         if not self._persistent:
             self._consumed = tape  # watched_variables() still answers from it
             self._tape = None
+            tape.dead = True
+            engine.release(flat_targets)
         return nest.pack_sequence_as(sources, grads)
 
     # Jacobians and higher-order features live in tfcompat._tape.jacobian.
