@@ -16,7 +16,7 @@ class DType:
     A DType is a singleton per type: `tf.float32 is tf.as_dtype("float32")`.
     """
 
-    __slots__ = ("_name", "_np", "_tf_type_name", "_enum", "_trainable", "_kind")
+    __slots__ = ("_enum", "_kind", "_name", "_np", "_tf_type_name", "_trainable")
 
     def __init__(self, name: str, np_dtype: Any, tf_type_name: str, enum: int) -> None:
         self._name = name
@@ -82,35 +82,45 @@ class DType:
         return False
 
     @property
+    def is_numeric(self) -> bool:
+        return self._kind not in ("b", "s")
+
+    @property
     def size(self) -> int:
-        return self._np.itemsize if self._np is not None else 1
+        return self._np.itemsize if self._np is not None else 0
 
     @property
     def min(self) -> Any:
-        if self.is_floating:
-            return ml_dtypes.finfo(self._np).min
-        if self.is_integer:
-            return np.iinfo(self._np).min
-        if self is bool_:
-            return False
-        raise TypeError(f"Cannot find minimum value of {self}.")
+        """The smallest value (a NumPy scalar for floats, an `int` for integers)."""
+        return self._limit("min", "minimum")
 
     @property
     def max(self) -> Any:
-        if self.is_floating:
-            return ml_dtypes.finfo(self._np).max
-        if self.is_integer:
-            return np.iinfo(self._np).max
-        if self is bool_:
-            return True
-        raise TypeError(f"Cannot find maximum value of {self}.")
+        """The largest value (a NumPy scalar for floats, an `int` for integers)."""
+        return self._limit("max", "maximum")
+
+    def _limit(self, attr: str, word: str) -> Any:
+        if self._kind in ("b", "s", "c"):
+            raise TypeError(f"Cannot find {word} value of {self} with type {self}.")
+        info = ml_dtypes.finfo(self._np) if self._kind == "f" else ml_dtypes.iinfo(self._np)
+        return getattr(info, attr)
 
     @property
     def limits(self) -> tuple[Any, Any]:
-        return self.min, self.max
+        """TF's image-intensity limits: `(0, max)` of TF's `dtype_range` table."""
+        limits = _DTYPE_RANGE.get(self._name)
+        if limits is None:
+            raise ValueError(f"{self} does not have defined limits.")
+        return 0, limits[1]
 
     def is_compatible_with(self, other: Any) -> bool:
         return self is as_dtype(other)
+
+    def is_subtype_of(self, other: Any) -> bool:
+        return self == other
+
+    def most_specific_common_supertype(self, types: Any) -> DType | None:
+        return self if all(self == other for other in types) else None
 
     # -- protocols ------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -122,7 +132,7 @@ class DType:
     def __eq__(self, other: object) -> bool:
         if other is self:
             return True
-        if other is None:
+        if other is None or type(other) is DType:
             return False
         try:
             return as_dtype(other) is self
@@ -167,47 +177,64 @@ _ALL = (*_FLOATS, *_INTS, bool_, complex64, complex128, string)
 for _d in (*_FLOATS, complex64, complex128):
     _d._trainable = True
 
-_BY_NAME: dict[str, DType] = {d.name: d for d in _ALL}
-_BY_NAME.update({"half": float16, "double": float64})
+# TF's `dtype_range` (used only by `DType.limits`).
+_DTYPE_RANGE = {
+    "bool": (False, True), "uint8": (0, 255), "uint16": (0, 65535), "int8": (-128, 127),
+    "int16": (-32768, 32767), "int64": (-(2**63), 2**63 - 1), "uint64": (0, 2**64 - 1),
+    "int32": (-(2**31), 2**31 - 1), "uint32": (0, 2**32 - 1),
+    "float32": (-1, 1), "float64": (-1, 1),
+}  # fmt: skip
+
 _BY_NP: dict[np.dtype, DType] = {d._np: d for d in _ALL if d._np is not None}
-_BY_PYTYPE: dict[type, DType] = {float: float32, int: int32, bool: bool_, complex: complex128, str: string, bytes: string}
+# What TF's `as_dtype` looks up in its `_ANY_TO_TF` table: type names (with TF's
+# aliases), DataType enum values, NumPy scalar types and three Python types. Note that
+# `int`, `complex` and `str` are *not* accepted (TF raises TypeError), but `float` is.
+_ANY: dict[Any, DType] = {d.name: d for d in _ALL}
+_ANY.update({"half": float16, "float": float32, "double": float64})
+_ANY.update({f"{name}_ref": d for name, d in list(_ANY.items())})
+_ANY.update({d._enum: d for d in _ALL})
+_ANY.update({float: float32, bool: bool_, object: string})
+_BY_NPTYPE: dict[type, DType] = {d._np.type: d for d in _ALL if d._np is not None}
+_BY_NPTYPE.update(
+    {
+        np.object_: string,
+        np.bytes_: string,
+        np.str_: string,
+        np.longlong: int64,
+        np.ulonglong: uint64,
+    }
+)
 
 
 def as_dtype(type_value: Any) -> DType:
     """tfcompat implementation of `tf.as_dtype`.
 
-    Accepts a `DType`, a name (`"float32"`), a NumPy dtype or scalar type, or a Python
-    type (`float` -> `tf.float32`, as TF).
+    Accepts a `DType`, a name (`"float32"`, `"float"`, `"double"`), a DataType enum value,
+    a NumPy dtype or scalar type, an object with a NumPy `dtype` (an array), or the Python
+    types `float` (-> `tf.float32`), `bool` and `object` (-> `tf.string`), exactly as TF.
     """
     if isinstance(type_value, DType):
         return type_value
-    if isinstance(type_value, str):
-        d = _BY_NAME.get(type_value)
+    if isinstance(type_value, np.dtype):
+        d = _BY_NPTYPE.get(type_value.type)
         if d is not None:
             return d
-    elif isinstance(type_value, type) and type_value in _BY_PYTYPE:
-        return _BY_PYTYPE[type_value]
-    else:
+    try:
+        d = _ANY.get(type_value) or _BY_NPTYPE.get(type_value)
+    except TypeError:  # unhashable
+        d = None
+    if d is not None:
+        return d
+    if hasattr(type_value, "dtype"):
         try:
-            npd = np.dtype(type_value)
-        except (TypeError, ValueError):
-            npd = None
-        if npd is not None:
-            if npd in _BY_NP:
-                return _BY_NP[npd]
-            if npd.kind in "USO":
-                return string
-        jd = getattr(type_value, "dtype", None)
-        if jd is not None and not isinstance(type_value, np.ndarray):
-            try:
-                return as_dtype(jd)
-            except TypeError:
-                pass
-    if isinstance(type_value, type) and issubclass(type_value, np.generic):
-        npd = np.dtype(type_value)
-        if npd in _BY_NP:
-            return _BY_NP[npd]
-    raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.")
+            d = _BY_NPTYPE.get(np.dtype(type_value.dtype).type)
+        except TypeError:
+            d = None
+        if d is not None:
+            return d
+    raise TypeError(
+        f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType."
+    )
 
 
 def from_numpy(npd: np.dtype) -> DType:
