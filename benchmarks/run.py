@@ -29,6 +29,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import jax
+
 from benchmarks import jax_workloads as jw
 from benchmarks import tf_workloads as tfw
 
@@ -145,11 +147,12 @@ def load_system(name: str) -> System:
 
 def make_step(workload: Workload, system: System) -> Callable[[], Any]:
     """Build the workload on ``system``; return a callable that runs one step."""
-    if system.module is None:
+    if system.name == BASELINE:
         if workload.build_jax is None:
             raise NotImplementedError(f"{workload.key} has no hand-written JAX version")
         return workload.build_jax()
     tf = system.module
+    assert tf is not None, "run_pair skips unavailable systems"
     job = workload.build_tf(tf)
     fn = tf.function(job.fn) if system.uses_function else job.fn
     args = job.args
@@ -166,9 +169,9 @@ def block(out: Any) -> None:
     elif isinstance(out, dict):
         for item in out.values():
             block(item)
-    elif hasattr(out, "block_until_ready"):
+    elif isinstance(out, jax.Array):
         out.block_until_ready()
-    elif hasattr(out, "numpy"):
+    else:  # a tensor of tfcompat or TensorFlow; on tfcompat this also computes a pending one
         out.numpy()
 
 
@@ -328,8 +331,6 @@ def table(results: list[Result]) -> str:
 
 
 def environment(systems: dict[str, System]) -> dict[str, Any]:
-    import jax
-
     env: dict[str, Any] = {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
@@ -338,7 +339,7 @@ def environment(systems: dict[str, System]) -> dict[str, Any]:
         "jax": jax.__version__,
         "jax_backend": jax.default_backend(),
         "jax_devices": [str(d) for d in jax.devices()],
-        "jax_enable_x64": bool(jax.config.read("jax_enable_x64")),
+        "jax_enable_x64": bool(jax.numpy.zeros(()).dtype == "float64"),  # tfcompat turns it on
     }
     for name in ("tfcompat", "tensorflow"):
         module = sys.modules.get(name)
