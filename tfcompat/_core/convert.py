@@ -205,6 +205,17 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, nam
         return convert_to_tensor(dense(), dtype=dtype)
     if dtype is None and dtype_hint is not None:
         return convert_with_hint(value, dtypes.as_dtype(dtype_hint))
+    vt = type(value)
+    if vt is float or vt is int:
+        # Hot path: a Python scalar converted to a known dtype (`0.1 * g`, `v.assign_sub(1)`).
+        key = (vt, value, dtype, "exact")
+        arr = _SCALARS.get(key)
+        if arr is None:
+            t = _wrap_host(_to_host(value, dtype), dtype)
+            if len(_SCALARS) < 4096:
+                _SCALARS[key] = t._value
+            return t
+        return EagerTensor(arr, (), dtype if dtype is not None else dtypes.from_numpy(np.dtype(arr.dtype)))
     return _wrap_host(_to_host(value, dtype), dtype)
 
 

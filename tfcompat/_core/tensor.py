@@ -35,15 +35,29 @@ class Node:
     `tapes` is the tuple of tape records that recorded this node.
     """
 
-    __slots__ = ("op", "attrs", "inputs", "key", "nout", "tapes", "__weakref__")
+    __slots__ = ("op", "attrs", "inputs", "key", "nout", "tapes", "depth", "outs", "__weakref__")
 
-    def __init__(self, op: Any, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Tensor, ...], key: int, nout: int, tapes: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        op: Any,
+        attrs: tuple[tuple[str, Any], ...],
+        inputs: tuple[Tensor, ...],
+        key: int,
+        nout: int,
+        tapes: tuple[Any, ...],
+        depth: int = 0,
+    ) -> None:
         self.op = op
         self.attrs = attrs
         self.inputs = inputs
         self.key = key
         self.nout = nout
         self.tapes = tapes
+        # Length of the chain of untaped lazy nodes ending here (bounds lazy graphs).
+        self.depth = depth
+        # Weak references to the tensors that receive this node's outputs when it runs
+        # (multi-output nodes only); None otherwise.
+        self.outs: tuple[Any, ...] | None = None
 
 
 class Tensor:
@@ -53,14 +67,14 @@ class Tensor:
       String tensors are supported for construction, printing and `numpy()` only.
     """
 
-    __slots__ = ("_value", "_node", "_index", "_shape", "_dtype", "_tapes", "_var", "__weakref__")
+    __slots__ = ("_value", "_node", "_index", "_shape", "_dtype", "_tapes", "_var", "_alias", "__weakref__")
 
     __array_priority__ = 100
 
     # `_value`: the array, or None while pending.
     # `_node`, `_index`: the producing node and output index (None for leaves).
     # `_tapes`: tape records that watch this tensor (tuple, usually empty or one).
-    # `_var`: the Variable this tensor is a read of, if any.
+    # `_var`: the handle of the Variable this tensor is a read of, if any.
 
     def __init__(self, value: Any, shape: tuple[int, ...], dtype: DType, node: Node | None = None, index: int = 0) -> None:
         self._value = value
@@ -70,6 +84,9 @@ class Tensor:
         self._dtype = dtype
         self._tapes: tuple[Any, ...] = ()
         self._var: Any = None
+        # (node, index): another pending node that also computes this value (a gradient
+        # op computes its targets); materializing through it avoids recomputation.
+        self._alias: tuple[Node, int] | None = None
 
     # -- value ----------------------------------------------------------------------
     def _array(self) -> Any:

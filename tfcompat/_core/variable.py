@@ -45,13 +45,37 @@ class VariableAggregation(enum.Enum):
 class _Handle:
     """The storage a Variable and its `assign*` aliases share."""
 
-    __slots__ = ("value", "shape", "dtype", "uid", "__weakref__")
+    __slots__ = ("_value", "pending", "shape", "dtype", "uid", "__weakref__")
 
     def __init__(self, value: Any, shape: tuple[int, ...], dtype: dtypes.DType) -> None:
-        self.value = value
+        self._value = value
+        # A pending tensor holding the value after a lazy update (see engine.assign_lazy);
+        # reading `value` computes every pending variable value in one program.
+        self.pending: Tensor | None = None
         self.shape = shape
         self.dtype = dtype
         self.uid = next(_UIDS)
+
+    @property
+    def value(self) -> Any:
+        if self.pending is not None:
+            engine.flush_variables()
+        return self._value
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self._value = value
+        self.pending = None
+
+    def set_pending(self, tensor: Tensor) -> None:
+        self._value = None
+        self.pending = tensor
+
+    def current(self) -> Tensor:
+        """The value as a Tensor without forcing a pending update (for chained updates)."""
+        if self.pending is not None:
+            return self.pending
+        return EagerTensor(self._value, self.shape, self.dtype)
 
 
 def _name_scope_prefix() -> str:
@@ -235,7 +259,7 @@ class Variable:
                 f"Cannot assign value to variable ' {self._name}': Shape mismatch.The variable shape "
                 f"{self._static_shape}, and the assigned value shape {TensorShape(t._shape)} are incompatible."
             )
-        self._handle.value = t._array()
+        engine.assign_lazy(self._handle, t)
         self._handle.shape = t._shape
         return self._after_write(read_value)
 
@@ -247,8 +271,9 @@ class Variable:
                 op,
                 f"Cannot update variable with shape {shape} using a Tensor with shape {list(t._shape)}, shapes must be equal.",
             )
-        fn = _ADD if op == "AssignAddVariableOp" else _SUB
-        self._handle.value = fn(self._handle.value, t._array())
+        h = self._handle
+        new = engine.execute("AddV2" if op == "AssignAddVariableOp" else "Sub", (h.current(), t))
+        engine.assign_lazy(h, new)
         return self._after_write(read_value)
 
     def assign_add(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
@@ -362,12 +387,3 @@ class _UnreadVariable(ResourceVariable):
 
     __str__ = __repr__
 
-
-def _jit_binop(fn: Any) -> Any:
-    import jax  # noqa: PLC0415
-
-    return jax.jit(fn)
-
-
-_ADD = _jit_binop(lambda a, b: a + b)
-_SUB = _jit_binop(lambda a, b: a - b)

@@ -29,7 +29,8 @@ class RawOp:
         from abstract evaluation).
       error: optional `error(exc, in_avals, attrs) -> Exception | None` that maps a
         failure of abstract evaluation to TF's exception.
-      doc: one line describing the TF semantics kept.
+      lazy: the op never runs on its own: its outputs stay pending until a value is
+        needed, so it fuses into a later compiled program (the gradient op).
     """
 
     name: str
@@ -38,6 +39,7 @@ class RawOp:
     num_outputs: int | None = 1
     error: Callable[..., BaseException | None] | None = None
     tags: frozenset[str] = field(default_factory=frozenset)
+    lazy: bool = False
 
 
 OPS: dict[str, RawOp] = {}

@@ -6,13 +6,21 @@ The whole model (DESIGN.md, "The execution model") in brief:
   shapes and dtypes come from a cache of abstract evaluations keyed by (op, attrs, input
   shapes/dtypes), so shape and dtype errors raise at the op, as in TF eager.
 * If a recording tape watches one of the inputs, the op is *recorded*: the outputs are
-  pending tensors holding a `Node`, and nothing runs. Otherwise the op runs eagerly.
+  pending tensors holding a `Node`, and nothing runs. An op with a pending input also
+  stays pending (up to a bounded chain length); otherwise the op runs eagerly.
 * `gradient()` walks the recorded graph from the targets, builds a canonical signature
-  (node keys and wiring, leaf shapes/dtypes, which leaves are sources) and runs one cached
-  `jax.jit` function that computes the targets and their VJP together. Leaves (variable
-  reads, constants, Python scalars) are runtime arguments, so new values never recompile.
-* A pending tensor whose value is needed (`numpy()`, `print`) is computed by the same
-  kind of cached, jitted replay.
+  (node keys and wiring, which values are sources) and finds the cached *gradient op*
+  for it: a raw op whose function is one `jax.jit`-compiled program computing the
+  targets and their VJP together. Applying that op to the graph's leaves (variable
+  reads, constants, Python scalars: runtime arguments, so new values never recompile)
+  gives pending gradients. Because it is an ordinary op:
+    - an outer tape that watches a leaf records it, and differentiates through it
+      (higher-order gradients);
+    - it fuses with what follows: `v.assign_sub(lr * g)` leaves the variable pending,
+      and the next read of any pending variable computes the gradients and every
+      pending update in one compiled program, like a hand-written `jax.jit` step.
+* A pending tensor whose value is needed (`numpy()`, `print`) is computed by a cached,
+  jitted replay of its graph; the other outputs of the nodes it runs are filled too.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -35,9 +44,27 @@ from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._ops.registry import OPS, RawOp
 
-__all__ = ["execute", "materialize", "compile_stats", "clear_caches", "Program", "walk", "compute_gradients", "release"]
+__all__ = [
+    "execute",
+    "execute_op",
+    "materialize",
+    "materialize_many",
+    "set_value",
+    "compile_stats",
+    "clear_caches",
+    "Program",
+    "walk",
+    "compute_gradients",
+    "release",
+    "assign_lazy",
+    "flush_variables",
+]
 
 log = logging.getLogger("tfcompat")
+
+# Chains of untaped lazy ops longer than this run eagerly instead (bounds graph growth
+# in loops that never read their values).
+LAZY_DEPTH = 64
 
 # --------------------------------------------------------------------------------------
 # Thread-local recording state
@@ -48,8 +75,6 @@ class _State(threading.local):
     def __init__(self) -> None:
         # Tape records currently recording, innermost last.
         self.recording: list[Any] = []
-        # Tape records currently entered (recording or paused), innermost last.
-        self.active: list[Any] = []
 
 
 state = _State()
@@ -74,7 +99,9 @@ def _struct(aval: Aval) -> jax.ShapeDtypeStruct:
     return jax.ShapeDtypeStruct(shape, dtype.as_numpy_dtype)
 
 
-def _abstract_miss(op: RawOp, attrs: tuple[tuple[str, Any], ...], in_avals: tuple[Aval, ...]) -> tuple[int, tuple[Aval, ...]]:
+def _abstract_miss(
+    op: RawOp, attrs: tuple[tuple[str, Any], ...], in_avals: tuple[Aval, ...]
+) -> tuple[int, tuple[Aval, ...]]:
     structs = [_struct(a) for a in in_avals]
     try:
         out = jax.eval_shape(partial(op.fn, **dict(attrs)), *structs)
@@ -86,7 +113,10 @@ def _abstract_miss(op: RawOp, attrs: tuple[tuple[str, Any], ...], in_avals: tupl
             raise mapped from None
         raise errors.kernel_error(op.name, _jax_message(exc)) from None
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    out_avals = tuple((tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs)
+    return _new_key(tuple((tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs))
+
+
+def _new_key(out_avals: tuple[Aval, ...]) -> tuple[int, tuple[Aval, ...]]:
     entry = (len(_KEY_OUTS), out_avals)
     _KEY_OUTS.append(out_avals)
     return entry
@@ -139,16 +169,29 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
                 if tape in t._tapes:
                     tapes += (tape,)
                     break
-    if tapes:
-        node = Node(op, attrs, inputs, key, len(out_avals), tapes)
-        outs = []
-        for i, (shape, dtype) in enumerate(out_avals):
-            out = EagerTensor(None, shape, dtype, node, i)
-            out._tapes = tapes
-            outs.append(out)
+    depth = 0
+    lazy = op.lazy
+    if not tapes:
+        for t in inputs:
+            if t._value is None:
+                lazy = True
+                d = t._node.depth  # type: ignore[union-attr]
+                if d >= depth:
+                    depth = d + 1
+        if depth > LAZY_DEPTH:
+            lazy = False
+    if tapes or lazy:
+        node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
+        outs = [EagerTensor(None, shape, dtype, node, i) for i, (shape, dtype) in enumerate(out_avals)]
+        if tapes:
+            for out in outs:
+                out._tapes = tapes
+        if len(outs) > 1:
+            node.outs = tuple(weakref.ref(o) for o in outs)
     else:
-        values = [t._value if t._value is not None else materialize(t) for t in inputs]
-        result = _eager_fn(op, attrs)(*values)
+        if any(t._value is None for t in inputs):
+            materialize_many([t for t in inputs if t._value is None])
+        result = _eager_fn(op, attrs)(*[t._value for t in inputs])
         if op.num_outputs == 1:
             result = (result,)
         outs = [EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)]
@@ -161,29 +204,42 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
 # Graph walks and programs
 # --------------------------------------------------------------------------------------
 
+# Stop kinds of a node in a gradient program (spec[1]).
+FLOW = 0  # differentiated
+BLOCK = 1  # a non-differentiable op: lax.stop_gradient on its outputs
+OFF_TAPE = 2  # not recorded on this tape: a constant for this gradient, computed outside
+#               the differentiated function (so an outer tape still sees through it)
+
 
 class Program:
     """A replayable straight-line program: the canonical form of a recorded graph.
 
-    `nodes[k] = (op, attrs, in_refs, stop)`; a ref `r < 0` is leaf `-r - 1`, `r >= 0`
-    is position `r` among node outputs (a node with n outputs takes n positions).
+    `nodes[k] = (op, attrs, in_refs, stop, nout)`; a ref `r < 0` is leaf `-r - 1`,
+    `r >= 0` is position `r` among node outputs (a node with n outputs takes n positions).
     """
 
-    __slots__ = ("nodes",)
+    __slots__ = ("nodes", "has_off_tape")
 
-    def __init__(self, nodes: tuple[tuple[RawOp, tuple[tuple[str, Any], ...], tuple[int, ...], bool], ...]) -> None:
+    def __init__(self, nodes: tuple[tuple[RawOp, tuple[tuple[str, Any], ...], tuple[int, ...], int, int], ...]) -> None:
         self.nodes = nodes
+        self.has_off_tape = any(n[3] == OFF_TAPE for n in nodes)
 
-    def run(self, leaf_vals: Sequence[Any], perturb: dict[int, Any] | None = None) -> list[Any]:
+    def run(
+        self, leaf_vals: Sequence[Any], perturb: dict[int, Any] | None = None, pre: list[Any] | None = None
+    ) -> list[Any]:
+        """Evaluate; `perturb` adds to node outputs, `pre` supplies OFF_TAPE outputs."""
         env: list[Any] = []
-        for op, attrs, in_refs, stop in self.nodes:
-            args = [leaf_vals[-r - 1] if r < 0 else env[r] for r in in_refs]
-            out = op.fn(*args, **dict(attrs)) if attrs else op.fn(*args)
-            outs = list(out) if op.num_outputs != 1 else [out]
-            if stop:
-                outs = [lax.stop_gradient(o) for o in outs]
+        for op, attrs, in_refs, stop, nout in self.nodes:
+            base = len(env)
+            if stop == OFF_TAPE and pre is not None:
+                outs = pre[base : base + nout]
+            else:
+                args = [leaf_vals[-r - 1] if r < 0 else env[r] for r in in_refs]
+                out = op.fn(*args, **dict(attrs)) if attrs else op.fn(*args)
+                outs = list(out) if op.num_outputs != 1 else [out]
+                if stop == BLOCK:
+                    outs = [lax.stop_gradient(o) for o in outs]
             if perturb:
-                base = len(env)
                 outs = [o + perturb[base + i] if (base + i) in perturb else o for i, o in enumerate(outs)]
             env.extend(outs)
         return env
@@ -192,8 +248,8 @@ class Program:
 class Walk:
     """A recorded graph in canonical form: leaves, nodes in topological order, specs.
 
-    `specs[k] = (node key, stop, *input refs)` identifies node k structurally; together
-    with the target refs it is the graph's signature. Leaf avals need not appear: node
+    `specs[k] = (node key, stop kind, *input refs)` identifies node k structurally;
+    with the output refs it is the graph's signature. Leaf avals need not appear: node
     keys already include their input shapes and dtypes.
     """
 
@@ -219,7 +275,9 @@ class Walk:
         return None if base is None else base + t._index
 
     def program(self) -> Program:
-        return Program(tuple((n.op, n.attrs, s[2:], s[1]) for n, s in zip(self.nodes, self.specs, strict=True)))
+        return Program(
+            tuple((n.op, n.attrs, s[2:], s[1], n.nout) for n, s in zip(self.nodes, self.specs, strict=True))
+        )
 
     def ref_aval(self, ref: int) -> Aval:
         if ref < 0:
@@ -237,9 +295,8 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
 
     Without `tape` (value computation) only pending tensors are expanded; tensors with a
     value are leaves. With `tape` (a gradient), tensors recorded on `tape` are expanded
-    even when their value is known, nodes not recorded on `tape` or not differentiable
-    get `stop`, and reads of variables watched by `tape` (or listed in `watched`, the ids
-    of target tensors) are indexed in `var_leaves`.
+    even when their value is known; nodes get their stop kind; reads of variables watched
+    by `tape` (or that are targets, ids in `watched`) are indexed in `var_leaves`.
     """
     w = Walk()
     leaves, nodes, specs = w.leaves, w.nodes, w.specs
@@ -259,7 +316,12 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
                 for inp in node.inputs:
                     r = leaf_ref.get(id(inp))
                     refs.append(r if r is not None else node_base[id(inp._node)] + inp._index)
-                stop = tape is not None and not (node.op.differentiable and tape in node.tapes)
+                if tape is None:
+                    stop = FLOW
+                elif tape not in node.tapes:
+                    stop = OFF_TAPE
+                else:
+                    stop = FLOW if node.op.differentiable else BLOCK
                 specs.append((node.key, stop, *refs))
                 node_base[nid] = npos
                 npos += node.nout
@@ -288,7 +350,7 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
 
 
 class _Cache:
-    """A bounded LRU cache of jitted replay functions, with statistics."""
+    """A bounded LRU cache of compiled programs (and gradient plans), with statistics."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
@@ -313,7 +375,10 @@ class _Cache:
             if _LOG_COMPILES:
                 log.warning(
                     "tfcompat: compiling %s program #%d (%d nodes); cache size %d",
-                    kind, self.compiles, size, len(self.entries),
+                    kind,
+                    self.compiles,
+                    size,
+                    len(self.entries),
                 )
             self.entries[key] = entry
             while len(self.entries) > self.maxsize:
@@ -349,22 +414,100 @@ def clear_caches() -> None:
 
 
 def materialize(t: Tensor) -> Any:
-    """Compute (and store) the value of pending tensor `t` via a cached jitted replay."""
-    w = walk([t])
-    out_ref = w.ref(t)
-    key = ("value", tuple(w.specs), out_ref)
+    """Compute (and store) the value of pending tensor `t`."""
+    if t._value is None:
+        materialize_many([t])
+    return t._value
+
+
+def set_value(t: Tensor, value: Any) -> None:
+    """Give pending `t` its value; drop its graph when no live tape can still need it."""
+    t._value = value
+    t._alias = None
+    node = t._node
+    if node is not None and all(tp.dead for tp in node.tapes):
+        t._node = None
+
+
+def _fill(node: Node, outputs: Sequence[Any]) -> None:
+    for ref, value in zip(node.outs or (), outputs, strict=False):
+        out = ref()
+        if out is not None and out._value is None:
+            set_value(out, value)
+
+
+def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
+    """Compute the values of pending `tensors` together, in one cached jitted program.
+
+    Pending variable updates are computed in the same program (a training step's loss
+    read after `assign_sub` runs forward, backward and update as one program), and the
+    outputs of its multi-output nodes (a gradient op's gradients, the targets it
+    computes) that are still alive and pending are filled as well.
+    """
+    with _FLUSH_LOCK:
+        requested_ids = {id(t) for t in tensors}
+        handles = [h for h in _PENDING.values() if h.pending is not None and id(h.pending) not in requested_ids]
+        _PENDING.clear()
+    requested = [*tensors, *[h.pending for h in handles]]
+    if not requested:
+        return []
+    values = _materialize(requested)
+    for h, v in zip(handles, values[len(tensors) :], strict=True):
+        h.value = v
+    return values[: len(tensors)]
+
+
+def _root(t: Tensor) -> Tensor:
+    """The tensor to walk for `t`: its alias (the gradient op output) when it has one."""
+    alias = t._alias
+    if alias is None:
+        return t
+    return EagerTensor(None, t._shape, t._dtype, alias[0], alias[1])
+
+
+def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
+    tensors = list(tensors)
+    roots = [_root(t) for t in tensors]
+    node = roots[0]._node
+    if len(roots) == 1 and node is not None and all(i._value is not None for i in node.inputs):
+        # One node on concrete inputs: run the op itself (one dispatch, no new program).
+        result = _eager_fn(node.op, node.attrs)(*[i._value for i in node.inputs])
+        values = [result] if node.op.num_outputs == 1 else list(result)
+        value = values[roots[0]._index]
+        if node.outs is not None:
+            _fill(node, values)
+        if tensors[0]._value is None:
+            set_value(tensors[0], value)
+        return [value]
+
+    w = walk(roots)
+    out_refs = [w.ref(t) for t in roots]
+    extra: list[Tensor] = []
+    for n in w.nodes:
+        if n.outs is not None:
+            base = w.node_base[id(n)]
+            for i, ref in enumerate(n.outs):
+                o = ref()
+                if o is not None and o._value is None and (base + i) not in out_refs:
+                    out_refs.append(base + i)
+                    extra.append(o)
+    key = ("value", tuple(w.specs), tuple(out_refs))
     fn = CACHE.get(key)
     if fn is None:
         program = w.program()
+        refs = tuple(out_refs)
 
         def value_fn(leaf_vals: list[Any]) -> Any:
-            return program.run(leaf_vals)[out_ref]  # type: ignore[index]
+            env = program.run(leaf_vals)
+            return [leaf_vals[-r - 1] if r < 0 else env[r] for r in refs]  # type: ignore[operator]
 
         fn = jax.jit(value_fn)
         CACHE.put(key, fn, "value", len(w.specs))
-    value = fn([x._value for x in w.leaves])
-    t._value = value
-    return value
+    values = fn([x._value for x in w.leaves])
+    for t, v in zip([*tensors, *extra], values, strict=True):
+        if t._value is None:
+            set_value(t, v)
+    return values[: len(tensors)]
 
 
 tensor_mod._materialize = materialize
@@ -380,6 +523,32 @@ def release(tensors: Sequence[Tensor]) -> None:
         node = t._node
         if node is not None and t._value is not None and all(tp.dead for tp in node.tapes):
             t._node = None
+
+
+# --------------------------------------------------------------------------------------
+# Lazy variable updates
+# --------------------------------------------------------------------------------------
+
+# Variable handles whose value is a pending tensor, by handle uid.
+_PENDING: dict[int, Any] = {}
+_FLUSH_LOCK = threading.RLock()
+
+
+def assign_lazy(handle: Any, value: Tensor) -> None:
+    """Store `value` in `handle`; a pending value stays pending until the next read."""
+    if value._value is not None:
+        handle.value = value._value
+        return
+    with _FLUSH_LOCK:
+        handle.set_pending(value)
+        _PENDING[handle.uid] = handle
+
+
+def flush_variables() -> None:
+    """Compute every pending variable value in one program (fusing the updates)."""
+    with _FLUSH_LOCK:
+        if _PENDING:
+            materialize_many([])
 
 
 # --------------------------------------------------------------------------------------
@@ -411,18 +580,26 @@ def _source_item(src: Any, w: Walk, tape: Any, target_ids: frozenset[int]) -> An
     return tuple(refs) if refs else None
 
 
-class _GradPlan:
-    """What a gradient signature compiles to: the jitted function and the static answers."""
+class GradPlan:
+    """What a gradient signature compiles to.
 
-    __slots__ = ("fn", "connected")
+    `op` is the gradient raw op (None when nothing is connected): applied to the walk's
+    leaves (and the seeds, when given) it returns the target values followed by one
+    gradient per connected source. `fn(leaf_vals, seeds)` is the jitted program itself
+    (`jacobian` vmaps it over seeds).
+    """
 
-    def __init__(self, fn: Callable[..., Any] | None, connected: tuple[bool, ...]) -> None:
+    __slots__ = ("op", "fn", "connected", "n_targets")
+
+    def __init__(self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int) -> None:
+        self.op = op
         self.fn = fn
         self.connected = connected
+        self.n_targets = n_targets
 
 
-def compute_gradients(req: GradientRequest) -> list[Any]:
-    """Gradients of sum(targets) w.r.t. each source: a Tensor, or None where unconnected."""
+def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
+    """Walk the recorded graph for `req` and find (or build) its cached gradient plan."""
     tape = req.tape
     targets = req.targets
     target_ids = frozenset(id(t) for t in targets)
@@ -430,34 +607,68 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
     target_refs = tuple([w.ref(t) for t in targets])
     items = tuple([_source_item(s, w, tape, target_ids) for s in req.sources])
     seeds_given = req.seeds is not None
-    key = ("grad", tuple(w.specs), target_refs, items, seeds_given,
-           tuple([(t._shape, t._dtype) for t in targets if t._node is None]))
+    key = (
+        "grad",
+        tuple(w.specs),
+        target_refs,
+        items,
+        seeds_given,
+        tuple([(t._shape, t._dtype) for t in targets if t._node is None]),
+    )
     plan = CACHE.get(key)
     if plan is None:
-        plan = _plan_gradient(w, targets, target_refs, items, seeds_given)
+        plan = _build_plan(w, targets, target_refs, items, seeds_given, [s._shape for s in req.sources], [s._dtype for s in req.sources])
         CACHE.put(key, plan, "gradient", len(w.specs))
+    return plan, w
+
+
+def compute_gradients(req: GradientRequest) -> list[Any]:
+    """Gradients of sum(targets) w.r.t. each source: pending Tensors, or None if unconnected.
+
+    The gradients are the outputs of one gradient-op node over the graph's leaves; they
+    are computed when first needed, together with whatever else is pending then.
+    """
+    plan, w = plan_gradient(req)
     results: list[Any] = [None] * len(req.sources)
-    if plan.fn is None:
+    if plan.op is None:
         return results
-    seeds = [s._array() for s in req.seeds] if req.seeds is not None else None
-    filled, grads = plan.fn([x._value for x in w.leaves], seeds)
-    for t, v in zip(targets, filled, strict=True):
-        if t._value is None:
-            t._value = v
-    for i, src in enumerate(req.sources):
-        if plan.connected[i]:
-            results[i] = EagerTensor(grads[i], src._shape, src._dtype)
+    inputs = tuple(w.leaves) + (tuple(req.seeds) if req.seeds is not None else ())
+    outs = execute_op(plan.op, inputs)
+    node = outs[0]._node
+    if node is not None:
+        # The target tensors receive the target values this node computes.
+        refs = [weakref.ref(t) for t in req.targets]
+        node.outs = (*refs, *node.outs[plan.n_targets :])  # type: ignore[index]
+        for i, t in enumerate(req.targets):
+            if t._value is None:
+                t._alias = (node, i)
+    else:  # ran eagerly (tf.function tracing): fill targets now
+        for t, o in zip(req.targets, outs, strict=False):
+            if t._value is None:
+                set_value(t, o._value)
+    grads = iter(outs[plan.n_targets :])
+    for i, connected in enumerate(plan.connected):
+        if connected:
+            results[i] = next(grads)
     return results
 
 
-def _plan_gradient(w: Walk, targets: list[Tensor], target_refs: tuple[Any, ...], items: tuple[Any, ...], seeds_given: bool) -> _GradPlan:
+def _build_plan(
+    w: Walk,
+    targets: list[Tensor],
+    target_refs: tuple[Any, ...],
+    items: tuple[Any, ...],
+    seeds_given: bool,
+    source_shapes: list[tuple[int, ...]],
+    source_dtypes: list[DType],
+) -> GradPlan:
     """Liveness analysis and compilation for one gradient signature (a cache miss)."""
     nodes, specs = w.nodes, w.specs
     # Liveness: refs through which some target depends differentiably on a value.
     live: set[int] = {r for r, t in zip(target_refs, targets, strict=True) if t._dtype._trainable}
     for k in range(len(nodes) - 1, -1, -1):
         node, spec = nodes[k], specs[k]
-        if spec[1]:
+        if spec[1] != FLOW:
             continue
         base = w.node_base[id(node)]
         if any((base + i) in live for i in range(node.nout)):
@@ -483,19 +694,35 @@ def _plan_gradient(w: Walk, targets: list[Tensor], target_refs: tuple[Any, ...],
     connected = tuple(g is not None for g in groups)
     live_targets = tuple(i for i, r in enumerate(target_refs) if r in live)
     if not any(connected) or not live_targets:
-        return _GradPlan(None, connected)
-    fn = _make_grad_fn(
+        return GradPlan(None, None, connected, len(targets))
+    target_avals = [(t._shape, t._dtype) for t in targets]
+    grad_fn = _make_grad_fn(
         w.program(),
         tuple(diff_leaves),
         tuple(perturbed),
         [w.ref_aval(r) for r in perturbed],
         target_refs,
         live_targets,
-        [(t._shape, t._dtype) for t in targets],
-        tuple(groups),
+        target_avals,
+        tuple(g for g in groups if g is not None),
         seeds_given,
     )
-    return _GradPlan(jax.jit(fn), connected)
+    fn = jax.jit(grad_fn)
+    n_leaves = len(w.leaves)
+
+    def op_fn(*args: Any) -> tuple[Any, ...]:
+        filled, grads = fn(list(args[:n_leaves]), list(args[n_leaves:]) if seeds_given else None)
+        return (*filled, *grads)
+
+    op = RawOp("SymbolicGradient", jax.jit(op_fn), differentiable=True, num_outputs=None, lazy=True)
+    out_avals = tuple(target_avals) + tuple(
+        (shape, dtype) for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True) if c
+    )
+    in_avals = tuple((x._shape, x._dtype) for x in w.leaves)
+    if seeds_given:
+        in_avals += tuple(target_avals)
+    _AVALS[(op, (), in_avals)] = _new_key(out_avals)
+    return GradPlan(op, fn, connected, len(targets))
 
 
 def _make_grad_fn(
@@ -509,14 +736,19 @@ def _make_grad_fn(
     groups: tuple[Any, ...],
     seeds_given: bool,
 ) -> Callable[..., Any]:
-    """Build `(leaf_vals, seeds) -> (target values, grads per source)`."""
+    """Build `(leaf_vals, seeds) -> (target values, grads of connected sources)`."""
 
     def grad_fn(leaf_vals: list[Any], seeds: list[Any] | None) -> Any:
+        # Values recorded off this tape are constants of this gradient, but computed
+        # here, outside `f`, so that an outer tape differentiating this program still
+        # sees how they depend on the leaves.
+        pre = program.run(leaf_vals) if program.has_off_tape else None
+
         def f(diff_vals: list[Any], perts: list[Any]) -> Any:
             vals = list(leaf_vals)
             for i, v in zip(diff_idx, diff_vals, strict=True):
                 vals[i] = v
-            env = program.run(vals, dict(zip(pert_refs, perts, strict=True)))
+            env = program.run(vals, dict(zip(pert_refs, perts, strict=True)), pre)
             outs = [vals[-r - 1] if r < 0 else env[r] for r in target_refs]
             return [outs[i] for i in live_targets], outs
 
@@ -532,9 +764,6 @@ def _make_grad_fn(
         g_leaf, g_pert = vjp(cts)
         grads = []
         for g in groups:
-            if g is None:
-                grads.append(None)
-                continue
             parts = [g_leaf[i] for i in g[0]] + [g_pert[i] for i in g[1]]
             total = parts[0]
             for p in parts[1:]:
