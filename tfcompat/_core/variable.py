@@ -59,7 +59,7 @@ class _Handle:
     @property
     def value(self) -> Any:
         if self.pending is not None:
-            engine.flush_variables()
+            engine.flush_variables(self)
         return self._value
 
     @value.setter

@@ -448,12 +448,22 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
         requested_ids = {id(t) for t in tensors}
         handles = [h for h in _PENDING.values() if h.pending is not None and id(h.pending) not in requested_ids]
         _PENDING.clear()
-    requested = [*tensors, *[h.pending for h in handles]]
+    pendings = [h.pending for h in handles]
+    requested = [*tensors, *pendings]
     if not requested:
         return []
-    values = _materialize(requested)
-    for h, v in zip(handles, values[len(tensors) :], strict=True):
-        h.value = v
+    try:
+        values = _materialize(requested)
+    except BaseException:
+        # Keep the updates pending (e.g. KeyboardInterrupt during a compile).
+        with _FLUSH_LOCK:
+            for h in handles:
+                _PENDING.setdefault(h.uid, h)
+        raise
+    with _FLUSH_LOCK:
+        for h, p, v in zip(handles, pendings, values[len(tensors) :], strict=True):
+            if h.pending is p:  # not re-assigned meanwhile (by another thread)
+                h.value = v
     return values[: len(tensors)]
 
 
@@ -544,9 +554,11 @@ def assign_lazy(handle: Any, value: Tensor) -> None:
         _PENDING[handle.uid] = handle
 
 
-def flush_variables() -> None:
+def flush_variables(handle: Any = None) -> None:
     """Compute every pending variable value in one program (fusing the updates)."""
     with _FLUSH_LOCK:
+        if handle is not None and handle.pending is not None:
+            _PENDING.setdefault(handle.uid, handle)
         if _PENDING:
             materialize_many([])
 
