@@ -18,24 +18,42 @@ from tfcompat._core import dtypes
 from tfcompat._core.convert import convert_to_tensor, convert_with_hint
 from tfcompat._core.tensor import Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._ops.registry import OPS
+from tfcompat._tape.engine import execute_op
 
 __all__ = ["install"]
 
 _NOT_SUPPORTED = object()
 
 
-def _left(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+# Operators whose floating/complex case is exactly one raw op with no extra checks: for
+# those, `x op y` on two tensors of the same float/complex dtype goes straight to the
+# engine (the recording hot path). Everything else takes the public function.
+_FLOAT_FAST = {"add": "AddV2", "sub": "Sub", "mul": "Mul", "truediv": "RealDiv", "pow": "Pow"}
+
+
+def _left(fn: Callable[[Any, Any], Any], raw: str | None = None) -> Callable[[Any, Any], Any]:
+    raw_op = OPS[raw] if raw is not None else None
+
     def op(self: Any, other: Any) -> Any:
         x = self if isinstance(self, Tensor) else self._tfcompat_read()
-        return fn(x, convert_with_hint(other, x._dtype))
+        y = convert_with_hint(other, x._dtype)
+        if raw_op is not None and x._dtype is y._dtype and x._dtype._kind in "fc":
+            return execute_op(raw_op, (x, y))
+        return fn(x, y)
 
     return op
 
 
-def _right(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+def _right(fn: Callable[[Any, Any], Any], raw: str | None = None) -> Callable[[Any, Any], Any]:
+    raw_op = OPS[raw] if raw is not None else None
+
     def rop(self: Any, other: Any) -> Any:
-        y = as_tensor(self)
-        return fn(convert_to_tensor(other, dtype=y.dtype), y)
+        y = self if isinstance(self, Tensor) else self._tfcompat_read()
+        x = convert_to_tensor(other, dtype=y._dtype)
+        if raw_op is not None and y._dtype._kind in "fc":
+            return execute_op(raw_op, (x, y))
+        return fn(x, y)
 
     return rop
 
@@ -116,8 +134,9 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 def install(cls: type) -> None:
     """Attach TF's operator overloads to `cls` (Tensor or Variable)."""
     for name, fn in _BINARY.items():
-        setattr(cls, f"__{name}__", _left(fn))
-        setattr(cls, f"__r{name}__", _right(fn))
+        raw = _FLOAT_FAST.get(name)
+        setattr(cls, f"__{name}__", _left(fn, raw))
+        setattr(cls, f"__r{name}__", _right(fn, raw))
     cls.__div__ = cls.__truediv__  # type: ignore[attr-defined]
     cls.__lt__ = _left(math_ops.less)  # type: ignore[assignment]
     cls.__le__ = _left(math_ops.less_equal)  # type: ignore[assignment]

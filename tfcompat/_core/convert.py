@@ -206,16 +206,16 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, nam
     if dtype is None and dtype_hint is not None:
         return convert_with_hint(value, dtypes.as_dtype(dtype_hint))
     vt = type(value)
-    if vt is float or vt is int:
+    if vt is int or (vt is float and value == value and value != 0.0):
         # Hot path: a Python scalar converted to a known dtype (`0.1 * g`, `v.assign_sub(1)`).
         key = (vt, value, dtype, "exact")
-        arr = _SCALARS.get(key)
-        if arr is None:
+        hit = _SCALARS.get(key)
+        if hit is None:
             t = _wrap_host(_to_host(value, dtype), dtype)
             if len(_SCALARS) < 4096:
-                _SCALARS[key] = t._value
+                _SCALARS[key] = (t._value, t._dtype)
             return t
-        return EagerTensor(arr, (), dtype if dtype is not None else dtypes.from_numpy(np.dtype(arr.dtype)))
+        return EagerTensor(hit[0], (), hit[1])
     return _wrap_host(_to_host(value, dtype), dtype)
 
 
@@ -227,20 +227,23 @@ def convert_with_hint(value: Any, hint: DType) -> Tensor:
     if isinstance(value, Tensor):
         return value
     vt = type(value)
-    if vt is float or vt is int:
+    if vt is int or (vt is float and value == value and value != 0.0):
         # Hot path: Python scalars in expressions (`x**2`, `0.5 * y`). Their host arrays
         # are cached; each use still gets its own Tensor (a runtime leaf, not a constant).
         key = (vt, value, hint)
-        arr = _SCALARS.get(key)
-        if arr is None:
-            arr = _convert_with_hint(value, hint)._value
+        hit = _SCALARS.get(key)
+        if hit is None:
+            t = _convert_with_hint(value, hint)
             if len(_SCALARS) < 4096:
-                _SCALARS[key] = arr
-        return EagerTensor(arr, (), hint if arr.dtype == hint._np else dtypes.from_numpy(np.dtype(arr.dtype)))
+                _SCALARS[key] = (t._value, t._dtype)
+            return t
+        return EagerTensor(hit[0], (), hit[1])
     return _convert_with_hint(value, hint)
 
 
-_SCALARS: dict[tuple[Any, Any, DType], Any] = {}
+# (type, value, dtype[, "exact"]) -> (device array, DType) of converted Python scalars.
+# NaN and signed zeros are never cached (NaN keys never match; -0.0 == 0.0 would).
+_SCALARS: dict[tuple[Any, ...], tuple[Any, DType]] = {}
 
 
 def _convert_with_hint(value: Any, hint: DType) -> Tensor:

@@ -76,13 +76,21 @@ class Tensor:
     # `_tapes`: tape records that watch this tensor (tuple, usually empty or one).
     # `_var`: the handle of the Variable this tensor is a read of, if any.
 
-    def __init__(self, value: Any, shape: tuple[int, ...], dtype: DType, node: Node | None = None, index: int = 0) -> None:
+    def __init__(
+        self,
+        value: Any,
+        shape: tuple[int, ...],
+        dtype: DType,
+        node: Node | None = None,
+        index: int = 0,
+        tapes: tuple[Any, ...] = (),
+    ) -> None:
         self._value = value
         self._node = node
         self._index = index
         self._shape = shape
         self._dtype = dtype
-        self._tapes: tuple[Any, ...] = ()
+        self._tapes = tapes
         self._var: Any = None
         # (node, index): another pending node that also computes this value (a gradient
         # op computes its targets); materializing through it avoids recomputation.

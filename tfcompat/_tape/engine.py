@@ -86,7 +86,7 @@ state = _State()
 
 Aval = tuple[tuple[int, ...], DType]
 
-# (op, attrs, input avals) -> (key id, output avals)
+# (op, attrs, *input shapes and dtypes, flattened) -> (key id, output avals)
 _AVALS: dict[tuple[Any, ...], tuple[int, tuple[Aval, ...]]] = {}
 # key id -> output avals (for building replays from signatures)
 _KEY_OUTS: list[tuple[Aval, ...]] = []
@@ -153,11 +153,15 @@ def execute(op_name: str, inputs: Sequence[Tensor], attrs: tuple[tuple[str, Any]
 
 
 def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...] = ()) -> Any:
-    in_avals = tuple([(t._shape, t._dtype) for t in inputs])
-    akey = (op, attrs, in_avals)
+    """`execute` with a resolved `RawOp` (the hot path of every recorded op)."""
+    if len(inputs) == 2:
+        a, b = inputs
+        akey: tuple[Any, ...] = (op, attrs, a._shape, a._dtype, b._shape, b._dtype)
+    else:
+        akey = (op, attrs, *[x for t in inputs for x in (t._shape, t._dtype)])
     entry = _AVALS.get(akey)
     if entry is None:
-        entry = _abstract_miss(op, attrs, in_avals)
+        entry = _abstract_miss(op, attrs, tuple((t._shape, t._dtype) for t in inputs))
         _AVALS[akey] = entry
     key, out_avals = entry
 
@@ -182,22 +186,19 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
             lazy = False
     if tapes or lazy:
         node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
-        outs = [EagerTensor(None, shape, dtype, node, i) for i, (shape, dtype) in enumerate(out_avals)]
-        if tapes:
-            for out in outs:
-                out._tapes = tapes
-        if len(outs) > 1:
-            node.outs = tuple(weakref.ref(o) for o in outs)
-    else:
-        if any(t._value is None for t in inputs):
-            materialize_many([t for t in inputs if t._value is None])
-        result = _eager_fn(op, attrs)(*[t._value for t in inputs])
         if op.num_outputs == 1:
-            result = (result,)
-        outs = [EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)]
+            shape, dtype = out_avals[0]
+            return EagerTensor(None, shape, dtype, node, 0, tapes)
+        outs = tuple([EagerTensor(None, shape, dtype, node, i, tapes) for i, (shape, dtype) in enumerate(out_avals)])
+        node.outs = tuple(weakref.ref(o) for o in outs)
+        return outs
+    if any(t._value is None for t in inputs):
+        materialize_many([t for t in inputs if t._value is None])
+    result = _eager_fn(op, attrs)(*[t._value for t in inputs])
     if op.num_outputs == 1:
-        return outs[0]
-    return tuple(outs)
+        shape, dtype = out_avals[0]
+        return EagerTensor(result, shape, dtype)
+    return tuple(EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True))
 
 
 # --------------------------------------------------------------------------------------
@@ -730,10 +731,10 @@ def _build_plan(
     out_avals = tuple(target_avals) + tuple(
         (shape, dtype) for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True) if c
     )
-    in_avals = tuple((x._shape, x._dtype) for x in w.leaves)
+    in_avals = [(x._shape, x._dtype) for x in w.leaves]
     if seeds_given:
-        in_avals += tuple(target_avals)
-    _AVALS[(op, (), in_avals)] = _new_key(out_avals)
+        in_avals += target_avals
+    _AVALS[(op, (), *[x for aval in in_avals for x in aval])] = _new_key(out_avals)
     return GradPlan(op, fn, connected, len(targets))
 
 
