@@ -445,6 +445,8 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     outputs of its multi-output nodes (a gradient op's gradients, the targets it
     computes) that are still alive and pending are filled as well.
     """
+    if not _PENDING:
+        return _materialize(tensors) if tensors else []
     with _FLUSH_LOCK:
         requested_ids = {id(t) for t in tensors}
         handles = [h for h in _PENDING.values() if h.pending is not None and id(h.pending) not in requested_ids]
@@ -720,14 +722,15 @@ def _build_plan(
         tuple(g for g in groups if g is not None),
         seeds_given,
     )
-    fn = jax.jit(grad_fn)
     n_leaves = len(w.leaves)
 
     def op_fn(*args: Any) -> tuple[Any, ...]:
-        filled, grads = fn(list(args[:n_leaves]), list(args[n_leaves:]) if seeds_given else None)
+        filled, grads = grad_fn(list(args[:n_leaves]), list(args[n_leaves:]) if seeds_given else None)
         return (*filled, *grads)
 
-    op = RawOp("SymbolicGradient", jax.jit(op_fn), differentiable=True, num_outputs=None, lazy=True)
+    # The op's function is traced into whatever program runs it (one level of jit).
+    op = RawOp("SymbolicGradient", op_fn, differentiable=True, num_outputs=None, lazy=True)
+    fn = jax.jit(grad_fn)
     out_avals = tuple(target_avals) + tuple(
         (shape, dtype) for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True) if c
     )
