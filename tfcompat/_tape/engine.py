@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections import OrderedDict
@@ -574,13 +575,15 @@ def flush_variables(handle: Any = None) -> None:
 class GradientRequest:
     """Everything `gradient()` needs, flattened: the tape, targets, sources, seeds."""
 
-    __slots__ = ("tape", "targets", "sources", "seeds")
+    __slots__ = ("tape", "targets", "sources", "seeds", "fills")
 
     def __init__(self, tape: Any, targets: list[Tensor], sources: list[Any], seeds: list[Tensor] | None) -> None:
         self.tape = tape
         self.targets = targets
         self.sources = sources  # Tensor or Variable
         self.seeds = seeds
+        # Tensors whose values the gradient program also outputs (set by plan_gradient).
+        self.fills: list[Tensor] = []
 
 
 def _source_item(src: Any, w: Walk, tape: Any, target_ids: frozenset[int]) -> Any:
@@ -599,18 +602,20 @@ class GradPlan:
     """What a gradient signature compiles to.
 
     `op` is the gradient raw op (None when nothing is connected): applied to the walk's
-    leaves (and the seeds, when given) it returns the target values followed by one
-    gradient per connected source. `fn(leaf_vals, seeds)` is the jitted program itself
+    leaves (and the seeds, when given) it returns the values of the targets and held
+    intermediates (`n_fills` of them), then one gradient per connected source.
+    `fn(leaf_vals, seeds) -> (fill values, grads)` is the jitted program itself
     (`jacobian` vmaps it over seeds).
     """
 
-    __slots__ = ("op", "fn", "connected", "n_targets")
+    __slots__ = ("op", "fn", "connected", "n_targets", "n_fills")
 
-    def __init__(self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int) -> None:
+    def __init__(self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int, n_fills: int) -> None:
         self.op = op
         self.fn = fn
         self.connected = connected
         self.n_targets = n_targets
+        self.n_fills = n_fills
 
 
 def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
@@ -619,22 +624,56 @@ def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
     targets = req.targets
     target_ids = frozenset(id(t) for t in targets)
     w = walk(targets, tape, target_ids)
-    target_refs = tuple([w.ref(t) for t in targets])
+    held = _held_intermediates(w, target_ids)
+    fills = [*targets, *held]
+    fill_refs = tuple([w.ref(t) for t in fills])
     items = tuple([_source_item(s, w, tape, target_ids) for s in req.sources])
     seeds_given = req.seeds is not None
     key = (
         "grad",
         tuple(w.specs),
-        target_refs,
+        fill_refs,
+        len(targets),
         items,
         seeds_given,
         tuple([(t._shape, t._dtype) for t in targets if t._node is None]),
     )
     plan = CACHE.get(key)
     if plan is None:
-        plan = _build_plan(w, targets, target_refs, items, seeds_given, [s._shape for s in req.sources], [s._dtype for s in req.sources])
+        plan = _build_plan(
+            w, targets, fills, fill_refs, items, seeds_given, [s._shape for s in req.sources], [s._dtype for s in req.sources]
+        )
         CACHE.put(key, plan, "gradient", len(w.specs))
+    req.fills = fills
     return plan, w
+
+
+def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
+    """Pending intermediate tensors that something besides the graph still references.
+
+    The gradient program outputs their values too (the logits a training loop keeps for
+    its accuracy), so reading them later does not replay the forward pass. References
+    are counted with `sys.getrefcount`: a tensor referenced only by the input tuples of
+    graph nodes is garbage once the step ends and is not worth an output.
+    """
+    counts: dict[int, int] = {}
+    cands: list[Tensor] = []
+    for n in w.nodes:
+        for inp in n.inputs:
+            if inp._value is None and id(inp) not in target_ids:
+                c = counts.get(id(inp))
+                if c is None:
+                    counts[id(inp)] = 1
+                    cands.append(inp)
+                else:
+                    counts[id(inp)] = c + 1
+    inp = None  # the loop variable must not count as a reference below
+    held = []
+    for t in cands:
+        # References besides the user's: node input tuples, `cands`, `t`, the argument.
+        if sys.getrefcount(t) - counts[id(t)] - 3 > 0:
+            held.append(t)
+    return held
 
 
 def compute_gradients(req: GradientRequest) -> list[Any]:
@@ -650,18 +689,19 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
     inputs = tuple(w.leaves) + (tuple(req.seeds) if req.seeds is not None else ())
     outs = execute_op(plan.op, inputs)
     node = outs[0]._node
+    fills = req.fills
     if node is not None:
-        # The target tensors receive the target values this node computes.
-        refs = [weakref.ref(t) for t in req.targets]
-        node.outs = (*refs, *node.outs[plan.n_targets :])  # type: ignore[index]
-        for i, t in enumerate(req.targets):
+        # The targets (and held intermediates) receive the values this node computes.
+        refs = [weakref.ref(t) for t in fills]
+        node.outs = (*refs, *node.outs[plan.n_fills :])  # type: ignore[index]
+        for i, t in enumerate(fills):
             if t._value is None:
                 t._alias = (node, i)
-    else:  # ran eagerly (tf.function tracing): fill targets now
-        for t, o in zip(req.targets, outs, strict=False):
+    else:  # ran eagerly (under tf.function tracing): fill now
+        for t, o in zip(fills, outs, strict=False):
             if t._value is None:
                 set_value(t, o._value)
-    grads = iter(outs[plan.n_targets :])
+    grads = iter(outs[plan.n_fills :])
     for i, connected in enumerate(plan.connected):
         if connected:
             results[i] = next(grads)
@@ -671,7 +711,8 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
 def _build_plan(
     w: Walk,
     targets: list[Tensor],
-    target_refs: tuple[Any, ...],
+    fills: list[Tensor],
+    fill_refs: tuple[Any, ...],
     items: tuple[Any, ...],
     seeds_given: bool,
     source_shapes: list[tuple[int, ...]],
@@ -680,6 +721,7 @@ def _build_plan(
     """Liveness analysis and compilation for one gradient signature (a cache miss)."""
     nodes, specs = w.nodes, w.specs
     # Liveness: refs through which some target depends differentiably on a value.
+    target_refs = fill_refs[: len(targets)]
     live: set[int] = {r for r, t in zip(target_refs, targets, strict=True) if t._dtype._trainable}
     for k in range(len(nodes) - 1, -1, -1):
         node, spec = nodes[k], specs[k]
@@ -709,14 +751,14 @@ def _build_plan(
     connected = tuple(g is not None for g in groups)
     live_targets = tuple(i for i, r in enumerate(target_refs) if r in live)
     if not any(connected) or not live_targets:
-        return GradPlan(None, None, connected, len(targets))
+        return GradPlan(None, None, connected, len(targets), len(fills))
     target_avals = [(t._shape, t._dtype) for t in targets]
     grad_fn = _make_grad_fn(
         w.program(),
         tuple(diff_leaves),
         tuple(perturbed),
         [w.ref_aval(r) for r in perturbed],
-        target_refs,
+        fill_refs,
         live_targets,
         target_avals,
         tuple(g for g in groups if g is not None),
@@ -731,14 +773,14 @@ def _build_plan(
     # The op's function is traced into whatever program runs it (one level of jit).
     op = RawOp("SymbolicGradient", op_fn, differentiable=True, num_outputs=None, lazy=True)
     fn = jax.jit(grad_fn)
-    out_avals = tuple(target_avals) + tuple(
+    out_avals = tuple((t._shape, t._dtype) for t in fills) + tuple(
         (shape, dtype) for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True) if c
     )
     in_avals = [(x._shape, x._dtype) for x in w.leaves]
     if seeds_given:
         in_avals += target_avals
     _AVALS[(op, (), *[x for aval in in_avals for x in aval])] = _new_key(out_avals)
-    return GradPlan(op, fn, connected, len(targets))
+    return GradPlan(op, fn, connected, len(targets), len(fills))
 
 
 def _make_grad_fn(
@@ -746,13 +788,13 @@ def _make_grad_fn(
     diff_idx: tuple[int, ...],
     pert_refs: tuple[int, ...],
     pert_avals: list[Aval],
-    target_refs: tuple[int, ...],
+    fill_refs: tuple[int, ...],
     live_targets: tuple[int, ...],
     target_avals: list[Aval],
     groups: tuple[Any, ...],
     seeds_given: bool,
 ) -> Callable[..., Any]:
-    """Build `(leaf_vals, seeds) -> (target values, grads of connected sources)`."""
+    """Build `(leaf_vals, seeds) -> (fill values, grads of connected sources)`."""
 
     def grad_fn(leaf_vals: list[Any], seeds: list[Any] | None) -> Any:
         # Values recorded off this tape are constants of this gradient, but computed
@@ -765,7 +807,7 @@ def _make_grad_fn(
             for i, v in zip(diff_idx, diff_vals, strict=True):
                 vals[i] = v
             env = program.run(vals, dict(zip(pert_refs, perts, strict=True)), pre)
-            outs = [vals[-r - 1] if r < 0 else env[r] for r in target_refs]
+            outs = [vals[-r - 1] if r < 0 else env[r] for r in fill_refs]
             return [outs[i] for i in live_targets], outs
 
         primals = [jnp.asarray(leaf_vals[i]) for i in diff_idx]
