@@ -132,7 +132,9 @@ def _jax_message(exc: BaseException) -> str:
 # execute: the entry point of every raw op
 # --------------------------------------------------------------------------------------
 
-_EAGER: dict[tuple[Any, ...], Callable[..., Any]] = {}
+# (op, attrs) -> jitted op, for ops run eagerly (bounded: attrs such as shapes vary).
+_EAGER: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+_EAGER_MAX = 4096
 
 
 def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...]) -> Callable[..., Any]:
@@ -141,6 +143,10 @@ def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...]) -> Callable[..., An
     if fn is None:
         fn = jax.jit(partial(op.fn, **dict(attrs))) if attrs else jax.jit(op.fn)
         _EAGER[key] = fn
+        if len(_EAGER) > _EAGER_MAX:
+            _EAGER.popitem(last=False)
+        if op.lazy:  # a gradient program run on its own
+            CACHE.count_compile("gradient", len(_EAGER))
     return fn
 
 
@@ -360,6 +366,7 @@ class _Cache:
         self.hits = 0
         self.misses = 0
         self.compiles = 0
+        self.plans = 0
         self.evictions = 0
         self.lock = threading.RLock()
 
@@ -370,18 +377,19 @@ class _Cache:
             self.entries.move_to_end(key)
         return entry
 
+    def count_compile(self, kind: str, size: int) -> None:
+        self.compiles += 1
+        if _LOG_COMPILES:
+            log.warning("tfcompat: compiling %s program #%d (%d nodes)", kind, self.compiles, size)
+
     def put(self, key: Any, entry: Any, kind: str, size: int) -> None:
+        """Add a compiled value program (kind "value") or a gradient plan ("plan")."""
         with self.lock:
             self.misses += 1
-            self.compiles += 1
-            if _LOG_COMPILES:
-                log.warning(
-                    "tfcompat: compiling %s program #%d (%d nodes); cache size %d",
-                    kind,
-                    self.compiles,
-                    size,
-                    len(self.entries),
-                )
+            if kind == "plan":
+                self.plans += 1
+            else:
+                self.count_compile(kind, size)
             self.entries[key] = entry
             while len(self.entries) > self.maxsize:
                 self.entries.popitem(last=False)
@@ -393,9 +401,15 @@ CACHE = _Cache(int(os.environ.get("TFCOMPAT_CACHE_SIZE", "256")))
 
 
 def compile_stats() -> dict[str, int]:
-    """Counters of the compiled-program cache: compiles, hits, misses, evictions, size."""
+    """Counters of the program cache.
+
+    `compiles`: programs built for execution (XLA compiles, one per new signature);
+    `plans`: gradient plans built (liveness analysis, one per new gradient signature);
+    `hits`/`misses`/`evictions`/`size`/`maxsize`: the bounded LRU cache holding both.
+    """
     return {
         "compiles": CACHE.compiles,
+        "plans": CACHE.plans,
         "hits": CACHE.hits,
         "misses": CACHE.misses,
         "evictions": CACHE.evictions,
@@ -643,7 +657,7 @@ def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
         plan = _build_plan(
             w, targets, fills, fill_refs, items, seeds_given, [s._shape for s in req.sources], [s._dtype for s in req.sources]
         )
-        CACHE.put(key, plan, "gradient", len(w.specs))
+        CACHE.put(key, plan, "plan", len(w.specs))
     req.fills = fills
     return plan, w
 

@@ -1,0 +1,263 @@
+"""The execution engine: compile counts, laziness, fused updates, memory release.
+
+These tests pin *how many programs compile* (never wall times) and the observable
+semantics of lazy execution: values are right whenever read, and a training loop with a
+fixed structure compiles once.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import tfcompat as tf
+from tfcompat._tape import engine
+
+
+_BASELINE = [0]
+
+
+def compiles() -> int:
+    """Programs compiled since the test started."""
+    return tf.experimental.compile_stats()["compiles"] - _BASELINE[0]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    tf.experimental.clear_caches()
+    _BASELINE[0] = tf.experimental.compile_stats()["compiles"]
+
+
+def _mlp(seed: int = 0) -> tuple[list[tf.Variable], tf.Tensor, tf.Tensor]:
+    rng = np.random.default_rng(seed)
+    params = [
+        tf.Variable(rng.standard_normal((8, 16)).astype(np.float32) * 0.3),
+        tf.Variable(np.zeros(16, np.float32)),
+        tf.Variable(rng.standard_normal((16, 3)).astype(np.float32) * 0.3),
+        tf.Variable(np.zeros(3, np.float32)),
+    ]
+    x = tf.constant(rng.standard_normal((5, 8)).astype(np.float32))
+    y = tf.constant(np.eye(3, dtype=np.float32)[rng.integers(0, 3, 5)])
+    return params, x, y
+
+
+def _mlp_step(params: list[tf.Variable], x: tf.Tensor, y: tf.Tensor, lr: float = 0.1) -> tf.Tensor:
+    w1, b1, w2, b2 = params
+    with tf.GradientTape() as tape:
+        h = tf.nn.relu(x @ w1 + b1)
+        logits = h @ w2 + b2
+        loss = tf.reduce_mean(tf.reduce_sum(tf.square(logits - y), axis=1))
+    grads = tape.gradient(loss, params)
+    for v, g in zip(params, grads, strict=True):
+        v.assign_sub(lr * g)
+    return loss
+
+
+def _numpy_mlp_losses(steps: int, lr: float = 0.1) -> list[float]:
+    """The same training loop in NumPy with hand-derived gradients."""
+    rng = np.random.default_rng(0)
+    w1 = rng.standard_normal((8, 16)).astype(np.float32) * 0.3
+    b1 = np.zeros(16, np.float32)
+    w2 = rng.standard_normal((16, 3)).astype(np.float32) * 0.3
+    b2 = np.zeros(3, np.float32)
+    x = rng.standard_normal((5, 8)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 5)]
+    losses = []
+    for _ in range(steps):
+        pre = x @ w1 + b1
+        h = np.maximum(pre, 0)
+        logits = h @ w2 + b2
+        d = logits - y
+        losses.append(float(np.mean(np.sum(d * d, axis=1))))
+        dlogits = 2 * d / x.shape[0]
+        dw2, db2 = h.T @ dlogits, dlogits.sum(0)
+        dh = dlogits @ w2.T * (pre > 0)
+        dw1, db1 = x.T @ dh, dh.sum(0)
+        w1, b1, w2, b2 = w1 - lr * dw1, b1 - lr * db1, w2 - lr * dw2, b2 - lr * db2
+    return losses
+
+
+def test_training_loop_matches_numpy_reference() -> None:
+    params, x, y = _mlp()
+    losses = [float(_mlp_step(params, x, y)) for _ in range(10)]
+    np.testing.assert_allclose(losses, _numpy_mlp_losses(10), rtol=1e-5)
+
+
+def test_training_loop_compiles_a_fixed_number_of_programs() -> None:
+    params, x, y = _mlp()
+    _mlp_step(params, x, y).numpy()
+    _mlp_step(params, x, y).numpy()
+    after_warmup = compiles()
+    for _ in range(30):
+        _mlp_step(params, x, y).numpy()
+    assert compiles() == after_warmup
+
+
+def test_new_batch_values_and_learning_rate_do_not_recompile() -> None:
+    params, x, y = _mlp()
+    _mlp_step(params, x, y).numpy()
+    _mlp_step(params, x, y).numpy()
+    before = compiles()
+    rng = np.random.default_rng(1)
+    for lr in (0.05, 0.01, 0.2):
+        x2 = tf.constant(rng.standard_normal((5, 8)).astype(np.float32))
+        _mlp_step(params, x2, y, lr=lr).numpy()
+    assert compiles() == before
+
+
+def test_a_new_shape_compiles_a_new_program() -> None:
+    params, x, y = _mlp()
+    _mlp_step(params, x, y).numpy()
+    _mlp_step(params, x, y).numpy()
+    before = compiles()
+    x7 = tf.constant(np.ones((7, 8), np.float32))
+    y7 = tf.constant(np.ones((7, 3), np.float32))
+    _mlp_step(params, x7, y7).numpy()
+    assert compiles() > before
+
+
+def test_scalar_tape_loop_compiles_once() -> None:
+    x = tf.Variable(3.0)
+    for _ in range(20):
+        with tf.GradientTape() as tape:
+            y = x**2
+        assert float(tape.gradient(y, x)) == 6.0
+    assert compiles() == 1
+
+
+def test_gradients_are_pending_until_read() -> None:
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    g = tape.gradient(y, x)
+    assert g._value is None and y._value is None
+    assert float(g) == 6.0
+    # The gradient program computed the target as well: no second program.
+    assert y._value is not None
+    assert compiles() == 1
+
+
+def test_updates_stay_pending_and_fuse_into_one_program() -> None:
+    params, x, y = _mlp()
+    loss = _mlp_step(params, x, y)
+    assert all(v._handle.pending is not None for v in params)
+    loss.numpy()  # computes forward, backward and every update in one program
+    assert all(v._handle.pending is None for v in params)
+    assert compiles() == 1
+
+
+def test_variable_reads_see_pending_updates() -> None:
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(v * v)
+    (g,) = tape.gradient(loss, [v])
+    v.assign_sub(0.5 * g)
+    v.assign_add(tf.ones(2))
+    np.testing.assert_allclose(v.numpy(), [1.0, 1.0])
+    np.testing.assert_allclose(repr(v).count("1."), 2)
+
+
+def test_held_intermediates_are_filled_by_the_gradient_program() -> None:
+    params, x, y = _mlp()
+    w1, b1, w2, b2 = params
+    with tf.GradientTape() as tape:
+        logits = tf.nn.relu(x @ w1 + b1) @ w2 + b2
+        loss = tf.reduce_sum(logits)
+    g = tape.gradient(loss, w2)
+    g.numpy()
+    assert logits._value is not None
+    assert compiles() == 1
+
+
+def test_gradient_with_respect_to_an_intermediate_keeps_other_paths() -> None:
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x
+        z = y * x
+    # dz/dy = x; dz/dx = 3x^2 (both paths through and around y).
+    assert float(tape.gradient(z, y)) == 3.0
+    assert float(tape.gradient(z, x)) == 27.0
+    dy, dx = tape.gradient(z, [y, x])
+    assert (float(dy), float(dx)) == (3.0, 27.0)
+
+
+def test_consumed_tape_graph_is_released_from_kept_losses() -> None:
+    x = tf.Variable(np.ones(4, np.float32))
+    losses = []
+    refs = []
+    for _ in range(3):
+        with tf.GradientTape() as tape:
+            h = x * 2.0
+            loss = tf.reduce_sum(h * h)
+        refs.append(weakref.ref(h))
+        tape.gradient(loss, x).numpy()
+        losses.append(loss)
+        del h
+    gc.collect()
+    assert all(r() is None for r in refs)
+    assert all(loss._node is None and loss._value is not None for loss in losses)
+
+
+def test_untaped_lazy_chains_are_bounded() -> None:
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    g = tape.gradient(y, x)
+    acc = g
+    for _ in range(3 * engine.LAZY_DEPTH):
+        acc = acc + 1.0
+    node = acc._node
+    assert node is None or node.depth <= engine.LAZY_DEPTH
+    assert float(acc) == 4.0 + 3 * engine.LAZY_DEPTH
+
+
+def test_ops_outside_tapes_on_concrete_values_run_eagerly() -> None:
+    a = tf.constant([1.0, 2.0])
+    b = a * 3.0 + 1.0
+    assert b._value is not None and b._node is None
+
+
+def test_higher_order_through_the_gradient_op() -> None:
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = x * x * x
+        dy = inner.gradient(y, x)
+    d2y = outer.gradient(dy, x)
+    assert (float(dy), float(d2y)) == (12.0, 12.0)
+
+
+def test_off_tape_values_stay_differentiable_for_the_outer_tape() -> None:
+    # z is recorded on the outer tape only; the inner gradient treats it as a constant,
+    # the outer gradient sees through it (TF: d/dx of (dy/dx) with y = x*z, z = x*x).
+    x = tf.constant(3.0)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            with inner.stop_recording():
+                z = x * x
+            y = x * z
+        dy = inner.gradient(y, x)
+    assert float(dy) == 9.0
+    assert float(outer.gradient(dy, x)) == 6.0
+
+
+def test_compile_cache_is_bounded() -> None:
+    engine.CACHE.maxsize, old = 3, engine.CACHE.maxsize
+    try:
+        x = tf.Variable(1.0)
+        for n in range(1, 7):
+            with tf.GradientTape() as tape:
+                y = x
+                for _ in range(n):
+                    y = y * 2.0
+            tape.gradient(y, x).numpy()
+        stats = tf.experimental.compile_stats()
+        assert stats["size"] <= 3
+        assert stats["evictions"] >= 3
+    finally:
+        engine.CACHE.maxsize = old
