@@ -309,6 +309,7 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
     w = Walk()
     leaves, nodes, specs = w.leaves, w.nodes, w.specs
     leaf_ref, node_base, var_leaves = w.leaf_ref, w.node_base, w.var_leaves
+    by_value: dict[int, int] = {}
     npos = 0
     stack: list[tuple[Tensor, bool]] = [(t, False) for t in reversed(roots)]
     pop, push = stack.pop, stack.append
@@ -344,6 +345,14 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
                         continue
                     push((inp, False))
         elif id(t) not in leaf_ref:
+            if tape is None:
+                # Value programs take each distinct array once (a variable read twice,
+                # a cached Python scalar used by several ops): fewer arguments per call.
+                r = by_value.get(id(t._value))
+                if r is not None:
+                    leaf_ref[id(t)] = r
+                    continue
+                by_value[id(t._value)] = -len(leaves) - 1
             r = -len(leaves) - 1
             leaf_ref[id(t)] = r
             leaves.append(t)

@@ -22,10 +22,19 @@ def _sorted_keys(d: Mapping[Any, Any]) -> list[Any]:
         return list(d)
 
 
+def _is_nested_fast(x: Any) -> bool:
+    t = type(x)
+    if t is list or t is tuple or t is dict:
+        return True
+    return isinstance(x, (list, tuple, Mapping))
+
+
 def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
     """tfcompat implementation of `tf.nest.flatten`."""
-    if not isinstance(structure, (list, tuple, dict, Mapping)):
+    if not _is_nested_fast(structure):
         return [structure]
+    if (type(structure) is list or type(structure) is tuple) and not any(map(_is_nested_fast, structure)):
+        return list(structure)
     out: list[Any] = []
     stack = [structure]
     while stack:
@@ -61,6 +70,8 @@ def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool
         )
     if not is_nested(structure):
         return flat[0]
+    if type(structure) is list and n == len(structure):
+        return flat
     return _pack(structure, iter(flat))
 
 
