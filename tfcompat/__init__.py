@@ -109,6 +109,7 @@ from tfcompat._core.variable import (  # noqa: E402
     VariableAggregation,
     VariableSynchronization,
 )
+from tfcompat._tape.custom_gradient import custom_gradient, recompute_grad  # noqa: E402
 from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
 
 newaxis = None

@@ -184,7 +184,11 @@ def _wrap_host(arr: np.ndarray, dtype: DType | None = None) -> EagerTensor:
     if d is dtypes.string:
         return EagerTensor(arr, tuple(arr.shape), d)
     # Values go to the device once, so compiled programs never re-transfer them per call.
-    return EagerTensor(jax.device_put(arr), tuple(arr.shape), d)
+    # Concrete even while a tf.function or gradient is traced (device_put would give a
+    # tracer there): constants are cached and must not leak tracers.
+    with jax.ensure_compile_time_eval():
+        value = jax.device_put(arr)
+    return EagerTensor(value, tuple(arr.shape), d)
 
 
 def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, name: Any = None) -> Tensor:
