@@ -2,7 +2,10 @@
 
 For every (workload, system) pair: the first step (it includes tracing and compiling) is
 timed on its own, then a few warm-up steps, then each step is timed separately and the
-median is reported, with its ratio to hand-written ``jax.jit``. Every step waits for its
+median is reported, with its ratio to hand-written ``jax.jit``. The systems of a workload
+that run on JAX are timed in alternation (one step each per round), so drifting
+background load cannot favour one of them; TensorFlow's systems alternate among
+themselves afterwards. Every step waits for its
 result (``.numpy()`` on tensors, ``block_until_ready`` on JAX arrays), and each step's
 loss depends on the previous step's update, so asynchronous dispatch cannot hide work.
 
@@ -245,6 +248,62 @@ def measure_memory(step: Callable[[], Any], settings: Settings, result: Result) 
     }
 
 
+def run_interleaved(workload: Workload, systems: list[System], settings: Settings) -> list[Result]:
+    """Time the systems of one step workload in alternation.
+
+    Each system's first step and warm-up run first; then every round times one step of
+    each system in turn. Background load that drifts during the run then affects every
+    system alike, so the ratios stay meaningful on a busy machine.
+    """
+    results: dict[str, Result] = {}
+    steps: dict[str, Callable[[], Any]] = {}
+    times: dict[str, list[float]] = {}
+    for system in systems:
+        result = results[system.name] = Result(workload.key, system.name, "ok")
+        if system.error is not None:
+            result.status, result.error = "unavailable", system.error
+            continue
+        gc.collect()
+        try:
+            step = make_step(workload, system)
+            start = time.perf_counter()
+            block(step())
+            result.first_step_s = time.perf_counter() - start
+            for _ in range(settings.warmup):
+                block(step())
+        except Exception as exc:
+            result.status, result.error = "unsupported", _describe(exc)
+            if os.environ.get("BENCH_TRACEBACKS"):
+                traceback.print_exc()
+            continue
+        steps[system.name] = step
+        times[system.name] = []
+    deadline = time.perf_counter() + settings.budget_s * max(len(steps), 1)
+    rounds = 0
+    while steps and rounds < settings.repeats and (
+        rounds < settings.min_repeats or time.perf_counter() < deadline
+    ):
+        for name, step in list(steps.items()):
+            try:
+                start = time.perf_counter()
+                block(step())
+                times[name].append(time.perf_counter() - start)
+            except Exception as exc:
+                results[name].status, results[name].error = "unsupported", _describe(exc)
+                del steps[name]
+        rounds += 1
+    for name, ts in times.items():
+        result = results[name]
+        if result.status != "ok" or not ts:
+            continue
+        ts.sort()
+        result.median_s = statistics.median(ts)
+        result.p10_s = ts[len(ts) // 10]
+        result.p90_s = ts[min(len(ts) - 1, (len(ts) * 9) // 10)]
+        result.repeats = len(ts)
+    return [results[s.name] for s in systems]
+
+
 def run_pair(workload: Workload, system: System, settings: Settings) -> Result:
     result = Result(workload.key, system.name, "ok")
     if system.error is not None:
@@ -426,14 +485,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if s.error:
             print(f"[{s.name}] unavailable: {s.error}", file=sys.stderr)
 
+    # Initialize the JAX backend before any timing, so no system's first step pays it.
+    jax.block_until_ready(jax.jit(lambda v: v + 1)(1.0))
     results: list[Result] = []
     wall = time.perf_counter()
     for key in workload_keys:
         workload = WORKLOADS[key]
-        for name in chosen_systems or workload.systems:
-            if name == BASELINE and workload.build_jax is None:
-                continue
-            r = run_pair(workload, systems[name], settings)
+        names = [
+            n
+            for n in chosen_systems or workload.systems
+            if not (n == BASELINE and workload.build_jax is None)
+        ]
+        if workload.kind == "step":
+            # JAX-based systems alternate with each other; TensorFlow's run on their own
+            # (its thread pools spin after each op and would slow whatever runs next).
+            on_jax = [systems[n] for n in names if not n.startswith("tf-")]
+            on_tf = [systems[n] for n in names if n.startswith("tf-")]
+            pair_results = run_interleaved(workload, on_jax, settings)
+            pair_results += run_interleaved(workload, on_tf, settings) if on_tf else []
+        else:
+            pair_results = [run_pair(workload, systems[n], settings) for n in names]
+        for r in pair_results:
             results.append(r)
             timing = f"first {fmt_time(r.first_step_s)}, median {fmt_time(r.median_s)}"
             line = notes(r) if r.error else f"{timing} (n={r.repeats}) {notes(r)}"
