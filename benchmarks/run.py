@@ -280,8 +280,10 @@ def run_interleaved(workload: Workload, systems: list[System], settings: Setting
         times[system.name] = []
     deadline = time.perf_counter() + settings.budget_s * max(len(steps), 1)
     rounds = 0
-    while steps and rounds < settings.repeats and (
-        rounds < settings.min_repeats or time.perf_counter() < deadline
+    while (
+        steps
+        and rounds < settings.repeats
+        and (rounds < settings.min_repeats or time.perf_counter() < deadline)
     ):
         for name, step in list(steps.items()):
             try:
