@@ -261,3 +261,19 @@ def test_compile_cache_is_bounded() -> None:
         assert stats["evictions"] >= 3
     finally:
         engine.CACHE.maxsize = old
+
+
+def test_run_eagerly_computes_every_op_at_once_and_keeps_gradients() -> None:
+    tf.experimental.run_eagerly(True)
+    try:
+        x = tf.Variable(3.0)
+        with tf.GradientTape() as tape:
+            y = x * x
+            assert y._value is not None  # computed at the op
+            z = y * x
+        assert float(tape.gradient(z, x)) == 27.0
+    finally:
+        tf.experimental.run_eagerly(False)
+    with tf.GradientTape() as tape:
+        y = x * x
+    assert y._value is None

@@ -189,10 +189,12 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
                 d = t._node.depth  # type: ignore[union-attr]
                 if d >= depth:
                     depth = d + 1
-        if depth > LAZY_DEPTH:
+        if depth > LAZY_DEPTH or DEBUG_EAGER[0]:
             lazy = False
     if tapes or lazy:
         node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
+        if DEBUG_EAGER[0]:
+            return _run_recorded_now(node, out_avals)
         if op.num_outputs == 1:
             shape, dtype = out_avals[0]
             return EagerTensor(None, shape, dtype, node, 0, tapes)
@@ -206,6 +208,24 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
         shape, dtype = out_avals[0]
         return EagerTensor(result, shape, dtype)
     return tuple(EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True))
+
+
+# `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
+# node for gradients), so a failure or a NaN shows at the line that made it. Slow.
+DEBUG_EAGER = [os.environ.get("TFCOMPAT_EAGER", "") not in ("", "0")]
+
+
+def _run_recorded_now(node: Node, out_avals: tuple[Aval, ...]) -> Any:
+    op = node.op
+    for t in node.inputs:
+        if t._value is None:
+            materialize(t)
+    result = _eager_fn(op, node.attrs)(*[t._value for t in node.inputs])
+    values = [result] if op.num_outputs == 1 else list(result)
+    outs = tuple(
+        EagerTensor(v, shape, dtype, node, i, node.tapes) for i, (v, (shape, dtype)) in enumerate(zip(values, out_avals, strict=True))
+    )
+    return outs[0] if op.num_outputs == 1 else outs
 
 
 # --------------------------------------------------------------------------------------
