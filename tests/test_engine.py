@@ -16,7 +16,6 @@ import pytest
 import tfcompat as tf
 from tfcompat._tape import engine
 
-
 _BASELINE = [0]
 
 
@@ -161,7 +160,7 @@ def test_variable_reads_see_pending_updates() -> None:
 
 
 def test_held_intermediates_are_filled_by_the_gradient_program() -> None:
-    params, x, y = _mlp()
+    params, x, _y = _mlp()
     w1, b1, w2, b2 = params
     with tf.GradientTape() as tape:
         logits = tf.nn.relu(x @ w1 + b1) @ w2 + b2

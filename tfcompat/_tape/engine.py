@@ -46,19 +46,19 @@ from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._ops.registry import OPS, RawOp
 
 __all__ = [
+    "Program",
+    "assign_lazy",
+    "clear_caches",
+    "compile_stats",
+    "compute_gradients",
     "execute",
     "execute_op",
+    "flush_variables",
     "materialize",
     "materialize_many",
-    "set_value",
-    "compile_stats",
-    "clear_caches",
-    "Program",
-    "walk",
-    "compute_gradients",
     "release",
-    "assign_lazy",
-    "flush_variables",
+    "set_value",
+    "walk",
 ]
 
 log = logging.getLogger("tfcompat")
@@ -96,7 +96,9 @@ _KEY_OUTS: list[tuple[Aval, ...]] = []
 def _struct(aval: Aval) -> jax.ShapeDtypeStruct:
     shape, dtype = aval
     if dtype is dtypes.string:
-        raise errors.UnimplementedError(None, None, "tfcompat does not compute on string tensors")
+        raise errors.kernel_error(
+            "Cast", "tfcompat does not compute on string tensors", errors.UnimplementedError
+        )
     return jax.ShapeDtypeStruct(shape, dtype.as_numpy_dtype)
 
 
@@ -159,7 +161,9 @@ def execute(op_name: str, inputs: Sequence[Tensor], attrs: tuple[tuple[str, Any]
     return execute_op(OPS[op_name], tuple(inputs), attrs)
 
 
-def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...] = ()) -> Any:
+def execute_op(
+    op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...] = ()
+) -> Any:
     """`execute` with a resolved `RawOp` (the hot path of every recorded op)."""
     if len(inputs) == 2:
         a, b = inputs
@@ -198,7 +202,12 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
         if op.num_outputs == 1:
             shape, dtype = out_avals[0]
             return EagerTensor(None, shape, dtype, node, 0, tapes)
-        outs = tuple([EagerTensor(None, shape, dtype, node, i, tapes) for i, (shape, dtype) in enumerate(out_avals)])
+        outs = tuple(
+            [
+                EagerTensor(None, shape, dtype, node, i, tapes)
+                for i, (shape, dtype) in enumerate(out_avals)
+            ]
+        )
         node.outs = tuple(weakref.ref(o) for o in outs)
         return outs
     if any(t._value is None for t in inputs):
@@ -207,7 +216,9 @@ def execute_op(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, An
     if op.num_outputs == 1:
         shape, dtype = out_avals[0]
         return EagerTensor(result, shape, dtype)
-    return tuple(EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True))
+    return tuple(
+        EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)
+    )
 
 
 # `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
@@ -223,7 +234,8 @@ def _run_recorded_now(node: Node, out_avals: tuple[Aval, ...]) -> Any:
     result = _eager_fn(op, node.attrs)(*[t._value for t in node.inputs])
     values = [result] if op.num_outputs == 1 else list(result)
     outs = tuple(
-        EagerTensor(v, shape, dtype, node, i, node.tapes) for i, (v, (shape, dtype)) in enumerate(zip(values, out_avals, strict=True))
+        EagerTensor(v, shape, dtype, node, i, node.tapes)
+        for i, (v, (shape, dtype)) in enumerate(zip(values, out_avals, strict=True))
     )
     return outs[0] if op.num_outputs == 1 else outs
 
@@ -246,14 +258,20 @@ class Program:
     `r >= 0` is position `r` among node outputs (a node with n outputs takes n positions).
     """
 
-    __slots__ = ("nodes", "has_off_tape")
+    __slots__ = ("has_off_tape", "nodes")
 
-    def __init__(self, nodes: tuple[tuple[RawOp, tuple[tuple[str, Any], ...], tuple[int, ...], int, int], ...]) -> None:
+    def __init__(
+        self,
+        nodes: tuple[tuple[RawOp, tuple[tuple[str, Any], ...], tuple[int, ...], int, int], ...],
+    ) -> None:
         self.nodes = nodes
         self.has_off_tape = any(n[3] == OFF_TAPE for n in nodes)
 
     def run(
-        self, leaf_vals: Sequence[Any], perturb: dict[int, Any] | None = None, pre: list[Any] | None = None
+        self,
+        leaf_vals: Sequence[Any],
+        perturb: dict[int, Any] | None = None,
+        pre: list[Any] | None = None,
     ) -> list[Any]:
         """Evaluate; `perturb` adds to node outputs, `pre` supplies OFF_TAPE outputs."""
         env: list[Any] = []
@@ -268,7 +286,10 @@ class Program:
                 if stop == BLOCK:
                     outs = [lax.stop_gradient(o) for o in outs]
             if perturb:
-                outs = [o + perturb[base + i] if (base + i) in perturb else o for i, o in enumerate(outs)]
+                outs = [
+                    o + perturb[base + i] if (base + i) in perturb else o
+                    for i, o in enumerate(outs)
+                ]
             env.extend(outs)
         return env
 
@@ -281,7 +302,7 @@ class Walk:
     keys already include their input shapes and dtypes.
     """
 
-    __slots__ = ("leaves", "nodes", "specs", "leaf_ref", "node_base", "var_leaves")
+    __slots__ = ("leaf_ref", "leaves", "node_base", "nodes", "specs", "var_leaves")
 
     def __init__(self) -> None:
         self.leaves: list[Tensor] = []
@@ -291,6 +312,12 @@ class Walk:
         self.node_base: dict[int, int] = {}
         # id(variable handle) -> refs of leaves that are reads of it (gradient walks only)
         self.var_leaves: dict[int, list[int]] = {}
+
+    def out_ref(self, t: Tensor) -> int:
+        """The ref of `t`, which the walk reached."""
+        r = self.ref(t)
+        assert r is not None, "tensor not in this walk"
+        return r
 
     def ref(self, t: Tensor) -> int | None:
         r = self.leaf_ref.get(id(t))
@@ -304,7 +331,10 @@ class Walk:
 
     def program(self) -> Program:
         return Program(
-            tuple((n.op, n.attrs, s[2:], s[1], n.nout) for n, s in zip(self.nodes, self.specs, strict=True))
+            tuple(
+                (n.op, n.attrs, s[2:], s[1], n.nout)
+                for n, s in zip(self.nodes, self.specs, strict=True)
+            )
         )
 
     def ref_aval(self, ref: int) -> Aval:
@@ -493,7 +523,11 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
         return _materialize(tensors) if tensors else []
     with _FLUSH_LOCK:
         requested_ids = {id(t) for t in tensors}
-        handles = [h for h in _PENDING.values() if h.pending is not None and id(h.pending) not in requested_ids]
+        handles = [
+            h
+            for h in _PENDING.values()
+            if h.pending is not None and id(h.pending) not in requested_ids
+        ]
         _PENDING.clear()
     pendings = [h.pending for h in handles]
     requested = [*tensors, *pendings]
@@ -538,7 +572,7 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
         return [value]
 
     w = walk(roots)
-    out_refs = [w.ref(t) for t in roots]
+    out_refs = [w.out_ref(t) for t in roots]
     extra: list[Tensor] = []
     for n in w.nodes:
         if n.outs is not None:
@@ -556,7 +590,7 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
 
         def value_fn(leaf_vals: list[Any]) -> Any:
             env = program.run(leaf_vals)
-            return [leaf_vals[-r - 1] if r < 0 else env[r] for r in refs]  # type: ignore[operator]
+            return [leaf_vals[-r - 1] if r < 0 else env[r] for r in refs]
 
         fn = jax.jit(value_fn)
         CACHE.put(key, fn, "value", len(w.specs))
@@ -618,9 +652,11 @@ def flush_variables(handle: Any = None) -> None:
 class GradientRequest:
     """Everything `gradient()` needs, flattened: the tape, targets, sources, seeds."""
 
-    __slots__ = ("tape", "targets", "sources", "seeds", "fills")
+    __slots__ = ("fills", "seeds", "sources", "tape", "targets")
 
-    def __init__(self, tape: Any, targets: list[Tensor], sources: list[Any], seeds: list[Tensor] | None) -> None:
+    def __init__(
+        self, tape: Any, targets: list[Tensor], sources: list[Any], seeds: list[Tensor] | None
+    ) -> None:
         self.tape = tape
         self.targets = targets
         self.sources = sources  # Tensor or Variable
@@ -651,9 +687,11 @@ class GradPlan:
     (`jacobian` vmaps it over seeds).
     """
 
-    __slots__ = ("op", "fn", "connected", "n_targets", "n_fills")
+    __slots__ = ("connected", "fn", "n_fills", "n_targets", "op")
 
-    def __init__(self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int, n_fills: int) -> None:
+    def __init__(
+        self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int, n_fills: int
+    ) -> None:
         self.op = op
         self.fn = fn
         self.connected = connected
@@ -684,21 +722,25 @@ def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
     plan = CACHE.get(key)
     if plan is None:
         plan = _build_plan(
-            w, targets, fills, fill_refs, items, seeds_given, [s._shape for s in req.sources], [s._dtype for s in req.sources]
+            w,
+            targets,
+            fills,
+            fill_refs,
+            items,
+            seeds_given,
+            [s._shape for s in req.sources],
+            [s._dtype for s in req.sources],
         )
         CACHE.put(key, plan, "plan", len(w.specs))
     req.fills = fills
     return plan, w
 
 
-def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
-    """Pending intermediate tensors that something besides the graph still references.
-
-    The gradient program outputs their values too (the logits a training loop keeps for
-    its accuracy), so reading them later does not replay the forward pass. References
-    are counted with `sys.getrefcount`: a tensor referenced only by the input tuples of
-    graph nodes is garbage once the step ends and is not worth an output.
-    """
+def _count_pending_inputs(
+    w: Walk, target_ids: frozenset[int]
+) -> tuple[dict[int, int], list[Tensor]]:
+    """How often each pending non-target tensor is a node input (its own frame, so no
+    loop variable of it outlives the call and skews the reference counts)."""
     counts: dict[int, int] = {}
     cands: list[Tensor] = []
     for n in w.nodes:
@@ -710,7 +752,18 @@ def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
                     cands.append(inp)
                 else:
                     counts[id(inp)] = c + 1
-    inp = None  # the loop variable must not count as a reference below
+    return counts, cands
+
+
+def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
+    """Pending intermediate tensors that something besides the graph still references.
+
+    The gradient program outputs their values too (the logits a training loop keeps for
+    its accuracy), so reading them later does not replay the forward pass. References
+    are counted with `sys.getrefcount`: a tensor referenced only by the input tuples of
+    graph nodes is garbage once the step ends and is not worth an output.
+    """
+    counts, cands = _count_pending_inputs(w, target_ids)
     held = []
     for t in cands:
         # References besides the user's: node input tuples, `cands`, `t`, the argument.
@@ -736,7 +789,7 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
     if node is not None:
         # The targets (and held intermediates) receive the values this node computes.
         refs = [weakref.ref(t) for t in fills]
-        node.outs = (*refs, *node.outs[plan.n_fills :])  # type: ignore[index]
+        node.outs = (*refs, *(node.outs or ())[plan.n_fills :])
         for i, t in enumerate(fills):
             if t._value is None:
                 t._alias = (node, i)
@@ -810,14 +863,18 @@ def _build_plan(
     n_leaves = len(w.leaves)
 
     def op_fn(*args: Any) -> tuple[Any, ...]:
-        filled, grads = grad_fn(list(args[:n_leaves]), list(args[n_leaves:]) if seeds_given else None)
+        filled, grads = grad_fn(
+            list(args[:n_leaves]), list(args[n_leaves:]) if seeds_given else None
+        )
         return (*filled, *grads)
 
     # The op's function is traced into whatever program runs it (one level of jit).
     op = RawOp("SymbolicGradient", op_fn, differentiable=True, num_outputs=None, lazy=True)
     fn = jax.jit(grad_fn)
     out_avals = tuple((t._shape, t._dtype) for t in fills) + tuple(
-        (shape, dtype) for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True) if c
+        (shape, dtype)
+        for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True)
+        if c
     )
     in_avals = [(x._shape, x._dtype) for x in w.leaves]
     if seeds_given:
