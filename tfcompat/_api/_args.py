@@ -5,16 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from tfcompat._core import dtypes, errors
-from tfcompat._core.convert import convert_to_tensor, convert_with_hint
+from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import Tensor
 from tfcompat._tape.engine import execute
 
-__all__ = ["as_tensor", "binary_args", "check_dtype", "execute", "FLOAT_COMPLEX", "FLOATS", "REAL_NUMERIC", "NUMERIC"]
+__all__ = [
+    "FLOATS",
+    "FLOAT_COMPLEX",
+    "NUMERIC",
+    "REAL_NUMERIC",
+    "as_tensor",
+    "binary_args",
+    "check_dtype",
+    "execute",
+]
 
 FLOATS = ("bfloat16", "half", "float", "double")
 FLOAT_COMPLEX = (*FLOATS, "complex64", "complex128")
-REAL_NUMERIC = ("bfloat16", "half", "float", "double", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+REAL_NUMERIC = (
+    "bfloat16",
+    "half",
+    "float",
+    "double",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+)
 NUMERIC = (*REAL_NUMERIC, "complex64", "complex128")
 
 
@@ -26,29 +48,54 @@ def as_tensor(x: Any, dtype: Any = None) -> Tensor:
 
 
 def binary_args(op: str, x: Any, y: Any) -> tuple[Tensor, Tensor]:
-    """Convert the two inputs of a binary op as TF's eager dispatch does.
+    """Convert the two inputs of TF kernel `op` as TF's eager fast path does.
 
-    Python values adopt the dtype of the first tensor argument when they can, else
-    keep their inferred dtype; different dtypes then raise `InvalidArgumentError`
-    (no implicit promotion).
+    The kernel's dtype is the first Tensor (or Variable) input's; other Python and NumPy
+    inputs convert *strictly* to it (`tf.subtract(int_tensor, 2.5)` is a `TypeError`),
+    and with no tensor input the first value's own inferred dtype is used. Then, in TF's
+    order: the dtype must be allowed for `op` (TF's attr error), and every other input
+    must have it (`InvalidArgumentError`, no implicit promotion). `tf.add` and `x + y`
+    convert with a dtype *hint* instead; see `tfcompat._api.operators`.
     """
     if isinstance(x, Tensor) and isinstance(y, Tensor):
         if x._dtype is not y._dtype:
+            check_type(op, x)
             raise errors.dtype_mismatch(op, 1, x._dtype, y._dtype)
         return x, y
-    hint: DType | None = None
-    for v in (x, y):
-        if isinstance(v, Tensor) or hasattr(v, "_tfcompat_read"):
-            hint = v.dtype
-            break
-    tx = convert_with_hint(x, hint) if hint is not None else as_tensor(x)
-    ty = convert_with_hint(y, tx.dtype)
-    if tx.dtype is not ty.dtype:
-        raise errors.dtype_mismatch(op, 1, tx.dtype, ty.dtype)
+    tx, ty = kernel_inputs(op, (x, y))
     return tx, ty
 
 
-def check_dtype(op: str, x: Tensor, allowed: tuple[str, ...], signature: str = "x:T -> y:T") -> None:
+def kernel_inputs(op: str, values: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    """`binary_args` for any number of inputs sharing TF's type attribute `T`."""
+    dtype: DType | None = None
+    for v in values:
+        if isinstance(v, Tensor) or hasattr(v, "_tfcompat_read"):
+            dtype = v.dtype
+            break
+    out: list[Tensor] = []
+    for v in values:
+        if isinstance(v, Tensor):
+            t = v
+        elif hasattr(v, "_tfcompat_read"):
+            t = v._tfcompat_read()
+        elif dtype is None:
+            t = convert_to_tensor(v)
+            dtype = t._dtype
+        else:
+            t = convert_to_tensor(v, dtype=dtype)
+        out.append(t)
+    first = out[0]
+    for i, t in enumerate(out[1:], 1):
+        if t._dtype is not first._dtype:
+            check_type(op, first)
+            raise errors.dtype_mismatch(op, i, first._dtype, t._dtype)
+    return tuple(out)
+
+
+def check_dtype(
+    op: str, x: Tensor, allowed: tuple[str, ...], signature: str = "x:T -> y:T"
+) -> None:
     """Raise TF's attr error when `x.dtype` is not among the kernel's `allowed` types."""
     if x.dtype._tf_type_name not in allowed:
         raise errors.attr_type_error(op, x.dtype, allowed, signature)
@@ -73,8 +120,60 @@ def shape_arg(shape: Any) -> tuple[int, ...]:
         return (shape,)
     if hasattr(shape, "as_list"):
         return tuple(shape.as_list())
-    return tuple(int(d) if not isinstance(d, Tensor) else int(d) for d in shape)
+    return tuple(int(d) for d in shape)
 
 
 def dtype_arg(dtype: Any) -> DType:
     return dtypes.as_dtype(dtype)
+
+
+# -- TF's kernel dtype lists (generated from TF's op registry) ----------------------------
+_ALLOWED: dict[tuple[str, str], tuple[str, ...] | None] = {}
+_TYPE_NAMES = {
+    "DT_FLOAT": "float",
+    "DT_DOUBLE": "double",
+    "DT_HALF": "half",
+    "DT_BFLOAT16": "bfloat16",
+}
+
+
+def allowed_types(op: str, attr: str = "T") -> tuple[str, ...] | None:
+    """TF's allowed dtypes (TF type names, TF's order) for `attr` of `op`, or None (any)."""
+    key = (op, attr)
+    if key not in _ALLOWED:
+        from tfcompat._ops._tf_opdefs import OPDEFS
+
+        summary = OPDEFS.get(op, "")
+        marker = f"; attr={attr}:type"
+        allowed = None
+        i = summary.find(marker)
+        if i >= 0:
+            rest = summary[i + len(marker) :].split("; attr=")[0]
+            j = rest.find("allowed=[")
+            if j >= 0:
+                names = rest[j + len("allowed=[") : rest.index("]", j)].split(", ")
+                allowed = tuple(_TYPE_NAMES.get(n, n[3:].lower()) for n in names)
+        _ALLOWED[key] = allowed
+    return _ALLOWED[key]
+
+
+def check_type(op: str, x: Tensor, attr: str = "T") -> None:
+    """Raise TF's kernel error when `x.dtype` is not allowed for `attr` of TF op `op`."""
+    allowed = allowed_types(op, attr)
+    if allowed is not None and x.dtype._tf_type_name not in allowed:
+        from tfcompat._ops._tf_opdefs import OPDEFS
+
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Value for attr '{attr}' of {x.dtype._tf_type_name} is not in the list of allowed "
+            "values: "
+            f"{', '.join(allowed)}\n\t; NodeDef: {{{{node {op}}}}}; {OPDEFS[op]} [Op:{op}] name: ",
+        )
+
+
+def concrete(t: Tensor) -> Any:
+    """The value of `t` as a NumPy array (computing a pending tensor)."""
+    import numpy as np
+
+    return np.asarray(t._array())

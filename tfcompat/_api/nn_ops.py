@@ -12,7 +12,19 @@ from tfcompat._core.tensor import Tensor
 __all__ = ["relu", "softmax", "sigmoid"]
 
 _RELU_TYPES = (
-    "float", "double", "int32", "uint8", "int16", "int8", "int64", "bfloat16", "uint16", "half", "uint32", "uint64", "qint8",
+    "float",
+    "double",
+    "int32",
+    "uint8",
+    "int16",
+    "int8",
+    "int64",
+    "bfloat16",
+    "uint16",
+    "half",
+    "uint32",
+    "uint64",
+    "qint8",
 )
 
 
@@ -34,4 +46,3 @@ def softmax(logits: Any, axis: Any = None, name: Any = None) -> Tensor:
     perm = list(range(rank))
     perm[ax], perm[-1] = perm[-1], perm[ax]
     return transpose(execute("Softmax", (transpose(t, perm),)), perm)
-

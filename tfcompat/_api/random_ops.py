@@ -75,16 +75,35 @@ def _sampler(kind: str, shape: tuple[int, ...], dtype: Any) -> Any:
     return fn
 
 
-def normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = dtypes.float32, seed: Any = None, name: Any = None) -> Tensor:
+def normal(
+    shape: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = dtypes.float32,
+    seed: Any = None,
+    name: Any = None,
+) -> Tensor:
     """tfcompat implementation of `tf.random.normal`."""
     d = dtypes.as_dtype(dtype)
     sample = from_array(_sampler("normal", shape_arg(shape), d.as_numpy_dtype)(_key(seed)), d)
-    if isinstance(mean, (int, float)) and isinstance(stddev, (int, float)) and mean == 0 and stddev == 1:
+    if (
+        isinstance(mean, (int, float))
+        and isinstance(stddev, (int, float))
+        and mean == 0
+        and stddev == 1
+    ):
         return sample
     return sample * as_tensor(stddev, d) + as_tensor(mean, d)
 
 
-def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = dtypes.float32, seed: Any = None, name: Any = None) -> Tensor:
+def uniform(
+    shape: Any,
+    minval: Any = 0,
+    maxval: Any = None,
+    dtype: Any = dtypes.float32,
+    seed: Any = None,
+    name: Any = None,
+) -> Tensor:
     """tfcompat implementation of `tf.random.uniform` (float dtypes; ints need `maxval`)."""
     d = dtypes.as_dtype(dtype)
     s = shape_arg(shape)

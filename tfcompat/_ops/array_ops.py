@@ -1,9 +1,15 @@
-"""Raw array ops: shape manipulation, slicing, constants-like ops."""
+"""Raw array ops: shape manipulation, slicing, gathers and scatters, padding.
+
+Indices, axes, shapes and paddings are static attributes (hashable tuples), so a recorded
+graph's signature covers them; value-dependent checks (out-of-range indices) are made by
+the public wrappers on concrete values, where TF's CPU kernels make them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 
@@ -23,14 +29,17 @@ def _reshape_error(exc: BaseException, in_avals: Any, attrs: Any) -> BaseExcepti
                 known *= d
         return errors.kernel_error(
             "Reshape",
-            f"Input to reshape is a tensor with {n} values, but the requested shape requires a multiple of {known}",
+            f"Input to reshape is a tensor with {n} values, but the requested shape requires a "
+            f"multiple of {known}",
             name=None,
         )
     m = 1
     for d in shape:
         m *= d
     return errors.kernel_error(
-        "Reshape", f"Input to reshape is a tensor with {n} values, but the requested shape has {m}", name=None
+        "Reshape",
+        f"Input to reshape is a tensor with {n} values, but the requested shape has {m}",
+        name=None,
     )
 
 
@@ -54,12 +63,12 @@ def _stop_gradient(x: Any) -> Any:
     return lax.stop_gradient(x)
 
 
-@register("ZerosLike")
+@register("ZerosLike", differentiable=False)  # ops.NotDifferentiable("ZerosLike")
 def _zeros_like(x: Any) -> Any:
     return jnp.zeros_like(x)
 
 
-@register("OnesLike")
+@register("OnesLike", differentiable=False)  # ops.NotDifferentiable("OnesLike")
 def _ones_like(x: Any) -> Any:
     return jnp.ones_like(x)
 
@@ -89,3 +98,180 @@ def _strided_slice(x: Any, *, index: tuple[Any, ...]) -> Any:
     """`index` is a canonical tuple of ints, ('s', start, stop, step), None, Ellipsis."""
     key = tuple(slice(i[1], i[2], i[3]) if isinstance(i, tuple) else i for i in index)
     return x[key]
+
+
+@register("TensorStridedSliceUpdate")
+def _strided_slice_update(x: Any, value: Any, *, index: tuple[Any, ...]) -> Any:
+    key = tuple(slice(i[1], i[2], i[3]) if isinstance(i, tuple) else i for i in index)
+    return x.at[key].set(jnp.broadcast_to(value, x[key].shape))
+
+
+@register("Slice")
+def _slice(x: Any, *, begin: tuple[int, ...], size: tuple[int, ...]) -> Any:
+    return lax.slice(x, begin, tuple(b + s for b, s in zip(begin, size, strict=True)))
+
+
+@register("ConcatV2")
+def _concat(*values: Any, axis: int) -> Any:
+    return jnp.concatenate(values, axis=axis)
+
+
+@register("Pack")
+def _pack(*values: Any, axis: int) -> Any:
+    return jnp.stack(values, axis=axis)
+
+
+@register("Unpack", num_outputs=None)
+def _unpack(x: Any, *, axis: int) -> Any:
+    return tuple(jnp.moveaxis(x, axis, 0))
+
+
+@register("SplitV", num_outputs=None)
+def _split(x: Any, *, sizes: tuple[int, ...], axis: int) -> Any:
+    out, start = [], 0
+    for s in sizes:
+        out.append(lax.slice_in_dim(x, start, start + s, axis=axis))
+        start += s
+    return tuple(out)
+
+
+@register("Tile")
+def _tile(x: Any, *, multiples: tuple[int, ...]) -> Any:
+    return jnp.tile(x, multiples)
+
+
+@register("Repeat")
+def _repeat(x: Any, *, repeats: tuple[int, ...], axis: int | None) -> Any:
+    """TF composes `tf.repeat` from gathers; one `jnp.repeat` has the same gradient."""
+    if len(repeats) == 1:
+        return jnp.repeat(x, repeats[0], axis=axis)
+    return jnp.repeat(x, jnp.asarray(repeats), axis=axis, total_repeat_length=sum(repeats))
+
+
+@register("PadV2")
+def _pad(x: Any, *, paddings: tuple[tuple[int, int], ...], constant_value: Any) -> Any:
+    return jnp.pad(
+        x, paddings, mode="constant", constant_values=jnp.asarray(constant_value, x.dtype)
+    )
+
+
+@register("MirrorPad")
+def _mirror_pad(x: Any, *, paddings: tuple[tuple[int, int], ...], mode: str) -> Any:
+    return jnp.pad(x, paddings, mode="reflect" if mode == "REFLECT" else "symmetric")
+
+
+@register("ReverseV2")
+def _reverse(x: Any, *, axis: tuple[int, ...]) -> Any:
+    return jnp.flip(x, axis) if axis else x
+
+
+@register("Roll")
+def _roll(x: Any, *, shift: tuple[int, ...], axis: tuple[int, ...]) -> Any:
+    return jnp.roll(x, shift, axis)
+
+
+@register("SelectV2")
+def _select(cond: Any, x: Any, y: Any) -> Any:
+    return jnp.where(cond, x, y)
+
+
+def _batched(fn: Any, batch_dims: int) -> Any:
+    for _ in range(batch_dims):
+        fn = jax.vmap(fn)
+    return fn
+
+
+@register("GatherV2")
+def _gather(params: Any, indices: Any, *, axis: int, batch_dims: int) -> Any:
+    def take(p: Any, i: Any) -> Any:
+        return jnp.take(p, i, axis=axis - batch_dims, mode="clip")
+
+    return _batched(take, batch_dims)(params, indices)
+
+
+def _nd_key(indices: Any) -> tuple[Any, ...]:
+    return tuple(jnp.moveaxis(indices, -1, 0))
+
+
+@register("GatherNd")
+def _gather_nd(params: Any, indices: Any, *, batch_dims: int) -> Any:
+    def take(p: Any, i: Any) -> Any:
+        return p[_nd_key(i)]
+
+    return _batched(take, batch_dims)(params, indices)
+
+
+@register("ScatterNd")
+def _scatter_nd(indices: Any, updates: Any, *, shape: tuple[int, ...]) -> Any:
+    return jnp.zeros(shape, updates.dtype).at[_nd_key(indices)].add(updates, mode="drop")
+
+
+@register("TensorScatterUpdate")
+def _tensor_scatter_update(tensor: Any, indices: Any, updates: Any) -> Any:
+    return tensor.at[_nd_key(indices)].set(updates, mode="drop")
+
+
+@register("TensorScatterAdd")
+def _tensor_scatter_add(tensor: Any, indices: Any, updates: Any) -> Any:
+    return tensor.at[_nd_key(indices)].add(updates, mode="drop")
+
+
+@register("TensorScatterSub")
+def _tensor_scatter_sub(tensor: Any, indices: Any, updates: Any) -> Any:
+    return tensor.at[_nd_key(indices)].add(-updates, mode="drop")
+
+
+@register("TensorScatterMax")
+def _tensor_scatter_max(tensor: Any, indices: Any, updates: Any) -> Any:
+    return tensor.at[_nd_key(indices)].max(updates, mode="drop")
+
+
+@register("TensorScatterMin")
+def _tensor_scatter_min(tensor: Any, indices: Any, updates: Any) -> Any:
+    return tensor.at[_nd_key(indices)].min(updates, mode="drop")
+
+
+@register("OneHot", differentiable=False)
+def _one_hot(indices: Any, on_value: Any, off_value: Any, *, depth: int, axis: int) -> Any:
+    hot = jnp.expand_dims(indices, axis) == jnp.expand_dims(
+        jnp.arange(depth, dtype=indices.dtype),
+        tuple(a for a in range(indices.ndim + 1) if a != axis % (indices.ndim + 1)),
+    )
+    return jnp.where(hot, on_value, off_value)
+
+
+@register("LinSpace")
+def _linspace(start: Any, stop: Any, *, num: int, axis: int) -> Any:
+    return jnp.linspace(start, stop, num, axis=axis, dtype=start.dtype)
+
+
+def _searchsorted(side: str) -> Any:
+    def raw(sorted_inputs: Any, values: Any, *, out_type: Any) -> Any:
+        def one(s: Any, v: Any) -> Any:
+            return jnp.searchsorted(s, v, side=side, method="compare_all")
+
+        return _batched(one, sorted_inputs.ndim - 1)(sorted_inputs, values).astype(out_type)
+
+    return raw
+
+
+register("LowerBound", differentiable=False)(_searchsorted("left"))
+register("UpperBound", differentiable=False)(_searchsorted("right"))
+
+
+@register("Einsum")
+def _einsum(*inputs: Any, equation: str) -> Any:
+    return jnp.einsum(equation, *inputs, precision=lax.Precision.HIGHEST)
+
+
+@register("MatrixBandPart")
+def _band_part(x: Any, *, num_lower: int, num_upper: int) -> Any:
+    m, n = x.shape[-2:]
+    i = jnp.arange(m)[:, None]
+    j = jnp.arange(n)[None, :]
+    keep = jnp.ones((m, n), bool)
+    if num_lower >= 0:
+        keep &= i - j <= num_lower
+    if num_upper >= 0:
+        keep &= j - i <= num_upper
+    return jnp.where(keep, x, jnp.zeros((), x.dtype))

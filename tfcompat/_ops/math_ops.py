@@ -1,7 +1,9 @@
-"""Raw math ops: element-wise arithmetic, comparisons, reductions, matmul.
+"""Raw math ops: element-wise arithmetic, comparisons, reductions, scans, segments.
 
 Each function is TF's op type; where TF's gradient convention differs from JAX's, a
-`jax.custom_jvp` pins TF's rule and the comment cites TF's gradient function.
+`jax.custom_jvp` pins TF's rule and the comment cites TF's gradient function
+(`tensorflow/python/ops/math_grad.py`). Complex gradients need no code here: the engine
+conjugates seeds and results (TF's gradient is the conjugate of JAX's).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.special as jsp
+from jax import lax
 
 from tfcompat._core import errors
 from tfcompat._ops.registry import register
@@ -29,16 +33,66 @@ def _binary(name: str, fn: Any, differentiable: bool = True) -> None:
     register(name, differentiable=differentiable, error=_broadcast_error(name))(fn)
 
 
+def _zero(x: Any) -> Any:
+    return jnp.zeros((), x.dtype)
+
+
+def _div_no_nan(x: Any, y: Any) -> Any:
+    return jnp.where(
+        y == 0, jnp.zeros((), x.dtype), x / jnp.where(y == 0, jnp.ones((), y.dtype), y)
+    )
+
+
 # -- binary arithmetic ---------------------------------------------------------------
 _binary("AddV2", lambda x, y: x + y)
 _binary("Sub", lambda x, y: x - y)
 _binary("Mul", lambda x, y: x * y)
 _binary("RealDiv", lambda x, y: x / y)
-_binary("FloorDiv", jnp.floor_divide)
+_binary("FloorDiv", jnp.floor_divide, differentiable=False)  # ops.NotDifferentiable("FloorDiv")
 _binary("FloorMod", jnp.mod)
-_binary("Pow", jnp.power)
-_binary("SquaredDifference", lambda x, y: jnp.square(x - y))
+
+
+def _squared_difference(x: Any, y: Any) -> Any:
+    d = x - y
+    return d * jnp.conj(d) if jnp.iscomplexobj(d) else d * d
+
+
+@jax.custom_jvp
+def _squared_difference_op(x: Any, y: Any) -> Any:
+    return _squared_difference(x, y)
+
+
+@_squared_difference_op.defjvp
+def _squared_difference_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _SquaredDifferenceGrad: 2 * g * (x - y), without conjugation for complex x.
+    x, y = primals
+    dx, dy = tangents
+    d = x - y
+    return _squared_difference(x, y), 2 * jnp.conj(d) * (dx - dy)
+
+
+_binary("SquaredDifference", _squared_difference_op)
 _binary("Atan2", jnp.arctan2)
+
+
+@jax.custom_jvp
+def _pow(x: Any, y: Any) -> Any:
+    return jnp.power(x, y)
+
+
+@_pow.defjvp
+def _pow_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _PowGrad: dx = y * x**(y-1); dy = z * log(x) where x > 0 (x != 0 for complex)
+    # and 0 elsewhere (JAX gives NaN for x < 0).
+    x, y = primals
+    dx, dy = tangents
+    z = jnp.power(x, y)
+    mask = (x != 0) if jnp.iscomplexobj(x) else (x > 0)
+    log_x = jnp.where(mask, jnp.log(jnp.where(mask, x, jnp.ones((), x.dtype))), _zero(x))
+    return z, jnp.broadcast_to(dx * y * jnp.power(x, y - 1) + dy * z * log_x, z.shape)
+
+
+_binary("Pow", _pow)
 
 
 @jax.custom_jvp
@@ -48,7 +102,7 @@ def _maximum(x: Any, y: Any) -> Any:
 
 @_maximum.defjvp
 def _maximum_jvp(primals: Any, tangents: Any) -> Any:
-    # TF's _MaximumGrad (math_grad.py): the whole gradient goes to x where x >= y.
+    # TF's _MaximumGrad: the whole gradient goes to x where x >= y.
     x, y = primals
     dx, dy = tangents
     out = jnp.maximum(x, y)
@@ -62,7 +116,7 @@ def _minimum(x: Any, y: Any) -> Any:
 
 @_minimum.defjvp
 def _minimum_jvp(primals: Any, tangents: Any) -> Any:
-    # TF's _MinimumGrad (math_grad.py): the whole gradient goes to x where x <= y.
+    # TF's _MinimumGrad: the whole gradient goes to x where x <= y.
     x, y = primals
     dx, dy = tangents
     out = jnp.minimum(x, y)
@@ -71,6 +125,76 @@ def _minimum_jvp(primals: Any, tangents: Any) -> Any:
 
 _binary("Maximum", _maximum)
 _binary("Minimum", _minimum)
+
+
+@jax.custom_jvp
+def _div_no_nan_op(x: Any, y: Any) -> Any:
+    return _div_no_nan(x, y)
+
+
+@_div_no_nan_op.defjvp
+def _div_no_nan_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _DivNoNanGrad: dx = div_no_nan(g, y), dy = g * div_no_nan(div_no_nan(-x, y), y).
+    x, y = primals
+    dx, dy = tangents
+    out = _div_no_nan(x, y)
+    return out, jnp.broadcast_to(
+        _div_no_nan(dx, y) + dy * _div_no_nan(_div_no_nan(-x, y), y), out.shape
+    )
+
+
+_binary("DivNoNan", _div_no_nan_op)
+
+
+def _mul_no_nan(x: Any, y: Any) -> Any:
+    return jnp.where(y == 0, jnp.zeros((), x.dtype), x * y)
+
+
+@jax.custom_jvp
+def _mul_no_nan_op(x: Any, y: Any) -> Any:
+    return _mul_no_nan(x, y)
+
+
+@_mul_no_nan_op.defjvp
+def _mul_no_nan_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _MulNoNanGrad: dx = mul_no_nan(g, y), dy = mul_no_nan(x, g).
+    x, y = primals
+    dx, dy = tangents
+    out = _mul_no_nan(x, y)
+    return out, jnp.broadcast_to(_mul_no_nan(dx, y) + x * dy, out.shape)
+
+
+_binary("MulNoNan", _mul_no_nan_op)
+
+
+def _xlogy(x: Any, y: Any) -> Any:
+    safe_y = jnp.where(x == 0, jnp.ones((), y.dtype), y)
+    return jnp.where(x == 0, _zero(x), x * jnp.log(safe_y))
+
+
+@jax.custom_jvp
+def _xlogy_op(x: Any, y: Any) -> Any:
+    return _xlogy(x, y)
+
+
+@_xlogy_op.defjvp
+def _xlogy_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _XLogyGrad: dx = xlogy(x != 0, y), dy = xdivy(x, y) (0 where x == 0).
+    x, y = primals
+    dx, dy = tangents
+    out = _xlogy(x, y)
+    not_zero = (x != 0).astype(x.dtype)
+    xdivy = jnp.where(x == 0, _zero(x), x / jnp.where(x == 0, jnp.ones((), y.dtype), y))
+    return out, jnp.broadcast_to(dx * _xlogy(not_zero, y) + dy * xdivy, out.shape)
+
+
+_binary("Xlogy", _xlogy_op)
+
+
+@register("Complex", error=_broadcast_error("Complex"))
+def _complex(real: Any, imag: Any) -> Any:
+    return lax.complex(*jnp.broadcast_arrays(real, imag))
+
 
 # -- comparisons and logic (not differentiable, as TF) --------------------------------
 for _name, _fn in {
@@ -90,6 +214,9 @@ for _name, _fn in {
 
 register("LogicalNot", differentiable=False)(jnp.logical_not)
 register("Invert", differentiable=False)(jnp.invert)
+register("IsNan", differentiable=False)(jnp.isnan)
+register("IsInf", differentiable=False)(jnp.isinf)
+register("IsFinite", differentiable=False)(jnp.isfinite)
 
 
 # -- unary -------------------------------------------------------------------------------
@@ -106,37 +233,88 @@ def _abs_jvp(primals: Any, tangents: Any) -> Any:
 
 
 register("Abs")(_abs)
-register("Neg")(jnp.negative)
-register("Square")(jnp.square)
-register("Sqrt")(jnp.sqrt)
-register("Exp")(jnp.exp)
-register("Log")(jnp.log)
-register("Sin")(jnp.sin)
-register("Cos")(jnp.cos)
-register("Tanh")(jnp.tanh)
-register("Sigmoid")(jax.nn.sigmoid)
-register("Sign")(jnp.sign)
-register("Conj")(jnp.conj)
 
 
 @jax.custom_jvp
-def _relu(x: Any) -> Any:
-    return jnp.maximum(x, jnp.zeros((), x.dtype))
+def _complex_abs(x: Any) -> Any:
+    return jnp.abs(x)
 
 
-@_relu.defjvp
-def _relu_jvp(primals: Any, tangents: Any) -> Any:
-    # TF's _ReluGrad: gradient where features > 0 (0 at 0).
+@_complex_abs.defjvp
+def _complex_abs_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _ComplexAbsGrad: div_no_nan(complex(g, 0) * x, complex(|x|, 0)): 0 at x == 0.
     (x,), (dx,) = primals, tangents
-    return _relu(x), jnp.where(x > 0, dx, jnp.zeros((), dx.dtype))
+    out = jnp.abs(x)
+    return out, _div_no_nan(jnp.real(jnp.conj(x) * dx), out)
 
 
-register("Relu")(_relu)
+register("ComplexAbs")(_complex_abs)
+
+# Rounding ops have gradient None in TF (_FloorGrad, _CeilGrad, _RoundGrad, _RintGrad).
+register("Floor", differentiable=False)(jnp.floor)
+register("Ceil", differentiable=False)(jnp.ceil)
+register("Round", differentiable=False)(jnp.round)
+register("Rint", differentiable=False)(jnp.rint)
 
 
-@register("Softmax")
-def _softmax(logits: Any) -> Any:
-    return jax.nn.softmax(logits, axis=-1)
+@jax.custom_jvp
+def _sign(x: Any) -> Any:
+    return jnp.sign(x)
+
+
+@_sign.defjvp
+def _sign_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _SignGrad: zeros, also for complex inputs (where sign(z) = z / |z|).
+    (x,), (dx,) = primals, tangents
+    return jnp.sign(x), jnp.zeros_like(dx)
+
+
+register("Sign")(_sign)
+register("Neg")(jnp.negative)
+register("Square")(lambda x: x * x)
+register("Sqrt")(jnp.sqrt)
+register("Rsqrt")(lax.rsqrt)
+register("Exp")(jnp.exp)
+register("Expm1")(jnp.expm1)
+register("Log")(jnp.log)
+register("Log1p")(jnp.log1p)
+register("Sin")(jnp.sin)
+register("Cos")(jnp.cos)
+register("Tan")(jnp.tan)
+register("Asin")(jnp.arcsin)
+register("Acos")(jnp.arccos)
+register("Atan")(jnp.arctan)
+register("Sinh")(jnp.sinh)
+register("Cosh")(jnp.cosh)
+register("Asinh")(jnp.arcsinh)
+register("Acosh")(jnp.arccosh)
+register("Atanh")(jnp.arctanh)
+register("Tanh")(jnp.tanh)
+register("Sigmoid")(jax.nn.sigmoid)
+register("Erf")(jsp.erf)
+register("Erfc")(jsp.erfc)
+register("Lgamma")(jsp.gammaln)
+register("Digamma")(jsp.digamma)
+register("Softplus")(jax.nn.softplus)
+register("Conj")(jnp.conj)
+register("Real")(jnp.real)
+register("Imag")(jnp.imag)
+register("Angle")(jnp.angle)
+
+
+@register("Reciprocal")
+def _reciprocal(x: Any) -> Any:
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        return lax.div(jnp.ones((), x.dtype), x)
+    return 1 / x
+
+
+@register("AddN")
+def _add_n(*inputs: Any) -> Any:
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = total + x
+    return total
 
 
 # -- reductions -------------------------------------------------------------------------
@@ -145,7 +323,9 @@ def _reduction_error(op: str) -> Any:
         rank = len(in_avals[0][0])
         for a in attrs.get("axis") or ():
             if not -rank <= a < rank:
-                return errors.kernel_error(op, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)")
+                return errors.kernel_error(
+                    op, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)"
+                )
         return None
 
     return error
@@ -159,22 +339,201 @@ def _reduction(name: str, fn: Any, differentiable: bool = True) -> None:
     register(name, differentiable=differentiable, error=_reduction_error(name))(raw)
 
 
-def _int_mean(x: Any, axis: Any, keepdims: bool) -> Any:
+def _mean(x: Any, axis: Any, keepdims: bool) -> Any:
     # TF's Mean on integers divides with integer (truncating) division.
     if jnp.issubdtype(x.dtype, jnp.integer):
-        n = x.size if axis is None else int(jnp.prod(jnp.array([x.shape[a] for a in axis])))
+        n = 1
+        for a in range(x.ndim) if axis is None else axis:
+            n *= x.shape[a]
         s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
-        return (s / max(n, 1)).astype(x.dtype) if n else s
+        return lax.div(s, jnp.asarray(n, x.dtype)) if n else s
     return jnp.mean(x, axis=axis, keepdims=keepdims)
 
 
+@jax.custom_jvp
+def _complex_norm(x: Any, axis: Any, keepdims: bool) -> Any:
+    return jnp.sqrt(jnp.sum(x * jnp.conj(x), axis=axis, keepdims=keepdims))
+
+
+def _complex_norm_jvp(axis: Any, keepdims: bool, primals: Any, tangents: Any) -> Any:
+    # TF's _EuclideanNormGrad: x / (norm / g), without conjugation, so for complex x the
+    # tangent is sum(conj(x) * dx) / conj(norm) under JAX's (bilinear) transposition.
+    (x,), (dx,) = primals, tangents
+    out = _complex_norm(x, axis, keepdims)
+    return out, jnp.sum(jnp.conj(x) * dx, axis=axis, keepdims=keepdims) / jnp.conj(out)
+
+
+_complex_norm = jax.custom_jvp(_complex_norm.fun, nondiff_argnums=(1, 2))
+_complex_norm.defjvp(_complex_norm_jvp)
+
+
+def _euclidean_norm(x: Any, axis: Any, keepdims: bool) -> Any:
+    if jnp.iscomplexobj(x):
+        return _complex_norm(x, axis, keepdims)
+    if jnp.issubdtype(x.dtype, jnp.integer):
+        s = jnp.sum(x * x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+        return jnp.sqrt(s.astype(jnp.float64)).astype(x.dtype)
+    return jnp.sqrt(jnp.sum(x * x, axis=axis, keepdims=keepdims))
+
+
 _reduction("Sum", lambda x, axis, keepdims: jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype))
-_reduction("Mean", _int_mean)
+_reduction("Mean", _mean)
 _reduction("Max", jnp.max)
 _reduction("Min", jnp.min)
-_reduction("Prod", lambda x, axis, keepdims: jnp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype))
+_reduction(
+    "Prod", lambda x, axis, keepdims: jnp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+)
 _reduction("All", jnp.all, differentiable=False)
 _reduction("Any", jnp.any, differentiable=False)
+_reduction("EuclideanNorm", _euclidean_norm)
+
+
+@register("ArgMax", differentiable=False)
+def _argmax(x: Any, *, axis: int, output_type: Any) -> Any:
+    return jnp.argmax(x, axis=axis).astype(output_type)
+
+
+@register("ArgMin", differentiable=False)
+def _argmin(x: Any, *, axis: int, output_type: Any) -> Any:
+    return jnp.argmin(x, axis=axis).astype(output_type)
+
+
+@register("TopKV2", num_outputs=2)
+def _top_k(x: Any, *, k: int, sorted: bool, index_type: Any) -> Any:
+    values, indices = lax.top_k(x, k)
+    return values, indices.astype(index_type)
+
+
+# -- scans -------------------------------------------------------------------------------
+def _scan(fn: Any, identity: Any, x: Any, axis: int, exclusive: bool, reverse: bool) -> Any:
+    y = fn(x, axis=axis, reverse=reverse)
+    if not exclusive or x.shape[axis] == 0:
+        return y
+    pad_shape = list(x.shape)
+    pad_shape[axis] = 1
+    pad = jnp.full(pad_shape, identity, x.dtype)
+    n = x.shape[axis]
+    if reverse:
+        return jnp.concatenate([lax.slice_in_dim(y, 1, n, axis=axis), pad], axis=axis)
+    return jnp.concatenate([pad, lax.slice_in_dim(y, 0, n - 1, axis=axis)], axis=axis)
+
+
+@register("Cumsum")
+def _cumsum(x: Any, *, axis: int, exclusive: bool, reverse: bool) -> Any:
+    return _scan(lax.cumsum, 0, x, axis, exclusive, reverse)
+
+
+def _cumprod_raw(x: Any, axis: int, exclusive: bool, reverse: bool) -> Any:
+    return _scan(lax.cumprod, 1, x, axis, exclusive, reverse)
+
+
+def _cumprod_jvp(axis: int, exclusive: bool, reverse: bool, primals: Any, tangents: Any) -> Any:
+    # TF's _CumprodGrad: div_no_nan(cumsum(prod * g, reverse=not reverse), x), so the
+    # gradient is 0 at x == 0 (the true derivative is not). The JVP is its transpose.
+    (x,), (dx,) = primals, tangents
+    prod = _cumprod_raw(x, axis, exclusive, reverse)
+    return prod, prod * _scan(lax.cumsum, 0, _div_no_nan(dx, x), axis, exclusive, reverse)
+
+
+_cumprod_op = jax.custom_jvp(_cumprod_raw, nondiff_argnums=(1, 2, 3))
+_cumprod_op.defjvp(_cumprod_jvp)
+
+
+@register("Cumprod")
+def _cumprod(x: Any, *, axis: int, exclusive: bool, reverse: bool) -> Any:
+    return _cumprod_op(x, axis, exclusive, reverse)
+
+
+# -- segments ----------------------------------------------------------------------------
+def _segment_ids(ids: Any, num_segments: int) -> Any:
+    flat = ids.reshape(-1)
+    # TF drops negative ids; out-of-range ids are rejected before the op runs.
+    return jnp.where(flat < 0, num_segments, flat)
+
+
+def _flat_data(data: Any, ids: Any) -> Any:
+    return data.reshape((-1, *data.shape[ids.ndim :]))
+
+
+@register("UnsortedSegmentSum")
+def _unsorted_segment_sum(data: Any, segment_ids: Any, *, num_segments: int) -> Any:
+    return jax.ops.segment_sum(
+        _flat_data(data, segment_ids), _segment_ids(segment_ids, num_segments), num_segments
+    )
+
+
+def _segment_extremum(fn: Any, data: Any, segment_ids: Any, num_segments: int, lowest: bool) -> Any:
+    # TF fills empty segments with numeric_limits<T>::lowest() (max) or ::max() (min),
+    # not with -inf/inf.
+    flat, ids = _flat_data(data, segment_ids), _segment_ids(segment_ids, num_segments)
+    out = fn(flat, ids, num_segments)
+    if jnp.issubdtype(out.dtype, jnp.floating):
+        count = jax.ops.segment_sum(jnp.ones(ids.shape, jnp.int32), ids, num_segments)
+        info = jnp.finfo(out.dtype)
+        fill = jnp.asarray(info.min if lowest else info.max, out.dtype)
+        out = jnp.where((count == 0)[(...,) + (None,) * (out.ndim - 1)], fill, out)
+    return out
+
+
+@register("UnsortedSegmentMax")
+def _unsorted_segment_max(data: Any, segment_ids: Any, *, num_segments: int) -> Any:
+    return _segment_extremum(jax.ops.segment_max, data, segment_ids, num_segments, True)
+
+
+@register("UnsortedSegmentMin")
+def _unsorted_segment_min(data: Any, segment_ids: Any, *, num_segments: int) -> Any:
+    return _segment_extremum(jax.ops.segment_min, data, segment_ids, num_segments, False)
+
+
+def _segment_prod(data: Any, ids: Any, n: int) -> Any:
+    return jax.ops.segment_prod(data, ids, n)
+
+
+_segment_prod_op = jax.custom_jvp(_segment_prod, nondiff_argnums=(1, 2))
+
+
+@_segment_prod_op.defjvp
+def _segment_prod_jvp(ids: Any, n: int, primals: Any, tangents: Any) -> Any:
+    # TF's _UnsortedSegmentProdGrad: prod / x per element, the product of the other
+    # elements where x == 0, and 0 in segments with more than one zero. (JAX has no
+    # gradient for a multiplicative scatter with repeated indices.)
+    (data,), (t,) = primals, tangents
+    out = _segment_prod(data, ids, n)
+    is_zero = data == 0
+    num_zeros = jax.ops.segment_sum(is_zero.astype(jnp.int32), ids, n)
+    non_zero = jnp.where(is_zero, jnp.ones((), data.dtype), data)
+    non_zero_prod = _segment_prod(non_zero, ids, n)
+    safe = jnp.minimum(ids, n - 1)
+    partial = jnp.where(is_zero, non_zero_prod[safe], out[safe] / non_zero)
+    partial = jnp.where(
+        (ids < n)[(...,) + (None,) * (data.ndim - 1)], partial, jnp.zeros((), data.dtype)
+    )
+    dt = jax.ops.segment_sum(partial * t, ids, n)
+    return out, jnp.where(num_zeros > 1, jnp.zeros((), dt.dtype), dt)
+
+
+@register("UnsortedSegmentProd")
+def _unsorted_segment_prod(data: Any, segment_ids: Any, *, num_segments: int) -> Any:
+    return _segment_prod_op(
+        _flat_data(data, segment_ids), _segment_ids(segment_ids, num_segments), num_segments
+    )
+
+
+@register("SegmentSum")
+def _segment_sum(data: Any, segment_ids: Any, *, num_segments: int) -> Any:
+    return jax.ops.segment_sum(data, segment_ids, num_segments, indices_are_sorted=True)
+
+
+@register("DenseBincount", differentiable=False)
+def _bincount(arr: Any, weights: Any, *, size: int, binary_output: bool) -> Any:
+    flat = arr.reshape(-1)
+    valid = (flat >= 0) & (flat < size)
+    ids = jnp.where(valid, flat, size)
+    if binary_output:
+        w = jnp.ones(flat.shape, weights.dtype)
+        return jax.ops.segment_max(w * valid, ids, size).clip(0)
+    w = weights.reshape(-1) if weights.size else jnp.ones(flat.shape, weights.dtype)
+    return jax.ops.segment_sum(jnp.where(valid, w, jnp.zeros((), w.dtype)), ids, size)
 
 
 # -- matmul -----------------------------------------------------------------------------
@@ -184,18 +543,27 @@ def _matmul_error(exc: BaseException, in_avals: Any, attrs: Any) -> BaseExceptio
         return errors.kernel_error("MatMul", "In[0] ndims must be >= 2")
     if len(sb) < 2:
         return errors.kernel_error("MatMul", "In[1] ndims must be >= 2")
-    ka = sa[-2] if attrs.get("transpose_a") else sa[-1]
-    kb = sb[-1] if attrs.get("transpose_b") else sb[-2]
+    ka = sa[-2] if attrs.get("transpose_a") or attrs.get("adjoint_a") else sa[-1]
+    kb = sb[-1] if attrs.get("transpose_b") or attrs.get("adjoint_b") else sb[-2]
     if ka != kb:
         return errors.kernel_error(
             "MatMul",
-            f"Matrix size-incompatible: In[0]: [{', '.join(map(str, sa))}], In[1]: [{', '.join(map(str, sb))}]",
+            f"Matrix size-incompatible: In[0]: [{', '.join(map(str, sa))}], In[1]: "
+            f"[{', '.join(map(str, sb))}]",
         )
     return None
 
 
 @register("MatMul", error=_matmul_error)
-def _matmul(a: Any, b: Any, *, transpose_a: bool = False, transpose_b: bool = False, adjoint_a: bool = False, adjoint_b: bool = False) -> Any:
+def _matmul(
+    a: Any,
+    b: Any,
+    *,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    adjoint_a: bool = False,
+    adjoint_b: bool = False,
+) -> Any:
     if len(a.shape) < 2 or len(b.shape) < 2:
         raise ValueError("rank")
     if transpose_a or adjoint_a:
@@ -208,7 +576,7 @@ def _matmul(a: Any, b: Any, *, transpose_a: bool = False, transpose_b: bool = Fa
             b = jnp.conj(b)
     if a.shape[-1] != b.shape[-2]:
         raise ValueError("inner")
-    return jnp.matmul(a, b)
+    return jnp.matmul(a, b, precision=lax.Precision.HIGHEST)
 
 
 @register("Cast")

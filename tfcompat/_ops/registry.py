@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RawOp", "OPS", "register", "get"]
+__all__ = ["OPS", "RawOp", "get", "register"]
 
 
 @dataclass(frozen=True, eq=False)
