@@ -174,13 +174,16 @@ class Variable:
 
     def _tfcompat_read(self) -> Tensor:
         h = self._handle
-        t = EagerTensor(h.value, h.shape, h.dtype)
         if engine.state.recording:
+            # Recording records hear of the access before the value is read: a
+            # tf.function trace swaps a traced value into the handle here.
             tapes = self._watch_on_recording_tapes()
+            t = EagerTensor(h.value, h.shape, h.dtype)
             if tapes:
                 t._tapes = tapes
                 t._var = h
-        return t
+            return t
+        return EagerTensor(h.value, h.shape, h.dtype)
 
     def value(self) -> Tensor:
         return self._tfcompat_read()
@@ -247,12 +250,16 @@ class Variable:
             value = value._tfcompat_read()
         return convert_to_tensor(value, dtype=self.dtype)
 
-    def _after_write(self, read_value: bool) -> Any:
+    def _before_write(self) -> None:
+        # Before the handle changes, so that a tf.function trace can lift it first.
         if engine.state.recording:
             self._watch_on_recording_tapes()
+
+    def _after_write(self, read_value: bool) -> Any:
         return _UnreadVariable(self) if read_value else None
 
     def assign(self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+        self._before_write()
         t = self._convert_for_assign(value)
         if not self._static_shape.is_compatible_with(t._shape):
             raise ValueError(
@@ -264,6 +271,7 @@ class Variable:
         return self._after_write(read_value)
 
     def _update(self, value: Any, op: str, read_value: bool) -> Any:
+        self._before_write()
         t = self._convert_for_assign(value)
         if t._shape != self._handle.shape:
             shape = list(self._handle.shape)

@@ -1,0 +1,1221 @@
+"""`tf.function` on `jax.jit` (DESIGN.md, execution model point 8), `tf.TensorSpec`.
+
+A call looks up a *concrete function* by TF's retracing key: tensors (and NumPy arrays)
+by shape and dtype, variables by shape and dtype, Python scalars and strings by value,
+other objects by identity, containers by structure; `input_signature` fixes the key and
+`reduce_retracing` generalizes shapes as TF does. On a miss the Python function is traced
+once into a jaxpr: its arguments are JAX tracers wrapped in tfcompat tensors, and every
+variable it touches is *lifted* at its first access: a new input of the jaxpr is created
+and swapped into the variable's handle (the pattern Keras, Objax and Flax NNX use), so the
+compiled program reads current values and returns the new values of the variables it
+assigns. The concrete function keeps the flat list of those variables; a call passes their
+values in and writes the results back. Nothing walks object graphs per call.
+
+Tapes work inside functions (the gradient runs on tracers), and a function called while a
+tape records is recorded on it as one op whose replay is the compiled program.
+
+Differences from TensorFlow (see docs/advanced_autodiff.md):
+  * No AutoGraph: Python `if`/`while` on a tensor value raise `OperatorNotAllowedInGraphError`
+    naming the construct to use (`tf.cond`, `tf.while_loop`...). `for` over a tensor of
+    static length is unrolled.
+  * XLA compiles for concrete shapes: with `input_signature` dimensions of `None` or
+    `reduce_retracing`, TF traces once with unknown dimensions; tfcompat traces the Python
+    function again for each new concrete shape (the tracing count still follows TF).
+  * Variables created during a trace but never read or assigned in it are not lifted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jax
+import numpy as np
+from jax._src import api_util, core, source_info_util
+from jax._src import linear_util as lu
+from jax._src.interpreters import partial_eval as pe
+
+from tfcompat._core import dtypes, errors
+from tfcompat._core.convert import convert_to_tensor
+from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._core.variable import Variable, _Handle
+from tfcompat._ops.registry import RawOp
+from tfcompat._tape import engine
+from tfcompat._tape.higher_order import differentiable_inputs
+from tfcompat._util import nest
+
+__all__ = ["ConcreteFunction", "Function", "TensorSpec", "function", "is_concrete"]
+
+_tf_logger = logging.getLogger("tensorflow")
+
+
+def is_concrete(value: Any) -> bool:
+    """Whether `value` (an array or a Tensor) holds a concrete value, not a JAX tracer.
+
+    Checks that read values (e.g. `pow` rejecting negative integer exponents) must be
+    skipped while a `tf.function` is traced.
+    """
+    if isinstance(value, Tensor):
+        value = value._value
+    return value is not None and not isinstance(value, jax.core.Tracer)
+
+
+# --------------------------------------------------------------------------------------
+# tf.TensorSpec
+# --------------------------------------------------------------------------------------
+
+
+class TensorSpec:
+    """tfcompat implementation of `tf.TensorSpec`: a shape (dims may be None) and a dtype."""
+
+    __slots__ = ("_dtype", "_name", "_shape")
+
+    def __init__(self, shape: Any, dtype: Any = dtypes.float32, name: Any = None) -> None:
+        self._shape = TensorShape(shape)
+        self._dtype = dtypes.as_dtype(dtype)
+        self._name = name
+
+    @classmethod
+    def from_tensor(cls, tensor: Any, name: Any = None) -> TensorSpec:
+        return cls(tensor.shape, tensor.dtype, name)
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._dtype
+
+    @property
+    def name(self) -> Any:
+        return self._name
+
+    def is_compatible_with(self, spec_or_value: Any) -> bool:
+        other = spec_or_value
+        if not isinstance(other, TensorSpec):
+            other = TensorSpec(other.shape, other.dtype)
+        return self._dtype is other._dtype and self._shape.is_compatible_with(other._shape)
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self._shape}, dtype={self._dtype!r}, name={self._name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, TensorSpec)
+            and self._dtype is other._dtype
+            and self._shape.as_list() == other._shape.as_list()
+            if self._shape.rank is not None and other._shape.rank is not None
+            else isinstance(other, TensorSpec) and self._shape.rank == other._shape.rank
+        ) and self._name == other._name
+
+    def __hash__(self) -> int:
+        dims = None if self._shape.rank is None else tuple(self._shape.as_list())
+        return hash((dims, self._dtype, self._name))
+
+
+TensorSpec.__module__ = "tfcompat"
+
+
+# --------------------------------------------------------------------------------------
+# Retracing keys
+# --------------------------------------------------------------------------------------
+
+# A key part for a tensor argument: ("T", dims or None for unknown rank, dtype).
+_LITERALS = (bool, int, float, complex, str, bytes, type(None))
+
+
+class _Flat:
+    """The flattened arguments of one call: the retracing key and the runtime inputs."""
+
+    __slots__ = ("key", "tensors", "variables")
+
+    def __init__(self) -> None:
+        self.key: list[Any] = []
+        self.tensors: list[Tensor] = []
+        self.variables: list[Variable] = []
+
+
+def _flatten_arg(x: Any, flat: _Flat) -> None:
+    if isinstance(x, Tensor):
+        flat.key.append(("T", x._shape, x._dtype))
+        flat.tensors.append(x)
+    elif isinstance(x, Variable):
+        flat.key.append(("V", x._handle.shape, x._handle.dtype))
+        flat.variables.append(x)
+    elif isinstance(x, _LITERALS):
+        flat.key.append(("L", x))
+    elif isinstance(x, (np.ndarray, np.generic)):
+        t = convert_to_tensor(x)
+        flat.key.append(("T", t._shape, t._dtype))
+        flat.tensors.append(t)
+    elif isinstance(x, TensorSpec):
+        dims = None if x.shape.rank is None else tuple(x.shape.as_list())
+        flat.key.append(("T", dims, x.dtype))
+        flat.tensors.append(x)  # type: ignore[arg-type]  (a placeholder: get_concrete_function)
+    elif isinstance(x, (list, tuple)):
+        kind = type(x) if hasattr(x, "_fields") else type(x).__name__
+        flat.key.append(("(", kind, len(x)))
+        for item in x:
+            _flatten_arg(item, flat)
+    elif isinstance(x, Mapping):
+        keys = _sorted_keys(x)
+        flat.key.append(("{", type(x).__name__, tuple(keys)))
+        for k in keys:
+            _flatten_arg(x[k], flat)
+    elif type(x).__hash__ is object.__hash__:
+        flat.key.append(("O", x))  # identity
+    else:
+        flat.key.append(("O", id(x), _Keep(x)))
+
+
+class _Keep:
+    """Keeps an object alive inside a key and compares equal to any other _Keep."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Keep)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def _sorted_keys(d: Mapping[Any, Any]) -> list[Any]:
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
+def _generalize(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """TF's `reduce_retracing`: the most specific key both `a` and `b` fit, if any."""
+    if len(a) != len(b):
+        return None
+    out = []
+    for pa, pb in zip(a, b, strict=True):
+        if pa == pb:
+            out.append(pa)
+        elif pa[0] == "T" and pb[0] == "T" and pa[2] is pb[2]:
+            da, db = pa[1], pb[1]
+            if da is None or db is None or len(da) != len(db):
+                out.append(("T", None, pa[2]))
+            else:
+                out.append(
+                    ("T", tuple(x if x == y else None for x, y in zip(da, db, strict=True)), pa[2])
+                )
+        else:
+            return None
+    return tuple(out)
+
+
+def _fits(key: tuple[Any, ...], spec: tuple[Any, ...]) -> bool:
+    """Whether a concrete call key fits a (possibly relaxed) traced key."""
+    if len(key) != len(spec):
+        return False
+    for pk, ps in zip(key, spec, strict=True):
+        if pk == ps:
+            continue
+        if pk[0] != "T" or ps[0] != "T" or pk[2] is not ps[2]:
+            return False
+        dims = ps[1]
+        if dims is None:
+            continue
+        if len(dims) != len(pk[1]) or any(
+            d is not None and d != e for d, e in zip(dims, pk[1], strict=True)
+        ):
+            return False
+    return True
+
+
+def _is_relaxed(key: tuple[Any, ...]) -> bool:
+    return any(p[0] == "T" and (p[1] is None or None in p[1]) for p in key)
+
+
+# --------------------------------------------------------------------------------------
+# Tracing: the Python function to a jaxpr, with lifted variables
+# --------------------------------------------------------------------------------------
+
+_SINGLETON_VARIABLES = (
+    "tf.function only supports singleton tf.Variables created on the first call. Make sure the "
+    "tf.Variable is only created once or created outside tf.function. See "
+    "https://www.tensorflow.org/guide/function#creating_tfvariables for more information."
+)
+_NON_FIRST_CALL_VARIABLES = (
+    "Creating variables on a non-first call to a function decorated with tf.function."
+)
+
+_BOOL_NOT_ALLOWED = (
+    "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed. You can attempt the following "
+    "resolutions to the problem: If you are running in Graph mode, use Eager execution mode or "
+    "decorate this function with @tf.function. If you are using AutoGraph, you can try decorating "
+    "this function with @tf.function. If that does not work, then you may be using an unsupported "
+    "feature or your source code may not be visible to AutoGraph. See "
+    "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/python/autograph/g3doc/"
+    "reference/limitations.md#access-to-source-code for more information."
+)
+_NO_AUTOGRAPH = (
+    "\n\ntfcompat traces tf.function without AutoGraph, so Python control flow cannot depend on "
+    "a tensor's value{where}. Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of "
+    "`if`, tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
+    "tf.foldl instead of a `for` loop over values; or compute the condition outside the function "
+    "and pass it as a Python value."
+)
+
+
+class _Lifted:
+    __slots__ = ("handle", "saved_pending", "saved_value", "tracer", "var")
+
+    def __init__(
+        self, var: Variable, handle: _Handle, tracer: Any, saved_value: Any, saved_pending: Any
+    ) -> None:
+        self.var = var
+        self.handle = handle
+        self.tracer = tracer
+        self.saved_value = saved_value
+        self.saved_pending = saved_pending
+
+
+class _TraceScope:
+    """The record on the recording stack while a function is traced.
+
+    Variables are lifted on their first access (`Variable` calls `accessed` before it
+    reads or writes the handle): a new input of the jaxpr is created and swapped into
+    the handle. Variables created during the trace (handles newer than the trace) are
+    noted, not lifted.
+    """
+
+    __slots__ = ("__weakref__", "allow_creation", "created", "lifted", "start_uid", "trace")
+
+    def __init__(self, trace: Any, start_uid: int, allow_creation: str | None) -> None:
+        self.trace = trace
+        self.start_uid = start_uid
+        self.allow_creation = allow_creation  # None: allowed; else the error message
+        self.lifted: dict[int, _Lifted] = {}
+        self.created: dict[int, tuple[Variable, Any]] = {}
+
+    def accessed(self, var: Variable) -> bool:
+        h = var._handle
+        uid = h.uid
+        if uid in self.lifted or uid in self.created:
+            return False
+        if uid > self.start_uid:
+            if self.allow_creation is not None:
+                raise ValueError(self.allow_creation)
+            self.created[uid] = (var, h._value)
+            return False
+        if h.dtype is dtypes.string:
+            return False
+        self.lift(var, None)
+        return False
+
+    def lift(self, var: Variable, tracer: Any) -> None:
+        h = var._handle
+        saved_value, saved_pending = h._value, h.pending
+        if tracer is None:
+            aval = core.ShapedArray(h.shape, np.dtype(h.dtype.as_numpy_dtype))
+            tracer = self.trace.new_arg(aval, source_info_util.current())
+        h.value = tracer
+        self.lifted[h.uid] = _Lifted(var, h, tracer, saved_value, saved_pending)
+
+    def restore(self) -> None:
+        for lf in self.lifted.values():
+            lf.handle._value, lf.handle.pending = lf.saved_value, lf.saved_pending
+
+
+def _current_trace() -> Any:
+    return core.trace_ctx.trace
+
+
+def _new_start_uid() -> int:
+    # Handles created after this one were created during the trace.
+    return _Handle(None, (), dtypes.float32).uid
+
+
+class _Traced:
+    """One traced program: a jaxpr over (tensor args, variable args, lifted variables)."""
+
+    __slots__ = (
+        "captured",
+        "connected",
+        "consts",
+        "jaxpr",
+        "jitted",
+        "n_outs",
+        "n_var_args",
+        "op",
+        "out_avals",
+        "out_kinds",
+        "out_template",
+        "written",
+    )
+
+    def __init__(self) -> None:
+        self.captured: list[Variable] = []
+        self.connected: list[bool] | None = None  # per input: reaches an output differentiably
+        self.written: list[int] = []  # indices into var_args + captured whose value is output
+        self.out_template: Any = None
+        self.out_kinds: list[Any] = []  # per output leaf: ("t", i) | ("c", tensor) | ("n",)
+        self.out_avals: list[tuple[tuple[int, ...], dtypes.DType]] = []
+        self.n_outs = 0
+        self.n_var_args = 0
+        self.jaxpr: Any = None
+        self.consts: Any = None
+        self.jitted: Any = None
+        self.op: RawOp | None = None
+
+
+def _tensor_aval(t: Any) -> core.ShapedArray:
+    return core.ShapedArray(tuple(t._shape), np.dtype(t._dtype.as_numpy_dtype))
+
+
+def _trace(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    flat: _Flat,
+    allow_creation: str | None,
+    name: str,
+) -> tuple[_Traced, dict[int, tuple[Variable, Any]]]:
+    """Trace `fn(*args, **kwargs)` into a `_Traced`; also return the variables it created."""
+    engine.flush_variables()  # pending updates from outside must not run inside the trace
+    _materialize_closure(fn)
+    tensor_avals = [_tensor_aval(t) for t in flat.tensors]
+    var_avals = [
+        core.ShapedArray(v._handle.shape, np.dtype(v._handle.dtype.as_numpy_dtype))
+        for v in flat.variables
+    ]
+    n_t = len(tensor_avals)
+    result: dict[str, Any] = {}
+    state = engine.state
+    start_uid = _new_start_uid()
+
+    def traced(*vals: Any) -> list[Any]:
+        scope = _TraceScope(_current_trace(), start_uid, allow_creation)
+        result["scope"] = scope
+        saved_recording = state.recording
+        state.recording = [scope]
+        try:
+            wrapped = [
+                EagerTensor(v, t._shape, t._dtype)
+                for v, t in zip(vals[:n_t], flat.tensors, strict=True)
+            ]
+            for v, var in zip(vals[n_t:], flat.variables, strict=True):
+                scope.lift(var, v)
+            call_args, call_kwargs = _substitute(args, kwargs, flat, wrapped)
+            try:
+                out = fn(*call_args, **call_kwargs)
+            except (
+                jax.errors.ConcretizationTypeError,
+                jax.errors.TracerArrayConversionError,
+            ) as exc:
+                raise _concretization_error(exc) from None
+            return _collect_outputs(out, scope, flat, result)
+        finally:
+            state.recording = saved_recording
+
+    dbg = api_util.debug_info("tf.function", fn, args, kwargs)
+    try:
+        jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
+            lu.wrap_init(traced, debug_info=dbg), [*tensor_avals, *var_avals]
+        )
+    finally:
+        scope = result.get("scope")
+        if scope is not None:
+            scope.restore()
+    tr: _Traced = result["traced"]
+    tr.jaxpr, tr.consts = jaxpr, consts
+    return tr, scope.created if scope is not None else {}
+
+
+def _materialize_closure(fn: Any) -> None:
+    """Compute pending tensors the function closes over before tracing it (else their
+    values would be computed inside the trace, as tracers)."""
+    pending = []
+    for cell in getattr(getattr(fn, "__func__", fn), "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        for x in nest.flatten(value) if nest.is_nested(value) else [value]:
+            if isinstance(x, Tensor) and x._value is None:
+                pending.append(x)
+    if pending:
+        engine.materialize_many(pending)
+
+
+def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> tuple[Any, Any]:
+    """`args`/`kwargs` with each tensor argument replaced by its traced tensor."""
+    it = iter(wrapped)
+
+    def sub(x: Any) -> Any:
+        if isinstance(x, (Tensor, np.ndarray, np.generic, TensorSpec)):
+            return next(it)
+        if isinstance(x, (list, tuple)) and not isinstance(x, str):
+            items = [sub(i) for i in x]
+            if hasattr(x, "_fields"):
+                return type(x)(*items)
+            return type(x)(items)
+        if isinstance(x, Mapping):
+            keys = _sorted_keys(x)
+            done = {k: sub(x[k]) for k in keys}
+            return (
+                type(x)((k, done[k]) for k in x) if type(x) is not dict else {k: done[k] for k in x}
+            )
+        return x
+
+    new_args = tuple(sub(a) for a in args)
+    new_kwargs = {k: sub(kwargs[k]) for k in kwargs}
+    return new_args, new_kwargs
+
+
+def _collect_outputs(
+    out: Any, scope: _TraceScope, flat: _Flat, result: dict[str, Any]
+) -> list[Any]:
+    """Flat jaxpr outputs: traced output leaves, then new values of written variables."""
+    tr = _Traced()
+    leaves = nest.flatten(out)
+    values: list[Any] = []
+    tensors: list[Tensor] = []
+    for leaf in leaves:
+        if leaf is None:
+            tr.out_kinds.append(("n",))
+            continue
+        t = leaf._tfcompat_read() if isinstance(leaf, Variable) else convert_to_tensor(leaf)
+        tensors.append(t)
+        tr.out_kinds.append(("t", t))
+    pending = [t for t in tensors if t._value is None]
+    if pending:
+        engine.materialize_many(pending)
+    for i, kind in enumerate(tr.out_kinds):
+        if kind[0] != "t":
+            continue
+        t = kind[1]
+        if t._dtype is dtypes.string or is_concrete(t._value):
+            tr.out_kinds[i] = ("c", t)
+        else:
+            tr.out_kinds[i] = ("t", len(values))
+            values.append(t._value)
+            tr.out_avals.append((t._shape, t._dtype))
+    tr.n_outs = len(values)
+    tr.out_template = (
+        nest.pack_sequence_as(out, [None] * len(leaves)) if nest.is_nested(out) else None
+    )
+
+    # Variables: the arguments first (by position), then the captured ones, in order.
+    n_var_args = len(flat.variables)
+    arg_uids = [v._handle.uid for v in flat.variables]
+    ordered = [scope.lifted[u] for u in arg_uids]
+    ordered += [lf for u, lf in scope.lifted.items() if u not in set(arg_uids)]
+    tr.n_var_args = n_var_args
+    tr.captured = [lf.var for lf in ordered[n_var_args:]]
+    for j, lf in enumerate(ordered):
+        h = lf.handle
+        current = h.value  # computes pending updates made inside the trace
+        if current is not lf.tracer:
+            tr.written.append(j)
+            values.append(current)
+    # Variables created in the trace: their initial values, to compute after the trace.
+    init = []
+    for _var, initial in scope.created.values():
+        init.append(initial)
+    result["n_init"] = len(init)
+    values.extend(x for x in init if not is_concrete(x))
+    result["traced"] = tr
+    return values
+
+
+def _concretization_error(exc: BaseException) -> BaseException:
+    """TF's error for a Python construct that needs a tensor's value during tracing."""
+    where = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if (
+            code.co_filename.endswith(("tensor.py", "variable.py"))
+            and code.co_name in _VALUE_METHODS
+        ):
+            where = code.co_name
+        tb = tb.tb_next
+    if where == "__bool__":
+        return errors.OperatorNotAllowedInGraphError(
+            _BOOL_NOT_ALLOWED + _NO_AUTOGRAPH.format(where=" (`if`, `while`, `and`, `or`, `not`)")
+        )
+    if where == "numpy":
+        return AttributeError("'SymbolicTensor' object has no attribute 'numpy'")
+    what = {
+        "__float__": "float()",
+        "__int__": "int()",
+        "__index__": "an index",
+        "__array__": "NumPy",
+    }.get(where or "", "a Python value")
+    return errors.OperatorNotAllowedInGraphError(
+        f"Using a symbolic `tf.Tensor` as {what} is not allowed inside tf.function."
+        + _NO_AUTOGRAPH.format(where="")
+    )
+
+
+_VALUE_METHODS = frozenset(
+    {
+        "__bool__",
+        "numpy",
+        "__float__",
+        "__int__",
+        "__index__",
+        "__array__",
+        "_scalar",
+        "__complex__",
+    }
+)
+
+
+def _finish(tr: _Traced, name: str) -> None:
+    """Compile the traced jaxpr: the jitted call and the raw op used under tapes."""
+    jaxpr, consts = tr.jaxpr, tr.consts
+
+    def flat_fn(*vals: Any) -> tuple[Any, ...]:
+        return tuple(core.eval_jaxpr(jaxpr, consts, *vals))
+
+    tr.jitted = jax.jit(flat_fn)
+    tr.op = RawOp(name, flat_fn, differentiable=True, num_outputs=None)
+
+
+def _initial_values(jaxpr: Any, consts: Any, n_init: int, inputs: list[Any]) -> list[Any]:
+    """Evaluate only the initial values of variables created in a trace (its last outputs)."""
+    used = [False] * (len(jaxpr.outvars) - n_init) + [True] * n_init
+    with_consts = pe.convert_constvars_jaxpr(jaxpr)
+    dce, _ = pe.dce_jaxpr(with_consts, used, instantiate=True)
+    return list(jax.jit(lambda *v: core.eval_jaxpr(dce, (), *v))(*consts, *inputs))
+
+
+# --------------------------------------------------------------------------------------
+# Concrete functions
+# --------------------------------------------------------------------------------------
+
+
+class ConcreteFunction:
+    """tfcompat implementation of a TF `ConcreteFunction`: one traced signature.
+
+    A key with unknown dimensions (from `input_signature` or `reduce_retracing`) holds one
+    compiled program per concrete shape seen.
+    """
+
+    def __init__(
+        self, function: Function, key: tuple[Any, ...], structured_input_signature: Any
+    ) -> None:
+        self._function = function
+        self._key = key
+        self._instances: dict[tuple[Any, ...], _Traced] = {}
+        self._counted = False  # whether this concrete function's trace was counted
+        self.structured_input_signature = structured_input_signature
+        self.structured_outputs: Any = None
+
+    @property
+    def function_type(self) -> Any:
+        return self._function._signature
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound_args, bound_kwargs = self._function._bind(args, kwargs)
+        flat = _Flat()
+        for a in bound_args:
+            _flatten_arg(a, flat)
+        for k in sorted(bound_kwargs):
+            _flatten_arg(bound_kwargs[k], flat)
+        key = tuple(flat.key)
+        if not _fits(key, self._key):
+            raise TypeError(
+                f"Binding inputs to tf.function failed: the arguments do not match the concrete "
+                f"function's signature {self.structured_input_signature}."
+            )
+        return self._call(key, bound_args, bound_kwargs, flat)
+
+    def _instance(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> _Traced:
+        tr = self._instances.get(key)
+        if tr is None:
+            tr = self._function._trace_instance(self, args, kwargs, flat)
+            self._instances[key] = tr
+            if self.structured_outputs is None:
+                self.structured_outputs = tr.out_template
+        return tr
+
+    def _call(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> Any:
+        tr = self._instance(key, args, kwargs, flat)
+        return _run(tr, flat)
+
+    def pretty_printed_signature(self, verbose: bool = True) -> str:
+        return f"Input Parameters:\n  {self.structured_input_signature}"
+
+    def __repr__(self) -> str:
+        sig = self.structured_input_signature
+        return f"<ConcreteFunction {self._function._name}{sig} at 0x{id(self):X}>"
+
+
+def _run(tr: _Traced, flat: _Flat) -> Any:
+    """Call a traced program: values in, outputs and written variables out."""
+    variables = flat.variables + tr.captured
+    state = engine.state
+    if state.recording:
+        outs = _run_recorded(tr, flat, variables)
+    else:
+        tensors = flat.tensors
+        pending = [t for t in tensors if t._value is None]
+        if pending:
+            engine.materialize_many(pending)
+        vals = [t._value for t in tensors] + [v._handle.value for v in variables]
+        raw = tr.jitted(*vals)
+        outs = [EagerTensor(raw[i], shape, dtype) for i, (shape, dtype) in enumerate(tr.out_avals)]
+        for j, value in zip(tr.written, raw[tr.n_outs :], strict=True):
+            variables[j]._handle.value = value
+    return _pack_outputs(tr, outs)
+
+
+def _run_recorded(tr: _Traced, flat: _Flat, variables: list[Variable]) -> list[Tensor]:
+    """Call under recording tapes or an outer trace: one raw op, recorded if watched."""
+    reads = [v._tfcompat_read() for v in variables]  # notifies tapes and outer traces
+    inputs = [*flat.tensors, *reads]
+    if tr.connected is None:
+        tr.connected = differentiable_inputs(tr.jaxpr)
+    # TF gives None for an input no output depends on differentiably (and zeros for an
+    # input that only some outputs depend on): StopGradient makes the former unconnected.
+    for i, connected in enumerate(tr.connected):
+        if not connected and inputs[i]._dtype._trainable:
+            inputs[i] = engine.execute("StopGradient", (inputs[i],))
+    assert tr.op is not None
+    res = engine.execute_op(tr.op, tuple(inputs))
+    res = list(res)
+    for j, value in zip(tr.written, res[tr.n_outs :], strict=True):
+        engine.assign_lazy(variables[j]._handle, value)
+    return res[: tr.n_outs]
+
+
+def _pack_outputs(tr: _Traced, outs: list[Tensor]) -> Any:
+    leaves = []
+    for kind in tr.out_kinds:
+        if kind[0] == "t":
+            leaves.append(outs[kind[1]])
+        elif kind[0] == "c":
+            c = kind[1]
+            leaves.append(EagerTensor(c._value, c._shape, c._dtype))
+        else:
+            leaves.append(None)
+    if tr.out_template is None:
+        return leaves[0]
+    return nest.pack_sequence_as(tr.out_template, leaves)
+
+
+# --------------------------------------------------------------------------------------
+# Frequent-retracing warning (TF's _FrequentTracingDetector, polymorphic_function.py)
+# --------------------------------------------------------------------------------------
+
+_MAX_CALL_HISTORY = 10
+_WARNING_THRESHOLD = 5
+_MAX_WARNINGS = 2
+
+
+_RETRACING_WARNING = (
+    "{} out of the last {} calls to {} triggered tf.function retracing. Tracing is expensive "
+    "and the excessive number of tracings could be due to (1) creating @tf.function repeatedly "
+    "in a loop, (2) passing tensors with different shapes, (3) passing Python objects instead "
+    "of tensors. For (1), please define your @tf.function outside of the loop. For (2), "
+    "@tf.function has reduce_retracing=True option that can avoid unnecessary retracing. For "
+    "(3), please refer to https://www.tensorflow.org/guide/function#controlling_retracing and "
+    "https://www.tensorflow.org/api_docs/python/tf/function for  more details."
+)
+
+
+class _TracingDetector:
+    __slots__ = ("call_count", "calls_per_tracing", "warnings")
+
+    def __init__(self) -> None:
+        self.calls_per_tracing: list[int] = []
+        self.warnings = 0
+        self.call_count = 0
+
+    def called_with_tracing(self, function_name: Any) -> None:
+        self.call_count += 1
+        self.calls_per_tracing.append(1)
+        while self.calls_per_tracing:
+            if self.call_count - self.calls_per_tracing[0] > _MAX_CALL_HISTORY:
+                self.call_count -= self.calls_per_tracing.pop(0)
+            else:
+                break
+        if self.warnings >= _MAX_WARNINGS:
+            return
+        if len(self.calls_per_tracing) >= _WARNING_THRESHOLD:
+            self.warnings += 1
+            _tf_logger.warning(
+                _RETRACING_WARNING.format(
+                    len(self.calls_per_tracing), self.call_count, function_name
+                )
+            )
+
+    def called_without_tracing(self) -> None:
+        if not self.calls_per_tracing:
+            self.calls_per_tracing = [0]
+        self.calls_per_tracing[-1] += 1
+        self.call_count += 1
+
+
+_DETECTORS: dict[Any, _TracingDetector] = {}
+_DETECTORS_LOCK = threading.Lock()
+
+
+def _detector(key: Any) -> _TracingDetector:
+    with _DETECTORS_LOCK:
+        d = _DETECTORS.get(key)
+        if d is None:
+            d = _DETECTORS[key] = _TracingDetector()
+        return d
+
+
+def _stats_key(fn: Any) -> Any:
+    target = fn
+    while hasattr(target, "__wrapped__"):
+        target = target.__wrapped__
+    target = getattr(target, "__func__", target)
+    return getattr(target, "__code__", fn)
+
+
+# --------------------------------------------------------------------------------------
+# tf.function
+# --------------------------------------------------------------------------------------
+
+
+class Function:
+    """tfcompat implementation of TF's `PolymorphicFunction` (what `tf.function` returns).
+
+    Calls are compiled with `jax.jit`, one program per retracing key; see the module
+    docstring for the differences from TensorFlow.
+    """
+
+    def __init__(
+        self,
+        python_function: Callable[..., Any],
+        name: str | None = None,
+        input_signature: Any = None,
+        autograph: bool = True,
+        jit_compile: Any = None,
+        reduce_retracing: bool = False,
+    ) -> None:
+        self._python_function = python_function
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._input_signature = None if input_signature is None else tuple(input_signature)
+        self._autograph = autograph
+        self._jit_compile = jit_compile
+        self._reduce_retracing = reduce_retracing
+        self._concrete: dict[tuple[Any, ...], ConcreteFunction] = {}
+        self._relaxed: list[tuple[tuple[Any, ...], ConcreteFunction]] = []
+        self._tracing_count = 0
+        self._created_variables: bool | None = None  # None: not called yet
+        self._lock = threading.RLock()
+        self._descriptor_cache: weakref.WeakKeyDictionary[Any, Function] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._stats_key = _stats_key(python_function)
+        try:
+            self._signature: inspect.Signature | None = inspect.signature(python_function)
+        except (TypeError, ValueError):
+            self._signature = None
+        self._fast_arity = _fast_arity(self._signature)
+        functools.update_wrapper(self, python_function)  # type: ignore[arg-type]
+
+    # -- public API -------------------------------------------------------------------
+    @property
+    def python_function(self) -> Callable[..., Any]:
+        return self._python_function
+
+    @property
+    def input_signature(self) -> Any:
+        return self._input_signature
+
+    @property
+    def function_spec(self) -> Any:
+        return self._signature
+
+    def experimental_get_tracing_count(self) -> int:
+        """The number of times the Python function was traced (as TF counts)."""
+        return self._tracing_count
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        bound_args, bound_kwargs = self._bind(args, kwargs)
+        flat = _Flat()
+        for a in bound_args:
+            _flatten_arg(a, flat)
+        for k in sorted(bound_kwargs):
+            _flatten_arg(bound_kwargs[k], flat)
+        key = tuple(flat.key)
+        cf = self._concrete.get(key)
+        if cf is not None and key in cf._instances:
+            _detector(self._stats_key).called_without_tracing()
+            return _run(cf._instances[key], flat)
+        count = self._tracing_count
+        with self._lock:
+            cf = self._lookup(key, bound_args, bound_kwargs)
+            try:
+                tr = cf._instance(key, bound_args, bound_kwargs, flat)
+            except BaseException:
+                if not cf._instances:  # never traced successfully: forget it
+                    self._forget(cf)
+                raise
+        result = _run(tr, flat)
+        if self._tracing_count != count:
+            _detector(self._stats_key).called_with_tracing(self._python_function)
+        else:
+            _detector(self._stats_key).called_without_tracing()
+        return result
+
+    def get_concrete_function(self, *args: Any, **kwargs: Any) -> ConcreteFunction:
+        """The concrete function for these arguments (tensors or `tf.TensorSpec`s)."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = self._input_signature
+        bound_args, bound_kwargs = self._bind(args, kwargs, allow_specs=True)
+        flat = _Flat()
+        for a in bound_args:
+            _flatten_arg(a, flat)
+        for k in sorted(bound_kwargs):
+            _flatten_arg(bound_kwargs[k], flat)
+        key = tuple(flat.key)
+        with self._lock:
+            cf = self._lookup(key, bound_args, bound_kwargs)
+            if not _is_relaxed(key) and not any(isinstance(t, TensorSpec) for t in flat.tensors):
+                cf._instance(key, bound_args, bound_kwargs, flat)
+            elif not _is_relaxed(key):
+                placeholders = [
+                    EagerTensor(None, tuple(t.shape.as_list()), t.dtype) for t in flat.tensors
+                ]
+                cf._instance(
+                    key,
+                    *_with_placeholders(bound_args, bound_kwargs, placeholders),
+                    _spec_flat(flat),
+                )
+            elif not cf._counted:
+                # TF traces once with unknown dimensions; tfcompat traces per shape on call.
+                self._tracing_count += 1
+                cf._counted = True
+        return cf
+
+    def pretty_printed_concrete_signatures(self, verbose: bool = True) -> str:
+        return "\n\n".join(cf.pretty_printed_signature(verbose) for cf in self._concrete.values())
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        try:
+            bound = self._descriptor_cache.get(instance)
+        except TypeError:
+            bound = None
+        if bound is None:
+            bound = Function(
+                self._python_function.__get__(instance, owner),  # type: ignore[attr-defined]
+                name=self._name,
+                input_signature=self._input_signature,
+                autograph=self._autograph,
+                jit_compile=self._jit_compile,
+                reduce_retracing=self._reduce_retracing,
+            )
+            with contextlib.suppress(TypeError):  # not weakly referenceable: no cache
+                self._descriptor_cache[instance] = bound
+        return bound
+
+    def __repr__(self) -> str:
+        return f"<tfcompat.Function {self._name} at 0x{id(self):x}>"
+
+    # -- internals --------------------------------------------------------------------
+    def _bind(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], allow_specs: bool = False
+    ) -> tuple[Any, Any]:
+        """Canonical arguments: positional values in parameter order, then extra keywords."""
+        if self._input_signature is not None:
+            return self._bind_signature(args, kwargs, allow_specs)
+        if not kwargs and len(args) == self._fast_arity:
+            return args, {}
+        sig = self._signature
+        if sig is None:
+            return args, kwargs
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return _split_bound(bound)
+
+    def _bind_signature(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], allow_specs: bool
+    ) -> tuple[Any, Any]:
+        spec = self._input_signature
+        assert spec is not None
+        sig_text = self._signature_text()
+        try:
+            sig = self._signature
+            if sig is not None:
+                params = [
+                    p
+                    for p in sig.parameters.values()
+                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                ]
+                if len(args) > len(spec):
+                    raise TypeError("too many positional arguments")
+                values = list(args)
+                for p in params[len(args) : len(spec)]:
+                    if p.name in kwargs:
+                        values.append(kwargs.pop(p.name))
+                    else:
+                        raise TypeError(f"missing a required argument: '{p.name}'")
+                if kwargs:
+                    raise TypeError(f"got an unexpected keyword argument '{next(iter(kwargs))}'")
+            else:
+                values = list(args)
+            converted = [_to_spec(v, sp, allow_specs) for v, sp in zip(values, spec, strict=True)]
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"Binding inputs to tf.function failed due to `{exc}`. Received args: {args} and "
+                f"kwargs: {kwargs} for signature: {sig_text}."
+            ) from None
+        return tuple(converted), {}
+
+    def _signature_text(self) -> str:
+        spec = self._input_signature or ()
+        names = []
+        if self._signature is not None:
+            names = [p.name for p in self._signature.parameters.values()]
+        parts = [f"{n}: {s}" for n, s in zip(names, spec, strict=False)]
+        return "(" + ", ".join(parts) + ")"
+
+    def _lookup(self, key: tuple[Any, ...], args: Any, kwargs: Any) -> ConcreteFunction:
+        cf = self._concrete.get(key)
+        if cf is not None:
+            return cf
+        if self._input_signature is not None:
+            spec_key = self._spec_key()
+            cf = self._concrete.get(spec_key)
+            if cf is None:
+                cf = self._concrete[spec_key] = self._new_concrete(spec_key)
+            self._concrete[key] = cf
+            return cf
+        for relaxed_key, relaxed in reversed(self._relaxed):
+            if _fits(key, relaxed_key):
+                self._concrete[key] = relaxed
+                return relaxed
+        target = key
+        if self._reduce_retracing:
+            for old in reversed(list(self._concrete)):
+                general = _generalize(key, old)
+                if general is not None:
+                    target = general
+                    break
+        cf = self._new_concrete(target)
+        self._concrete[key] = cf
+        if target is not key:
+            self._relaxed.append((target, cf))
+        return cf
+
+    def _forget(self, cf: ConcreteFunction) -> None:
+        self._concrete = {k: c for k, c in self._concrete.items() if c is not cf}
+        self._relaxed = [(k, c) for k, c in self._relaxed if c is not cf]
+
+    def _spec_key(self) -> tuple[Any, ...]:
+        flat = _Flat()
+        for s in self._input_signature or ():
+            _flatten_arg(s, flat)
+        return tuple(flat.key)
+
+    def _new_concrete(self, key: tuple[Any, ...]) -> ConcreteFunction:
+        return ConcreteFunction(self, key, _describe_key(key))
+
+    def _trace_instance(self, cf: ConcreteFunction, args: Any, kwargs: Any, flat: _Flat) -> _Traced:
+        """Trace for concrete shapes, with TF's variable-creation and trace-counting rules.
+
+        A concrete function counts once, when first traced; a first call that creates
+        variables traces twice (TF traces again once they exist). A failed trace does not
+        count; a later trace that creates variables counts and then raises, as in TF.
+        """
+        fn = self._python_function
+        count = not cf._counted
+        if self._created_variables is None:
+            tr, created = _trace(fn, args, kwargs, flat, None, self._name)
+            if created:
+                self._initialize(tr, created, flat)
+                if count:
+                    self._tracing_count += 1  # the first trace
+                tr, _ = _trace(fn, args, kwargs, flat, _SINGLETON_VARIABLES, self._name)
+                self._created_variables = True
+            else:
+                self._created_variables = False
+        elif self._created_variables:
+            tr, _ = _trace(fn, args, kwargs, flat, _SINGLETON_VARIABLES, self._name)
+        else:
+            tr, created = _trace(fn, args, kwargs, flat, None, self._name)
+            if created:
+                if count:
+                    self._tracing_count += 1
+                    cf._counted = True
+                raise ValueError(_NON_FIRST_CALL_VARIABLES)
+        if count:
+            self._tracing_count += 1
+            cf._counted = True
+        _finish(tr, self._name)
+        return tr
+
+    def _initialize(
+        self, tr: _Traced, created: dict[int, tuple[Variable, Any]], flat: _Flat
+    ) -> None:
+        """Give variables created in the first trace their initial values (computed once)."""
+        traced_inits = [(var, init) for var, init in created.values() if not is_concrete(init)]
+        if traced_inits:
+            n_args = len(tr.jaxpr.invars)
+            inputs = [t._array() for t in flat.tensors] + [v._handle.value for v in flat.variables]
+            inputs += [v._handle.value for v in tr.captured]
+            inputs = inputs[:n_args]
+            values = _initial_values(tr.jaxpr, tr.consts, len(traced_inits), inputs)
+            for (var, _), value in zip(traced_inits, values, strict=True):
+                var._handle.value = value
+        for var, init in created.values():
+            if is_concrete(init):
+                var._handle.value = init
+
+
+def _fast_arity(sig: inspect.Signature | None) -> int:
+    """How many positional arguments a call can pass without binding (-1: always bind)."""
+    if sig is None:
+        return -1
+    n = 0
+    for p in sig.parameters.values():
+        if p.kind is not p.POSITIONAL_OR_KEYWORD or p.default is not p.empty:
+            return -1
+        n += 1
+    return n
+
+
+def _split_bound(bound: inspect.BoundArguments) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for name, value in bound.arguments.items():
+        p = bound.signature.parameters[name]
+        if p.kind is p.VAR_POSITIONAL:
+            args.extend(value)
+        elif p.kind is p.VAR_KEYWORD:
+            kwargs.update(value)
+        elif p.kind is p.KEYWORD_ONLY:
+            kwargs[name] = value
+        else:
+            args.append(value)
+    return tuple(args), kwargs
+
+
+def _to_spec(value: Any, spec: Any, allow_specs: bool) -> Any:
+    """`value` converted to the structure of `spec` (tensors where specs are TensorSpecs)."""
+    if isinstance(spec, TensorSpec):
+        return _cast_to_spec(value, spec, allow_specs)
+    if isinstance(spec, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(spec):
+            raise TypeError(f"Can not cast {value!r} to {spec}")
+        items = [_to_spec(v, s, allow_specs) for v, s in zip(value, spec, strict=True)]
+        return type(spec)(items) if not hasattr(spec, "_fields") else type(spec)(*items)
+    if isinstance(spec, Mapping):
+        return {k: _to_spec(value[k], spec[k], allow_specs) for k in spec}
+    return value
+
+
+def _cast_to_spec(x: Any, spec: Any, allow_specs: bool) -> Any:
+    if not isinstance(spec, TensorSpec):
+        return x
+    if isinstance(x, TensorSpec):
+        if not allow_specs:
+            raise TypeError(f"Can not cast {x} to {spec}")
+        return spec
+    if isinstance(x, Variable):
+        x = x._tfcompat_read()
+    if not isinstance(x, Tensor):
+        try:
+            t = convert_to_tensor(x, dtype=spec.dtype)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"Cannot convert {x!r} to EagerTensor of dtype {spec.dtype._tf_type_name}"
+            ) from None
+    else:
+        t = x
+    given = TensorSpec(t._shape, t._dtype)
+    if not spec.is_compatible_with(given):
+        raise TypeError(f"Can not cast {given} to {spec}")
+    return t
+
+
+def _with_placeholders(args: Any, kwargs: Any, placeholders: list[Tensor]) -> tuple[Any, Any]:
+    flat = _Flat()
+    for a in args:
+        _flatten_arg(a, flat)
+    return _substitute(args, kwargs, flat, placeholders)
+
+
+def _spec_flat(flat: _Flat) -> _Flat:
+    out = _Flat()
+    out.key = flat.key
+    out.variables = flat.variables
+    out.tensors = [
+        EagerTensor(None, tuple(t.shape.as_list()), t.dtype) if isinstance(t, TensorSpec) else t
+        for t in flat.tensors
+    ]
+    return out
+
+
+def _describe_key(key: tuple[Any, ...]) -> str:
+    parts = []
+    for p in key:
+        if p[0] == "T":
+            shape = TensorShape(None if p[1] is None else list(p[1]))
+            parts.append(f"TensorSpec(shape={shape}, dtype={p[2]!r}, name=None)")
+        elif p[0] == "V":
+            parts.append(f"VariableSpec(shape={TensorShape(list(p[1]))}, dtype={p[2]!r})")
+        elif p[0] == "L":
+            parts.append(f"Literal[{p[1]!r}]")
+    return "(" + ", ".join(parts) + ")"
+
+
+def function(
+    func: Any = None,
+    input_signature: Any = None,
+    autograph: bool = True,
+    jit_compile: Any = None,
+    reduce_retracing: bool = False,
+    experimental_implements: Any = None,
+    experimental_autograph_options: Any = None,
+    experimental_attributes: Any = None,
+    experimental_relax_shapes: Any = None,
+    experimental_compile: Any = None,
+    experimental_follow_type_hints: Any = None,
+) -> Any:
+    """tfcompat implementation of `tf.function`: compiles `func` with `jax.jit`.
+
+    Usable as `@tf.function`, `@tf.function(...)` or `tf.function(f, ...)`.
+
+    Differences from TensorFlow:
+      No AutoGraph (Python `if`/`while` on tensor values raise, naming `tf.cond` /
+      `tf.while_loop`); one XLA program per concrete shape; `jit_compile` is accepted
+      (everything is compiled).
+    """
+    if experimental_relax_shapes is not None:
+        reduce_retracing = bool(experimental_relax_shapes)
+    if experimental_compile is not None:
+        jit_compile = experimental_compile
+
+    def decorate(fn: Callable[..., Any]) -> Function:
+        if isinstance(fn, Function):
+            fn = fn.python_function
+        return Function(
+            fn,
+            input_signature=input_signature,
+            autograph=autograph,
+            jit_compile=jit_compile,
+            reduce_retracing=reduce_retracing,
+        )
+
+    if func is None:
+        return decorate
+    return decorate(func)
