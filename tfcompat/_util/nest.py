@@ -70,7 +70,7 @@ def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool
         )
     if not is_nested(structure):
         return flat[0]
-    if type(structure) is list and n == len(structure):
+    if type(structure) is list and n == len(structure) and not any(map(_is_nested_fast, structure)):
         return flat
     return _pack(structure, iter(flat))
 
