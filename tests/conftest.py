@@ -24,10 +24,25 @@ from tfcompat._tape import tape as _tape_mod
 _TF_FIXTURES = ("real_tf", "run_both")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", help="also run tests marked `slow` (CI does not)"
+    )
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        help="run the differential fuzzers (tests/fuzz) with many more examples",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run_slow = config.getoption("--run-slow")
+    skip_slow = pytest.mark.skip(reason="slow: run with --run-slow")
     for item in items:
         if any(name in getattr(item, "fixturenames", ()) for name in _TF_FIXTURES):
             item.add_marker(pytest.mark.tf)
+        if not run_slow and "slow" in item.keywords:
+            item.add_marker(skip_slow)
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,7 @@ __all__ = [
     "materialize",
     "materialize_many",
     "release",
+    "retire",
     "set_value",
     "walk",
 ]
@@ -201,7 +202,12 @@ def execute_op(
             return _run_recorded_now(node, out_avals)
         if op.num_outputs == 1:
             shape, dtype = out_avals[0]
-            return EagerTensor(None, shape, dtype, node, 0, tapes)
+            out = EagerTensor(None, shape, dtype, node, 0, tapes)
+            if tapes:  # for engine.retire
+                ref = weakref.ref(out)
+                for tape in tapes:
+                    tape.recorded.append(ref)
+            return out
         outs = tuple(
             [
                 EagerTensor(None, shape, dtype, node, i, tapes)
@@ -209,6 +215,8 @@ def execute_op(
             ]
         )
         node.outs = tuple(weakref.ref(o) for o in outs)
+        for tape in tapes:  # for engine.retire
+            tape.recorded.extend(node.outs)
         return outs
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
@@ -519,6 +527,13 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     outputs of its multi-output nodes (a gradient op's gradients, the targets it
     computes) that are still alive and pending are filled as well.
     """
+    values = _materialize_many(tensors)
+    if _ORPHANS:
+        _sweep_orphans()
+    return values
+
+
+def _materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     if not _PENDING:
         return _materialize(tensors) if tensors else []
     with _FLUSH_LOCK:
@@ -614,6 +629,94 @@ def release(tensors: Sequence[Tensor]) -> None:
         node = t._node
         if node is not None and t._value is not None and all(tp.dead for tp in node.tapes):
             t._node = None
+
+
+# --------------------------------------------------------------------------------------
+# Graphs of dead tapes (reliability, issue 6; tests/test_reliability_memory.py)
+# --------------------------------------------------------------------------------------
+# A tape record keeps weak references to the tensors recorded on it (`recorded`). When
+# it dies (consumed, reset, or its GradientTape is garbage), `retire` drops the graph
+# behind those that have a value, and queues those still pending: a metric computed
+# inside the tape, a loss whose gradient was never taken. They are computed after the
+# next materialization, as TF computed them at their line, so they do not keep their
+# step's batch and old variable values alive for as long as the user keeps them.
+
+_ORPHANS: list[Any] = []  # weak references to pending tensors of dead tapes
+_SWEEP = threading.local()
+
+
+def _not_tracing() -> bool:
+    """False inside a JAX trace (tf.function, a gradient program's custom gradient):
+    a value computed there would be a tracer, and a tensor queued there has tracer
+    leaves that must never be computed outside it."""
+    return bool(_trace_state_clean())
+
+
+try:
+    from jax._src.core import trace_state_clean as _trace_state_clean
+except ImportError:  # pragma: no cover  (a future jax): never sweep rather than leak tracers
+
+    def _trace_state_clean() -> bool:
+        return False
+
+
+_ORPHANS_PRUNE = [4096]  # prune dead references beyond this length (amortized)
+
+
+def retire(record: Any, now: bool = False) -> None:
+    """Mark tape `record` dead; what it recorded is let go at the next sweep.
+
+    With `now` (a deleted or reset tape), graphs behind values are dropped at once.
+    """
+    record.dead = True
+    refs, record.recorded = record.recorded, []
+    if not refs or not _not_tracing():
+        return
+    with _FLUSH_LOCK:
+        _ORPHANS.extend(refs)
+        if len(_ORPHANS) > _ORPHANS_PRUNE[0]:  # a loop that never reads a value
+            _ORPHANS[:] = [r for r in _ORPHANS if r() is not None]
+            _ORPHANS_PRUNE[0] = max(4096, 2 * len(_ORPHANS))
+    if now:
+        _sweep_orphans(compute=False)
+
+
+def _sweep_orphans(compute: bool = True) -> None:
+    """Drop the graphs behind tensors of dead tapes; compute those still pending."""
+    if getattr(_SWEEP, "active", False) or not _not_tracing():
+        return
+    with _FLUSH_LOCK:
+        refs = _ORPHANS[:]
+        _ORPHANS.clear()
+    live = []
+    for r in refs:
+        t = r()
+        if t is None or t._node is None or not all(tp.dead for tp in t._node.tapes):
+            continue  # freed, or still needed by a live tape (its retire will see it)
+        if t._value is not None:
+            t._node = None
+        else:
+            live.append(t)
+    if not compute:
+        with _FLUSH_LOCK:
+            _ORPHANS.extend(weakref.ref(t) for t in live)
+        return
+    if not live:
+        return
+    # Compute the roots only: the tensors they depend on die with their graph, unless
+    # something else holds them (they are swept again next time).
+    inner = {id(i) for t in live for i in t._node.inputs}
+    roots = [t for t in live if id(t) not in inner]
+    with _FLUSH_LOCK:
+        _ORPHANS.extend(weakref.ref(t) for t in live if id(t) in inner)
+    del live
+    _SWEEP.active = True
+    try:
+        materialize_many(roots)
+    except Exception:
+        pass  # raised again when the user reads the value
+    finally:
+        _SWEEP.active = False
 
 
 # --------------------------------------------------------------------------------------

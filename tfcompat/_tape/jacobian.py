@@ -209,7 +209,7 @@ def _run(
     if not tape._persistent:
         tape._consumed = record
         tape._tape = None
-        record.dead = True
+        engine.retire(record)
         engine.release([target_t])
     return grads
 

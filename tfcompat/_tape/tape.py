@@ -36,7 +36,7 @@ class UnconnectedGradients(enum.Enum):
 class TapeRecord:
     """The underlying tape: what one GradientTape records between resets."""
 
-    __slots__ = ("persistent", "watch_accessed", "watched_vars", "dead", "__weakref__")
+    __slots__ = ("__weakref__", "dead", "persistent", "recorded", "watch_accessed", "watched_vars")
 
     def __init__(self, persistent: bool, watch_accessed: bool) -> None:
         self.persistent = persistent
@@ -44,6 +44,8 @@ class TapeRecord:
         self.watched_vars: dict[int, Variable] = {}
         # True once no gradient can be taken from this record any more (consumed or reset).
         self.dead = False
+        # Weak references to the tensors recorded on this record (see engine.retire).
+        self.recorded: list[Any] = []
 
     def accessed(self, var: Variable) -> bool:
         """Called on every read/write of `var` while this record records."""
@@ -99,6 +101,12 @@ class GradientTape:
     def __exit__(self, typ: Any, value: Any, traceback: Any) -> None:
         if self._recording:
             self._pop_tape()
+
+    def __del__(self) -> None:
+        # No gradient can be taken from this tape any more: free what it recorded.
+        record = getattr(self, "_tape", None)
+        if record is not None and not record.dead and not self._recording:
+            engine.retire(record, now=True)
 
     def _push_tape(self) -> None:
         if self._recording:
@@ -163,7 +171,7 @@ class GradientTape:
         """Clears everything recorded so far and keeps recording on a fresh tape."""
         self._pop_tape()
         if self._tape is not None:
-            self._tape.dead = True
+            engine.retire(self._tape, now=True)
         self._tape = None
         self._push_tape()
 
@@ -210,7 +218,7 @@ class GradientTape:
         if not self._persistent:
             self._consumed = tape  # watched_variables() still answers from it
             self._tape = None
-            tape.dead = True
+            engine.retire(tape)
             engine.release(flat_targets)
         return nest.pack_sequence_as(sources, grads)
 
