@@ -7,6 +7,7 @@ taken from TF_SEMANTICS.md (so the core is still checked where TensorFlow is abs
 from __future__ import annotations
 
 import enum
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,7 +17,30 @@ import numpy as np
 
 import tfcompat
 
-__all__ = ["Mismatch", "Raised", "assert_same", "capture"]
+__all__ = [
+    "AMBIGUOUS",
+    "NONE_UNSUPPORTED",
+    "Mismatch",
+    "Raised",
+    "assert_same",
+    "capture",
+    "cpu_kernel",
+    "signature_of",
+]
+
+# TF messages quoted by several test files.
+NONE_UNSUPPORTED = (
+    "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor."
+)
+AMBIGUOUS = (
+    "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()"
+)
+
+
+def cpu_kernel(op: str) -> str:
+    """The prefix of TF's eager CPU kernel messages."""
+    device = "/job:localhost/replica:0/task:0/device:CPU:0"
+    return f"{{{{function_node __wrapped__{op}_device_{device}}}}} "
 
 
 @dataclass(frozen=True)
@@ -40,12 +64,12 @@ def capture(fn: Callable[[Any], Any], tf: Any) -> Any:
 
 
 def _same_exception_class(expected: type[BaseException], actual: type[BaseException]) -> bool:
-    """TF's `errors_impl.X` matches `tfcompat.errors.X`; builtins must be identical."""
-    if expected.__module__ == "builtins":
-        return actual is expected
-    return expected.__name__ == actual.__name__ and actual is getattr(
-        tfcompat.errors, expected.__name__, None
-    )
+    """TF's `errors_impl.X` matches `tfcompat.errors.X`; any other class must be identical."""
+    if expected.__module__.startswith("tensorflow"):
+        return expected.__name__ == actual.__name__ and actual is getattr(
+            tfcompat.errors, expected.__name__, None
+        )
+    return actual is expected
 
 
 def _is_default_repr(x: Any) -> bool:
@@ -130,8 +154,9 @@ def assert_same(
             fail(f"dtype {actual.dtype.name} is not {expected.dtype.name}")
         if repr(expected.shape) != repr(actual.shape):
             fail(f"shape {actual.shape!r} is not {expected.shape!r}")
-        _assert_same_array(np.asarray(expected.numpy()), np.asarray(actual.numpy()), rtol, fail)
-        if rtol is None:
+        e_arr, a_arr = np.asarray(expected.numpy()), np.asarray(actual.numpy())
+        _assert_same_array(e_arr, a_arr, rtol, fail)
+        if rtol is None or _bit_identical(e_arr, a_arr):
             if repr(expected) != repr(actual):
                 fail(f"repr differs:\n  TF:       {expected!r}\n  tfcompat: {actual!r}")
             if str(expected) != str(actual):
@@ -151,6 +176,10 @@ def assert_same(
     # Objects with the default repr (GradientTape, ...): the type name was compared above.
 
 
+def _bit_identical(e: np.ndarray, a: np.ndarray) -> bool:
+    return e.dtype == a.dtype and e.shape == a.shape and e.tobytes() == a.tobytes()
+
+
 def _assert_same_array(
     e: np.ndarray, a: np.ndarray, rtol: float | None, fail: Callable[[str], None]
 ) -> None:
@@ -162,6 +191,8 @@ def _assert_same_array(
         if e.tolist() != a.tolist():
             fail("values differ")
         return
+    if e.dtype.kind == "V":  # ml_dtypes (bfloat16): compare as float64
+        e, a = e.astype(np.float64), a.astype(np.float64)
     if rtol is None:
         if not np.array_equal(e, a, equal_nan=e.dtype.kind in "fc"):
             fail("values differ")
@@ -169,3 +200,15 @@ def _assert_same_array(
         e.astype(np.complex128), a.astype(np.complex128), rtol=rtol, atol=0, equal_nan=True
     ):
         fail(f"values differ beyond rtol={rtol}")
+
+
+def signature_of(fn: Any) -> list[tuple[str, str, str]]:
+    """`inspect.signature(fn)` without annotations: (name, kind, repr(default)) per parameter."""
+    return [
+        (
+            p.name,
+            p.kind.name,
+            "<required>" if p.default is inspect.Parameter.empty else repr(p.default),
+        )
+        for p in inspect.signature(fn).parameters.values()
+    ]

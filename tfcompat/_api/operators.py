@@ -1,9 +1,17 @@
 """Python operators on Tensor and Variable, attached as TF attaches them.
 
-`x + y` with a Tensor on the left converts `y` preferring `x`'s dtype (falling back to
-its own, which then fails the no-promotion check); with the Tensor on the right
-(`__radd__`) the Python value must convert exactly to the tensor's dtype, else
-`TypeError`, as TF (TF_SEMANTICS.md 7.5).
+A port of TF's `override_binary_operator.py` and `tensor_math_operator_overrides.py`
+(TF_SEMANTICS.md 7.5):
+
+* `x op y` (Tensor on the left) calls TF's function for `op` with `x` and the raw `y`.
+  Most are kernels that convert `y` *strictly* to `x`'s dtype (`int32 - 2.5` is a
+  `TypeError`); `+` and `/` convert with a dtype *hint* (`int32 + 2.5` falls back to
+  float32 and fails the no-promotion check with `InvalidArgumentError`). When the call
+  raises `TypeError`/`ValueError`, TF tries `y.__rop__(x)` and re-raises if that fails.
+* `y op x` (Tensor on the right) converts `y` strictly to `x`'s dtype first.
+* `*` with a bool tensor computes in int32 and casts back; `&`, `|`, `^`, `~` are logical
+  for bool and bitwise otherwise; `==`/`!=` are elementwise with
+  `incompatible_shape_error=False`; a Variable's operators act on its value.
 """
 
 from __future__ import annotations
@@ -11,143 +19,216 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from tfcompat._api import math_ops
-from tfcompat._api._args import as_tensor
+from tfcompat._api._args import check_type, kernel_inputs
 from tfcompat._api.array_ops import getitem
-from tfcompat._core import dtypes
-from tfcompat._core.convert import convert_to_tensor, convert_with_hint
+from tfcompat._core import dtypes, errors
+from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._ops.registry import OPS
-from tfcompat._tape.engine import execute_op
+from tfcompat._tape.engine import execute, execute_op
 
 __all__ = ["install"]
 
-_NOT_SUPPORTED = object()
+
+def _read(v: Any) -> Tensor:
+    """A Tensor, or a Variable's value (a Variable's operators act on `value()`, as TF)."""
+    return v if isinstance(v, Tensor) else v._tfcompat_read()
 
 
-# Operators whose floating/complex case is exactly one raw op with no extra checks: for
-# those, `x op y` on two tensors of the same float/complex dtype goes straight to the
-# engine (the recording hot path). Everything else takes the public function.
-_FLOAT_FAST = {"add": "AddV2", "sub": "Sub", "mul": "Mul", "truediv": "RealDiv", "pow": "Pow"}
+def _kernel(op: str, *values: Any) -> Tensor:
+    """Call TF kernel `op` with TF's eager input conversion and dtype checks."""
+    inputs = kernel_inputs(op, values)
+    check_type(op, inputs[0])
+    return execute(op, inputs)  # type: ignore[no-any-return,unused-ignore]
 
 
-def _left(fn: Callable[[Any, Any], Any], raw: str | None = None) -> Callable[[Any, Any], Any]:
+# -- the functions TF attaches (math_ops._add_dispatch, and_, ...) --------------------------
+def _add(x: Tensor, y: Any) -> Tensor:
+    # TF's _add_dispatch: a non-tensor `y` converts with x's dtype as a hint only.
+    if not isinstance(y, Tensor):
+        y = convert_to_tensor(y, dtype_hint=x._dtype)
+    if x._dtype is dtypes.string:
+        return _string_add(x, y)
+    return math_ops.add(x, y)
+
+
+def _string_add(x: Tensor, y: Tensor) -> Tensor:
+    """TF's `Add` kernel on strings: elementwise concatenation (host-side, not recorded)."""
+    if y._dtype is not dtypes.string:
+        raise errors.dtype_mismatch("Add", 1, x._dtype, y._dtype)
+    try:
+        out = np.asarray(x.numpy(), dtype=object) + np.asarray(y.numpy(), dtype=object)
+    except ValueError:
+        raise errors.kernel_error(
+            "Add", f"Incompatible shapes: {list(x._shape)} vs. {list(y._shape)}"
+        ) from None
+    return constant(out)
+
+
+def _mul(x: Tensor, y: Any) -> Tensor:
+    # TF multiplies bool tensors as int32 and casts the product back to bool.
+    if x._dtype is dtypes.bool_ or (isinstance(y, Tensor) and y._dtype is dtypes.bool_):
+        product = math_ops.multiply(math_ops.cast(x, dtypes.int32), math_ops.cast(y, dtypes.int32))
+        return math_ops.cast(product, dtypes.bool_)
+    return math_ops.multiply(x, y)
+
+
+def _truediv(x: Tensor, y: Any) -> Tensor:
+    return math_ops.truediv(x, y)
+
+
+def _logical_or_bitwise(logical: str, bitwise: str) -> Callable[[Tensor, Any], Tensor]:
+    def fn(x: Tensor, y: Any) -> Tensor:
+        return _kernel(logical if x._dtype is dtypes.bool_ else bitwise, x, y)
+
+    return fn
+
+
+def _xor(x: Tensor, y: Any) -> Tensor:
+    if x._dtype is dtypes.bool_:
+        # TF's logical_xor: (x | y) & ~(x & y), each a kernel with strict conversion.
+        either = _kernel("LogicalOr", x, y)
+        return _kernel("LogicalAnd", either, execute("LogicalNot", (_kernel("LogicalAnd", x, y),)))
+    return _kernel("BitwiseXor", x, y)
+
+
+def _matmul(x: Tensor, y: Any) -> Tensor:
+    return math_ops.matmul(x, y)
+
+
+# name -> (function(x, y) of TF, raw op of its float/complex case for the fast path)
+_BINARY: dict[str, tuple[Callable[[Tensor, Any], Tensor], str | None]] = {
+    "add": (_add, "AddV2"),
+    "sub": (math_ops.subtract, "Sub"),
+    "mul": (_mul, "Mul"),
+    "truediv": (_truediv, "RealDiv"),
+    "floordiv": (math_ops.floordiv, None),
+    "mod": (math_ops.floormod, None),
+    "pow": (math_ops.pow, "Pow"),
+    "matmul": (_matmul, None),
+    "and": (_logical_or_bitwise("LogicalAnd", "BitwiseAnd"), None),
+    "or": (_logical_or_bitwise("LogicalOr", "BitwiseOr"), None),
+    "xor": (_xor, None),
+}
+_COMPARISONS = {"lt": "Less", "le": "LessEqual", "gt": "Greater", "ge": "GreaterEqual"}
+
+
+def _forward(
+    name: str, fn: Callable[[Tensor, Any], Tensor], raw: str | None
+) -> Callable[[Any, Any], Any]:
     raw_op = OPS[raw] if raw is not None else None
+    rname = f"__r{name}__"
 
     def op(self: Any, other: Any) -> Any:
-        x = self if isinstance(self, Tensor) else self._tfcompat_read()
-        y = convert_with_hint(other, x._dtype)
-        if raw_op is not None and x._dtype is y._dtype and x._dtype._kind in "fc":
-            return execute_op(raw_op, (x, y))
-        return fn(x, y)
+        x = _read(self)
+        if raw_op is not None and x._dtype._kind in "fc":
+            # Fast path (the recording hot path): a float/complex tensor with a tensor of
+            # the same dtype or a Python number, where TF's function is this one raw op.
+            if isinstance(other, Tensor):
+                if other._dtype is x._dtype:
+                    return execute_op(raw_op, (x, other))
+            elif type(other) is float or type(other) is int:
+                return execute_op(raw_op, (x, convert_to_tensor(other, dtype=x._dtype)))
+        # TF's binary_op_wrapper, including its quirks: the reflected operator of `other`
+        # is tried when TF's function raises TypeError/ValueError.
+        try:
+            return fn(x, other)
+        except (TypeError, ValueError) as e:
+            if hasattr(type(other), rname):
+                try:
+                    out = getattr(other, rname)(x)
+                    if out is NotImplemented:
+                        raise
+                    return out
+                except (TypeError, ValueError):
+                    raise e from None
+            raise
 
+    op.__name__ = f"__{name}__"
     return op
 
 
-def _right(fn: Callable[[Any, Any], Any], raw: str | None = None) -> Callable[[Any, Any], Any]:
+def _reverse(
+    name: str, fn: Callable[[Tensor, Any], Tensor], raw: str | None
+) -> Callable[[Any, Any], Any]:
     raw_op = OPS[raw] if raw is not None else None
 
     def rop(self: Any, other: Any) -> Any:
-        y = self if isinstance(self, Tensor) else self._tfcompat_read()
-        x = convert_to_tensor(other, dtype=y._dtype)
+        y = _read(self)
+        x = convert_to_tensor(other, dtype=y._dtype)  # strict: `1.5 + int32` is a TypeError
         if raw_op is not None and y._dtype._kind in "fc":
             return execute_op(raw_op, (x, y))
         return fn(x, y)
 
+    rop.__name__ = f"__r{name}__"
     return rop
 
 
-def _and(x: Any, y: Any) -> Any:
-    if x.dtype is dtypes.bool_:
-        return math_ops.logical_and(x, y)
-    return math_ops._binary("BitwiseAnd", x, y)
+def _comparison(op: str) -> Callable[[Any, Any], Any]:
+    def compare(self: Any, other: Any) -> Any:
+        return _kernel(op, _read(self), other)
+
+    return compare
 
 
-def _or(x: Any, y: Any) -> Any:
-    if x.dtype is dtypes.bool_:
-        return math_ops.logical_or(x, y)
-    return math_ops._binary("BitwiseOr", x, y)
+def _equality(op: str) -> Callable[[Any, Any], Any]:
+    is_ne = op == "NotEqual"
+
+    def eq(self: Any, other: Any) -> Any:
+        if other is None and not isinstance(self, Variable):
+            return is_ne  # `t == None` is False, as TF (a Variable converts None and raises)
+        x, y = kernel_inputs(op, (_read(self), other))
+        # TF uses incompatible_shape_error=False: unbroadcastable shapes give a scalar.
+        try:
+            np.broadcast_shapes(x._shape, y._shape)
+        except ValueError:
+            return constant(is_ne)
+        if x._dtype is dtypes.string:
+            return constant(np.asarray(x.numpy() != y.numpy() if is_ne else x.numpy() == y.numpy()))
+        return execute(op, (x, y))
+
+    return eq
 
 
-def _xor(x: Any, y: Any) -> Any:
-    if x.dtype is dtypes.bool_:
-        return math_ops.logical_xor(x, y)
-    return math_ops._binary("BitwiseXor", x, y)
+def _neg(self: Any) -> Any:
+    return _kernel("Neg", _read(self))
+
+
+def _abs(self: Any) -> Any:
+    return math_ops.abs(_read(self))
 
 
 def _invert(self: Any) -> Any:
-    x = as_tensor(self)
-    if x.dtype is dtypes.bool_:
-        return math_ops.logical_not(x)
-    from tfcompat._tape.engine import execute  # noqa: PLC0415
-
-    return execute("Invert", (x,))
+    x = _read(self)
+    return _kernel("LogicalNot" if x._dtype is dtypes.bool_ else "Invert", x)
 
 
-def _eq(self: Any, other: Any) -> Any:
-    if other is None:
-        if isinstance(self, Variable):
-            convert_to_tensor(None)  # TF raises ValueError for `variable == None`
-        return False
-    return _equality("Equal", self, other)
-
-
-def _ne(self: Any, other: Any) -> Any:
-    if other is None:
-        if isinstance(self, Variable):
-            convert_to_tensor(None)
-        return True
-    return _equality("NotEqual", self, other)
-
-
-def _equality(op: str, self: Any, other: Any) -> Any:
-    # TF's __eq__ uses incompatible_shape_error=False: unbroadcastable shapes give False.
-    x = as_tensor(self)
-    y = convert_with_hint(other, x.dtype)
-    import numpy as np  # noqa: PLC0415
-
-    try:
-        np.broadcast_shapes(x._shape, y._shape)
-    except ValueError:
-        from tfcompat._core.convert import constant  # noqa: PLC0415
-
-        return constant(op == "NotEqual")
-    return math_ops._compare(op, x, y)
-
-
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "add": math_ops.add,
-    "sub": math_ops.subtract,
-    "mul": math_ops.multiply,
-    "truediv": math_ops.truediv,
-    "floordiv": math_ops.floordiv,
-    "mod": math_ops.floormod,
-    "pow": math_ops.pow,
-    "matmul": math_ops.matmul,
-    "and": _and,
-    "or": _or,
-    "xor": _xor,
-}
+def _getitem(self: Any, key: Any) -> Any:
+    # TF treats a list index like a tuple of indices.
+    # A Variable is passed as is: its slices have `assign` (`v[0].assign(1.)`).
+    return getitem(self, tuple(key) if type(key) is list else key)
 
 
 def install(cls: type) -> None:
     """Attach TF's operator overloads to `cls` (Tensor or Variable)."""
-    for name, fn in _BINARY.items():
-        raw = _FLOAT_FAST.get(name)
-        setattr(cls, f"__{name}__", _left(fn, raw))
-        setattr(cls, f"__r{name}__", _right(fn, raw))
-    cls.__div__ = cls.__truediv__  # type: ignore[attr-defined]
-    cls.__lt__ = _left(math_ops.less)  # type: ignore[assignment]
-    cls.__le__ = _left(math_ops.less_equal)  # type: ignore[assignment]
-    cls.__gt__ = _left(math_ops.greater)  # type: ignore[assignment]
-    cls.__ge__ = _left(math_ops.greater_equal)  # type: ignore[assignment]
-    cls.__eq__ = _eq  # type: ignore[assignment]
-    cls.__ne__ = _ne  # type: ignore[assignment]
-    cls.__neg__ = lambda self: math_ops.negative(self)  # type: ignore[attr-defined]
-    cls.__abs__ = lambda self: math_ops.abs(self)  # type: ignore[attr-defined]
-    cls.__invert__ = _invert  # type: ignore[attr-defined]
-    cls.__getitem__ = lambda self, key: getitem(self, key)  # type: ignore[attr-defined]
+    for name, (fn, raw) in _BINARY.items():
+        setattr(cls, f"__{name}__", _forward(name, fn, raw))
+        setattr(cls, f"__r{name}__", _reverse(name, fn, raw))
+    for name, op in _COMPARISONS.items():
+        setattr(cls, f"__{name}__", _comparison(op))
+    setattr(cls, "__eq__", _equality("Equal"))  # noqa: B010  (dunder set on a class)
+    setattr(cls, "__ne__", _equality("NotEqual"))  # noqa: B010
+    for name, unary in (
+        ("__neg__", _neg),
+        ("__abs__", _abs),
+        ("__invert__", _invert),
+        ("__getitem__", _getitem),
+    ):
+        setattr(cls, name, unary)
 
 
 install(Tensor)

@@ -7,23 +7,31 @@ stays float64). See TF_SEMANTICS.md 7.4.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
 import numpy as np
 
-from tfcompat._core import dtypes
+from tfcompat._core import dtypes, errors
+from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._ops.registry import OPS
+from tfcompat._tape import engine
 
-__all__ = ["convert_to_tensor", "constant", "from_array", "convert_with_hint"]
+__all__ = ["constant", "convert_to_tensor", "convert_with_hint", "from_array"]
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
+_UNSUPPORTED = "Attempt to convert a value ({!r}) with an unsupported type ({}) to a Tensor."
+
+
 def _unsupported(value: Any) -> ValueError:
-    return ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type ({type(value)}) to a Tensor.")
+    return ValueError(_UNSUPPORTED.format(value, type(value)))
 
 
 def _cannot_convert(value: Any, dtype: DType) -> TypeError:
@@ -37,146 +45,251 @@ def from_array(arr: Any, dtype: DType | None = None) -> EagerTensor:
     return EagerTensor(arr, tuple(arr.shape), dtype)
 
 
-def _infer_python(value: Any) -> np.ndarray:
-    """Infer TF's dtype for a Python scalar or (nested) sequence; returns a host array."""
-    if isinstance(value, bool):
-        return np.asarray(value, np.bool_)
-    if isinstance(value, int):
-        if _INT32_MIN <= value <= _INT32_MAX:
-            return np.asarray(value, np.int32)
-        if _INT64_MIN <= value <= _INT64_MAX:
-            return np.asarray(value, np.int64)
-        raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
-    if isinstance(value, float):
-        return np.asarray(value, np.float32)
-    if isinstance(value, complex):
-        return np.asarray(value, np.complex128)
-    if isinstance(value, (str, bytes)):
-        return np.asarray(value.encode() if isinstance(value, str) else value, dtype=object)
-    if isinstance(value, (list, tuple)):
-        return _infer_sequence(value)
-    raise _unsupported(value)
+# -- Python values: TF's inference and conversion (py_seq_tensor.cc) ---------------------
+#
+# TF infers a sequence's dtype from its *first* leaf (str -> string, float -> float32,
+# bool -> bool, int -> int32/int64, complex -> complex128, a NumPy scalar -> its own
+# floating dtype) and then converts every leaf to it; a leaf that does not fit raises
+# "mixed types" (an int sequence that meets a float becomes float32). With a requested
+# dtype, TF converts leaf by leaf for the dtypes it handles natively and otherwise infers,
+# checks that the inferred kind may become the requested dtype, and casts.
+
+_F32_MAX = float(np.finfo(np.float32).max)
+_MIXED = "Can't convert Python sequence with mixed types to Tensor."
+_RAGGED = "Can't convert non-rectangular Python sequence to Tensor."
+_INT_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+_FLOAT_RANGE = (
+    "Can't convert Python sequence with a value out of range for a double-precision float."
+)
+# Requested dtypes converted leaf by leaf (ints wrap modulo 2**bits, floats never range-check).
+_NATIVE = frozenset(("int32", "int64", "uint64", "float16", "float32", "float64", "complex128"))
+# Which requested dtype kinds an inferred kind may be cast to (non-native dtypes).
+_COMPATIBLE = {"i": "iufc", "f": "fc", "b": "b", "c": "c", "s": "s"}
 
 
-def _flat_kinds(value: Any, kinds: set[str], out: list[Any]) -> None:
-    for v in value:
-        if isinstance(v, (list, tuple)):
-            _flat_kinds(v, kinds, out)
-        elif isinstance(v, Tensor):
-            kinds.add("T:" + v.dtype.name)
-        elif isinstance(v, bool):
-            kinds.add("bool")
-        elif isinstance(v, int):
-            kinds.add("int")
-            out.append(v)
-        elif isinstance(v, float):
-            kinds.add("float")
-        elif isinstance(v, complex):
-            kinds.add("complex")
-        elif isinstance(v, (str, bytes)):
-            kinds.add("str")
-        elif isinstance(v, np.generic) or (isinstance(v, np.ndarray)):
-            kinds.add("np:" + np.asarray(v).dtype.name)
-        elif v is None:
-            raise _unsupported(v)
+def _flatten(value: Any) -> tuple[list[Any], tuple[int, ...]]:
+    """Leaves and shape of a nested Python sequence; rejects ragged nests as TF."""
+    if not _is_sequence(value):
+        if isinstance(value, np.ndarray):  # 0-d arrays are scalars, as in TF
+            return [value[()]], ()
+        return [value], ()
+    items = list(value)
+    if not items:
+        return [], (0,)
+    parts = [_flatten(v) for v in items]
+    inner = parts[0][1]
+    for _, shape in parts:
+        if shape != inner:
+            raise ValueError(_RAGGED)
+    return [leaf for leaves, _ in parts for leaf in leaves], (len(items), *inner)
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (list, tuple, range)) or (
+        isinstance(value, np.ndarray) and value.ndim > 0
+    )
+
+
+def _leaf_kind(leaf: Any) -> str:
+    """'b', 'i', 'f', 'c', 's', 'n' (NumPy floating scalar) or '' (unsupported)."""
+    if isinstance(leaf, (bool, np.bool_)):
+        return "b"
+    if isinstance(leaf, (int, np.integer)):
+        return "i"
+    if isinstance(leaf, np.floating):  # before `float`: np.float64 subclasses float
+        return "n"
+    if isinstance(leaf, float):
+        return "f"
+    if isinstance(leaf, (complex, np.complexfloating)):
+        return "c"
+    if isinstance(leaf, (str, bytes, np.str_, np.bytes_)):
+        return "s"
+    return ""
+
+
+def _infer_leaves(leaves: list[Any], wide: bool) -> np.ndarray:
+    """Convert leaves with TF's inferred dtype (float32/int32 defaults, or wide: f64/i64)."""
+    if not leaves:
+        return np.zeros((0,), np.float32)
+    first = _leaf_kind(leaves[0])
+    if not first:
+        raise _unsupported(leaves[0])
+    kinds = [_leaf_kind(leaf) for leaf in leaves]
+    if first == "s":
+        if any(k != "s" for k in kinds):
+            raise ValueError(_MIXED)
+        return np.array([_encode(s) for s in leaves], dtype=object)
+    if first == "b":
+        if any(k != "b" for k in kinds):
+            raise ValueError(_MIXED)
+        return np.array(leaves, dtype=np.bool_)
+    if first == "i":
+        for leaf, k in zip(leaves, kinds, strict=True):
+            if k == "i" and not _INT64_MIN <= int(leaf) <= _INT64_MAX:
+                raise ValueError(_INT_RANGE)
+            if k in "fn":
+                first = "f"  # an int sequence that meets a float converts as float
+                break
+            if k not in "ib":
+                raise ValueError(_MIXED)
         else:
-            kinds.add("other")
+            ints = [int(leaf) for leaf in leaves]
+            small = not wide and all(_INT32_MIN <= i <= _INT32_MAX for i in ints)
+            return np.array(ints, dtype=np.int32 if small else np.int64)
+    if any(k not in ("b", "i", "f", "n", "c")[: 5 if first == "c" else 4] for k in kinds):
+        raise ValueError(_MIXED)
+    if first == "c":
+        return np.array([complex(v) for v in leaves], dtype=np.complex128)
+    if first == "n":
+        return np.array([float(v) for v in leaves], dtype=np.asarray(leaves[0]).dtype)
+    floats = [float(v) for v in leaves]
+    if wide:
+        return np.array(floats, dtype=np.float64)
+    if any(abs(v) > _F32_MAX and v != float("inf") and v != float("-inf") for v in floats):
+        raise ValueError(_FLOAT_RANGE)
+    return np.array(floats, dtype=np.float32)
 
 
-def _infer_sequence(value: Any) -> np.ndarray:
-    kinds: set[str] = set()
-    ints: list[int] = []
-    _flat_kinds(value, kinds, ints)
-    tensor_kinds = {k[2:] for k in kinds if k.startswith("T:")}
-    np_kinds = {k[3:] for k in kinds if k.startswith("np:")}
-    if tensor_kinds or "other" in kinds:
-        value = _unpack_tensors(value)
-    try:
-        arr = np.array(value)
-    except ValueError:
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
-    if arr.dtype == object and "str" not in kinds:
-        raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
-    if "str" in kinds:
-        return np.vectorize(lambda s: s.encode() if isinstance(s, str) else s, otypes=[object])(arr)
-    if tensor_kinds:
-        (name,) = tensor_kinds if len(tensor_kinds) == 1 else (None,)
-        if name is not None and not (kinds - {"T:" + name} - {"float", "int", "bool"}):
-            return arr.astype(dtypes.as_dtype(name).as_numpy_dtype)
-    if np_kinds and not (kinds - {"np:" + k for k in np_kinds}):
+def _encode(s: Any) -> bytes:
+    return s.encode() if isinstance(s, str) else bytes(s)
+
+
+def _convert_leaves(value: Any, leaves: list[Any], dtype: DType) -> np.ndarray:
+    """Convert leaves to a requested dtype, TF's way (see `_NATIVE`)."""
+    npd = dtype.as_numpy_dtype
+    if dtype.name in _NATIVE:
+        want = dtype._kind
+        allowed = {"i": "ib", "u": "ib", "f": "ibfn", "c": "ibfnc"}[want]
+        for leaf in leaves:
+            k = _leaf_kind(leaf)
+            if not k:
+                raise _unsupported(leaf) if leaf is leaves[0] else _cannot_convert(value, dtype)
+            if k not in allowed:
+                raise _cannot_convert(value, dtype)
+        if want in "iu":
+            ints = [int(leaf) for leaf in leaves]
+            high = 2**64 - 1 if want == "u" else _INT64_MAX
+            if any(not _INT64_MIN <= i <= high for i in ints):
+                raise ValueError(_INT_RANGE)
+            return np.array([i % 2**64 for i in ints], dtype=np.uint64).astype(npd)
+        if want == "f":
+            with np.errstate(over="ignore"):
+                return np.array([float(v) for v in leaves], dtype=np.float64).astype(npd)
+        return np.array([complex(v) for v in leaves], dtype=npd)
+    inferred = _infer_leaves(leaves, wide=True)
+    kind = "s" if inferred.dtype == object else inferred.dtype.kind
+    if dtype._kind not in _COMPATIBLE[kind]:
+        raise _cannot_convert(value, dtype)
+    if kind == "s":
+        return inferred
+    with np.errstate(over="ignore", invalid="ignore"):
+        return inferred.astype(npd)
+
+
+def _python_to_host(value: Any, dtype: DType | None) -> np.ndarray:
+    """A Python scalar or nested sequence as a host array, with TF's dtype rules."""
+    leaves, shape = _flatten(value)
+    if dtype is None:
+        if not leaves and shape:
+            return np.zeros(shape, np.float32)
+        arr = _infer_leaves(leaves, wide=False)
+    elif not leaves:
+        return np.zeros(shape, dtype.as_numpy_dtype)
+    else:
+        arr = _convert_leaves(value, leaves, dtype)
+    return arr.reshape(shape)
+
+
+def _numpy_to_host(value: Any, dtype: DType | None) -> np.ndarray:
+    """A NumPy array or scalar: keeps its dtype, or is cast (C cast, as TF) to `dtype`."""
+    arr = np.asarray(value)
+    if arr.dtype.kind in "USO":
+        if dtype is not None and dtype is not dtypes.string:
+            raise _cannot_convert(value, dtype)
+        if arr.dtype.kind == "O":
+            return _python_to_host(arr.tolist(), dtype)
+        return np.vectorize(_encode, otypes=[object])(arr) if arr.size else arr.astype(object)
+    if dtype is None:
+        dtypes.from_numpy(arr.dtype)  # rejects dtypes TF lacks
         return arr
-    if "complex" in kinds:
-        return arr.astype(np.complex128)
-    if "float" in kinds or any(k.startswith("float") for k in np_kinds):
-        return arr.astype(np.float32)
-    if "int" in kinds:
-        if ints and (min(ints) < _INT32_MIN or max(ints) > _INT32_MAX):
-            if min(ints) < _INT64_MIN or max(ints) > _INT64_MAX:
-                raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
-            return arr.astype(np.int64)
-        return arr.astype(np.int32)
-    if arr.dtype == np.float64 and arr.size == 0:
-        return arr.astype(np.float32)
-    return arr
+    if dtype is dtypes.string:
+        kind = {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}.get(
+            arr.dtype.kind, arr.dtype.name
+        )
+        raise ValueError(
+            f"Failed to convert a NumPy array to a Tensor (Unsupported object type {kind})."
+        )
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        return arr.astype(dtype.as_numpy_dtype)
 
 
-def _unpack_tensors(value: Any) -> Any:
+def _contains_tensor(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
-        return [_unpack_tensors(v) for v in value]
-    if isinstance(value, Tensor) or hasattr(value, "_tfcompat_read"):
-        return np.asarray(value)
-    return value
+        return any(_contains_tensor(v) for v in value)
+    return isinstance(value, Tensor) or hasattr(value, "_tfcompat_read")
+
+
+def _pack(value: Any, dtype: DType | None) -> Tensor:
+    """`convert_to_tensor` of a (nested) list holding Tensors: TF packs it (`tf.stack`).
+
+    The dtype is the first tensor's; Python values convert strictly to it, NumPy values
+    are cast, and tensors of another dtype fail as TF's Pack kernel.
+    """
+    target = dtype
+    if target is None:
+        stack = [value]
+        while stack and target is None:
+            v = stack.pop(0)
+            if isinstance(v, (list, tuple)):
+                stack[:0] = list(v)
+            elif isinstance(v, Tensor) or hasattr(v, "_tfcompat_read"):
+                target = v.dtype
+    assert target is not None
+
+    def build(v: Any) -> Tensor:
+        if isinstance(v, (list, tuple)):
+            parts = [build(x) for x in v]
+            for i, p in enumerate(parts[1:], 1):
+                if p._dtype is not parts[0]._dtype:
+                    raise errors.InvalidArgumentError(
+                        None,
+                        None,
+                        f"cannot compute Pack as input #{i}(zero-based) was expected to be a "
+                        f"{parts[0]._dtype._tf_type_name} tensor but is a "
+                        f"{p._dtype._tf_type_name} tensor [Op:Pack] name: packed",
+                    )
+                if p._shape != parts[0]._shape:
+                    raise ValueError(_RAGGED)
+            op = OPS.get("Pack")
+            if op is not None and parts:
+                return engine.execute_op(op, tuple(parts), (("axis", 0),))
+            arrs = [np.asarray(p._array()) for p in parts]
+            return _wrap_host(
+                np.stack(arrs) if arrs else np.zeros((0,), target.as_numpy_dtype), target
+            )
+        if isinstance(v, Tensor):
+            return v
+        if hasattr(v, "_tfcompat_read"):
+            return v._tfcompat_read()
+        if isinstance(v, (np.ndarray, np.generic)):
+            return _wrap_host(_numpy_to_host(v, target), target)
+        return _wrap_host(_python_to_host(v, target), target)
+
+    return build(value)
 
 
 def _to_host(value: Any, dtype: DType | None) -> np.ndarray:
     """Convert a non-Tensor value to a host array of `dtype` (or TF's inferred dtype)."""
     if isinstance(value, (np.ndarray, np.generic)):
-        arr = np.asarray(value)
-        if arr.dtype.kind in "US":
-            arr = arr.astype(object)
-            arr = np.vectorize(lambda s: s.encode() if isinstance(s, str) else s, otypes=[object])(arr)
-        if dtype is None:
-            return arr
-        if dtype is dtypes.string:
-            if arr.dtype != object:
-                raise _cannot_convert(value, dtype)
-            return arr
-        if arr.dtype == object:
-            raise _cannot_convert(value, dtype)
-        return arr.astype(dtype.as_numpy_dtype)
+        return _numpy_to_host(value, dtype)
     if value is None:
         raise _unsupported(value)
     if isinstance(value, jax.Array):
-        arr = np.asarray(value)
-        return arr if dtype is None else arr.astype(dtype.as_numpy_dtype)
-    if dtype is None:
-        return _infer_python(value)
-    inferred = _infer_python(value)
-    return _cast_python(value, inferred, dtype)
-
-
-def _cast_python(value: Any, inferred: np.ndarray, dtype: DType) -> np.ndarray:
-    """Cast an inferred Python value to `dtype`, rejecting lossy conversions as TF does."""
-    kind = inferred.dtype.kind
-    if dtype is dtypes.string:
-        if inferred.dtype != object:
-            raise _cannot_convert(value, dtype)
-        return inferred
-    if inferred.dtype == object:
-        raise _cannot_convert(value, dtype)
-    if dtype.is_bool and kind != "b":
-        raise _cannot_convert(value, dtype)
-    if dtype.is_integer:
-        if kind in "fc":
-            if kind == "c" or not np.all(np.equal(np.mod(inferred, 1), 0)):
-                raise _cannot_convert(value, dtype)
-        if kind in "iu":
-            info = np.iinfo(dtype.as_numpy_dtype)
-            if inferred.size and (inferred.min() < info.min or inferred.max() > info.max):
-                raise _cannot_convert(value, dtype)
-    if dtype.is_floating and kind == "c":
-        raise _cannot_convert(value, dtype)
-    return inferred.astype(dtype.as_numpy_dtype)
+        return _numpy_to_host(np.asarray(value), dtype)
+    if isinstance(value, (bool, int, float, complex, str, bytes)) or _is_sequence(value):
+        return _python_to_host(value, dtype)
+    raise _unsupported(value)
 
 
 def _wrap_host(arr: np.ndarray, dtype: DType | None = None) -> EagerTensor:
@@ -191,24 +304,33 @@ def _wrap_host(arr: np.ndarray, dtype: DType | None = None) -> EagerTensor:
     return EagerTensor(value, tuple(arr.shape), d)
 
 
-def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, name: Any = None) -> Tensor:
+def convert_to_tensor(
+    value: Any, dtype: Any = None, dtype_hint: Any = None, name: Any = None
+) -> Tensor:
     """tfcompat implementation of `tf.convert_to_tensor`."""
     dtype = dtypes.as_dtype(dtype) if dtype is not None else None
     if isinstance(value, Tensor):
         if dtype is not None and value._dtype is not dtype:
-            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype {value._dtype.name}: {value!r}")
+            raise ValueError(
+                f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype "
+                f"{value._dtype.name}: {value!r}"
+            )
         return value
     read = getattr(value, "_tfcompat_read", None)
     if read is not None:  # Variable
-        t = read()
-        if dtype is not None and t._dtype is not dtype:
-            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype {t._dtype.name}: {t!r}")
-        return t
+        if dtype is not None and value.dtype is not dtype:
+            raise ValueError(
+                f"Incompatible type conversion requested to type {dtype.name} for `tf.Variable of "
+                f"type {value.dtype.name}. (Variable: {value!r})"
+            )
+        return read()  # type: ignore[no-any-return,unused-ignore]
     dense = getattr(value, "_tfcompat_dense", None)
     if dense is not None:  # IndexedSlices
         return convert_to_tensor(dense(), dtype=dtype)
     if dtype is None and dtype_hint is not None:
         return convert_with_hint(value, dtypes.as_dtype(dtype_hint))
+    if isinstance(value, (list, tuple)) and _contains_tensor(value):
+        return _pack(value, dtype)
     vt = type(value)
     if vt is int or (vt is float and value == value and value != 0.0):
         # Hot path: a Python scalar converted to a known dtype (`0.1 * g`, `v.assign_sub(1)`).
@@ -221,6 +343,9 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, nam
             return t
         return EagerTensor(hit[0], (), hit[1])
     return _wrap_host(_to_host(value, dtype), dtype)
+
+
+tensor_mod._rebuild = convert_to_tensor
 
 
 def convert_with_hint(value: Any, hint: DType) -> Tensor:
@@ -251,47 +376,40 @@ _SCALARS: dict[tuple[Any, ...], tuple[Any, DType]] = {}
 
 
 def _convert_with_hint(value: Any, hint: DType) -> Tensor:
+    """TF's `dtype_hint`: convert to `hint`; if that raises TypeError or ValueError, infer."""
     if hasattr(value, "_tfcompat_read") or hasattr(value, "_tfcompat_dense"):
         return convert_to_tensor(value)
-    if isinstance(value, (np.ndarray, np.generic)):
-        arr = np.asarray(value)
-        if arr.dtype.kind in "biufc" and hint is not dtypes.string:
-            if hint.is_bool and arr.dtype.kind != "b":
-                return _wrap_host(arr)
-            if hint.is_integer and arr.dtype.kind in "fc":
-                return _wrap_host(arr)
-            return _wrap_host(arr.astype(hint.as_numpy_dtype), hint)
-        return _wrap_host(_to_host(value, None))
-    inferred = _infer_python(value)
-    if hint is not dtypes.string and inferred.dtype.kind in "iu" and hint.is_integer:
-        return _wrap_host(inferred.astype(np.int64).astype(hint.as_numpy_dtype), hint)
     try:
-        return _wrap_host(_cast_python(value, inferred, hint), hint)
-    except TypeError:
-        if inferred.dtype == object:  # strings never fall back
-            raise
-        return _wrap_host(inferred)
+        return convert_to_tensor(value, dtype=hint)
+    except (TypeError, ValueError):
+        return convert_to_tensor(value)
 
 
 def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const") -> Tensor:
     """tfcompat implementation of `tf.constant`."""
     dtype = dtypes.as_dtype(dtype) if dtype is not None else None
+    if isinstance(value, Tensor) and shape is None and dtype in (None, value._dtype):
+        return value  # as TF: tf.constant(t) is t
     if isinstance(value, Tensor) or hasattr(value, "_tfcompat_read"):
         t = convert_to_tensor(value)
         if dtype is not None and t.dtype is not dtype:
-            raise TypeError(f"Expected tensor {t.numpy()!r} with dtype {dtype!r}, but got dtype {t.dtype!r}.")
+            raise TypeError(
+                f"Expected tensor {t.numpy()} with dtype {dtype!r}, but got dtype {t.dtype!r}."
+            )
         arr = np.asarray(t._array()) if t._dtype is not dtypes.string else t._value
     else:
         arr = _to_host(value, dtype)
     if shape is not None:
-        from tfcompat._core.tensor_shape import TensorShape  # noqa: PLC0415
-
-        target = tuple(TensorShape(shape).as_list())
+        target = tuple(int(d) for d in TensorShape(shape).as_list())  # type: ignore[arg-type]
         n = int(np.prod(target)) if target else 1
         if arr.size == n:
             arr = arr.reshape(target)
         elif arr.size == 1:
             arr = np.broadcast_to(arr.reshape(()), target).copy()
         else:
-            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {arr!r} (converted from {value!r}) has {arr.size} elements, but got `shape` {TensorShape(shape)} with {n} elements).")
+            raise TypeError(
+                "Eager execution of tf.constant with unsupported shape. "
+                f"Tensor {arr} (converted from {value}) has {arr.size} elements, "
+                f"but got `shape` {TensorShape(shape)} with {n} elements)."
+            )
     return _wrap_host(arr, dtype)

@@ -8,6 +8,45 @@ from __future__ import annotations
 
 from typing import Any
 
+# Exactly TF's `tf.errors` names (the helpers below are tfcompat-internal).
+__all__ = [
+    "ABORTED",
+    "ALREADY_EXISTS",
+    "CANCELLED",
+    "DATA_LOSS",
+    "DEADLINE_EXCEEDED",
+    "FAILED_PRECONDITION",
+    "INTERNAL",
+    "INVALID_ARGUMENT",
+    "NOT_FOUND",
+    "OK",
+    "OUT_OF_RANGE",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "UNAUTHENTICATED",
+    "UNAVAILABLE",
+    "UNIMPLEMENTED",
+    "UNKNOWN",
+    "AbortedError",
+    "AlreadyExistsError",
+    "CancelledError",
+    "DataLossError",
+    "DeadlineExceededError",
+    "FailedPreconditionError",
+    "InternalError",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "OpError",
+    "OperatorNotAllowedInGraphError",
+    "OutOfRangeError",
+    "PermissionDeniedError",
+    "ResourceExhaustedError",
+    "UnauthenticatedError",
+    "UnavailableError",
+    "UnimplementedError",
+    "UnknownError",
+]  # fmt: skip
+
 OK = 0
 CANCELLED = 1
 UNKNOWN = 2
@@ -37,10 +76,9 @@ class OpError(Exception):
         self._message = message
         self._error_code = error_code
         self._experimental_payloads: dict[bytes, bytes] = {}
-        self.args = args
 
     def __reduce__(self) -> Any:
-        init_argspec = (self._node_def, self._op, self._message)
+        init_argspec: tuple[Any, ...] = (self._node_def, self._op, self._message)
         if type(self) is OpError:
             init_argspec = (*init_argspec, self._error_code)
         return type(self), init_argspec
@@ -69,42 +107,114 @@ class OpError(Exception):
         return self._message
 
 
-def _make(name: str, code: int) -> type[OpError]:
-    def __init__(self: OpError, node_def: Any, op: Any, message: str, *args: Any) -> None:
-        OpError.__init__(self, node_def, op, message, code, *args)
-
-    cls = type(name, (OpError,), {"__init__": __init__, "__doc__": f"tfcompat implementation of `tf.errors.{name}`."})
-    cls.__module__ = __name__
-    return cls
+def _coded_init(self: Any, node_def: Any, op: Any, message: str, *args: Any) -> None:
+    """`__init__` of the OpError subclasses: TF's `(node_def, op, message, *args)`."""
+    OpError.__init__(self, node_def, op, message, type(self)._code, *args)
 
 
-CancelledError = _make("CancelledError", CANCELLED)
-UnknownError = _make("UnknownError", UNKNOWN)
-InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT)
-DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED)
-NotFoundError = _make("NotFoundError", NOT_FOUND)
-AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS)
-PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED)
-UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
-ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED)
-FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION)
-AbortedError = _make("AbortedError", ABORTED)
-OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE)
-UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED)
-InternalError = _make("InternalError", INTERNAL)
-UnavailableError = _make("UnavailableError", UNAVAILABLE)
-DataLossError = _make("DataLossError", DATA_LOSS)
+# Each subclass derives from OpError directly, so the MRO is TF's (X -> OpError -> Exception).
+
+
+class CancelledError(OpError):
+    _code = CANCELLED
+    __init__ = _coded_init
+
+
+class UnknownError(OpError):
+    _code = UNKNOWN
+    __init__ = _coded_init
+
+
+class InvalidArgumentError(OpError):
+    _code = INVALID_ARGUMENT
+    __init__ = _coded_init
+
+
+class DeadlineExceededError(OpError):
+    _code = DEADLINE_EXCEEDED
+    __init__ = _coded_init
+
+
+class NotFoundError(OpError):
+    _code = NOT_FOUND
+    __init__ = _coded_init
+
+
+class AlreadyExistsError(OpError):
+    _code = ALREADY_EXISTS
+    __init__ = _coded_init
+
+
+class PermissionDeniedError(OpError):
+    _code = PERMISSION_DENIED
+    __init__ = _coded_init
+
+
+class UnauthenticatedError(OpError):
+    _code = UNAUTHENTICATED
+    __init__ = _coded_init
+
+
+class ResourceExhaustedError(OpError):
+    _code = RESOURCE_EXHAUSTED
+    __init__ = _coded_init
+
+
+class FailedPreconditionError(OpError):
+    _code = FAILED_PRECONDITION
+    __init__ = _coded_init
+
+
+class AbortedError(OpError):
+    _code = ABORTED
+    __init__ = _coded_init
+
+
+class OutOfRangeError(OpError):
+    _code = OUT_OF_RANGE
+    __init__ = _coded_init
+
+
+class UnimplementedError(OpError):
+    _code = UNIMPLEMENTED
+    __init__ = _coded_init
+
+
+class InternalError(OpError):
+    _code = INTERNAL
+    __init__ = _coded_init
+
+
+class UnavailableError(OpError):
+    _code = UNAVAILABLE
+    __init__ = _coded_init
+
+
+class DataLossError(OpError):
+    _code = DATA_LOSS
+    __init__ = _coded_init
+
+
+for _cls in OpError.__subclasses__():
+    _cls.__doc__ = f"tfcompat implementation of `tf.errors.{_cls.__name__}`."
 
 
 class OperatorNotAllowedInGraphError(TypeError):
     """tfcompat implementation of `tf.errors.OperatorNotAllowedInGraphError`."""
 
 
-_CPU_PREFIX = "{{{{function_node __wrapped__{op}_device_/job:localhost/replica:0/task:0/device:CPU:0}}}} "
+_CPU_PREFIX = (
+    "{{{{function_node __wrapped__{op}_device_/job:localhost/replica:0/task:0/device:CPU:0}}}} "
+)
 
 
 def kernel_error(
-    op: str, message: str, cls: type[OpError] = InvalidArgumentError, *, prefix: bool = True, name: str | None = ""
+    op: str,
+    message: str,
+    cls: Any = InvalidArgumentError,
+    *,
+    prefix: bool = True,
+    name: str | None = "",
 ) -> OpError:
     """An eager kernel error with TF's text: `{{function_node ...}} msg [Op:Op] name: `."""
     head = _CPU_PREFIX.format(op=op) if prefix else ""
@@ -113,10 +223,23 @@ def kernel_error(
 
 
 _TF_TYPE_LIST = {
-    "float": "DT_FLOAT", "double": "DT_DOUBLE", "half": "DT_HALF", "bfloat16": "DT_BFLOAT16",
-    "complex64": "DT_COMPLEX64", "complex128": "DT_COMPLEX128", "int8": "DT_INT8", "int16": "DT_INT16",
-    "int32": "DT_INT32", "int64": "DT_INT64", "uint8": "DT_UINT8", "uint16": "DT_UINT16",
-    "uint32": "DT_UINT32", "uint64": "DT_UINT64", "bool": "DT_BOOL", "qint8": "DT_QINT8", "string": "DT_STRING",
+    "float": "DT_FLOAT",
+    "double": "DT_DOUBLE",
+    "half": "DT_HALF",
+    "bfloat16": "DT_BFLOAT16",
+    "complex64": "DT_COMPLEX64",
+    "complex128": "DT_COMPLEX128",
+    "int8": "DT_INT8",
+    "int16": "DT_INT16",
+    "int32": "DT_INT32",
+    "int64": "DT_INT64",
+    "uint8": "DT_UINT8",
+    "uint16": "DT_UINT16",
+    "uint32": "DT_UINT32",
+    "uint64": "DT_UINT64",
+    "bool": "DT_BOOL",
+    "qint8": "DT_QINT8",
+    "string": "DT_STRING",
 }
 
 
@@ -126,9 +249,9 @@ def attr_type_error(op: str, dtype: Any, allowed: tuple[str, ...], signature: st
     return InvalidArgumentError(
         None,
         None,
-        f"Value for attr 'T' of {dtype._tf_type_name} is not in the list of allowed values: {', '.join(allowed)}"
-        f"\n\t; NodeDef: {{{{node {op}}}}}; Op<name={op}; signature={signature}; attr=T:type,allowed=[{enums}]> "
-        f"[Op:{op}] name: ",
+        f"Value for attr 'T' of {dtype._tf_type_name} is not in the list of allowed values: "
+        f"{', '.join(allowed)}\n\t; NodeDef: {{{{node {op}}}}}; "
+        f"Op<name={op}; signature={signature}; attr=T:type,allowed=[{enums}]> [Op:{op}] name: ",
     )
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Any
 
-__all__ = ["name_scope", "current_prefix"]
+__all__ = ["current_prefix", "name_scope"]
 
 
 class _Scopes(threading.local):
@@ -21,7 +20,7 @@ def current_prefix() -> str:
     return "".join(s + "/" for s in _scopes.stack)
 
 
-class name_scope:  # noqa: N801  (TF's name)
+class name_scope:
     """tfcompat implementation of `tf.name_scope`."""
 
     def __init__(self, name: str) -> None:
@@ -35,5 +34,10 @@ class name_scope:  # noqa: N801  (TF's name)
         _scopes.stack.append(self._name.rstrip("/"))
         return current_prefix()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         _scopes.stack.pop()

@@ -15,16 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import jax
 import numpy as np
 
 from tfcompat._core import dtypes
 from tfcompat._core.dtypes import DType
-from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._core.tensor_shape import TensorShape, as_shape
 
-__all__ = ["Tensor", "EagerTensor", "Node", "Reference", "is_tensor"]
+__all__ = ["EagerTensor", "Node", "Reference", "Tensor", "is_tensor"]
 
 # Set by tfcompat._tape.engine when it is imported: computes a pending tensor's value.
 _materialize: Callable[[Tensor], Any] | None = None
+# Set by tfcompat._core.convert (which imports this module): `convert_to_tensor`, used
+# to unpickle tensors as TF does.
+_rebuild: Callable[[Any], Any] | None = None
 
 
 class Node:
@@ -35,7 +39,7 @@ class Node:
     `tapes` is the tuple of tape records that recorded this node.
     """
 
-    __slots__ = ("op", "attrs", "inputs", "key", "nout", "tapes", "depth", "outs", "__weakref__")
+    __slots__ = ("__weakref__", "attrs", "depth", "inputs", "key", "nout", "op", "outs", "tapes")
 
     def __init__(
         self,
@@ -67,7 +71,17 @@ class Tensor:
       String tensors are supported for construction, printing and `numpy()` only.
     """
 
-    __slots__ = ("_value", "_node", "_index", "_shape", "_dtype", "_tapes", "_var", "_alias", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_alias",
+        "_dtype",
+        "_index",
+        "_node",
+        "_shape",
+        "_tapes",
+        "_value",
+        "_var",
+    )
 
     __array_priority__ = 100
 
@@ -121,8 +135,17 @@ class Tensor:
         return TensorShape(self._shape)
 
     def set_shape(self, shape: Any) -> None:
-        if not TensorShape(self._shape).is_compatible_with(shape):
-            raise ValueError(f"Tensor's shape {TensorShape(self._shape)} is not compatible with supplied shape {TensorShape(shape)}.")
+        """Checks `shape` is compatible with this eager tensor's shape (TF's message)."""
+        dims = as_shape(shape)._dims
+        if dims is None:
+            return
+        if len(dims) != len(self._shape) or any(
+            d is not None and d != s for d, s in zip(dims, self._shape, strict=True)
+        ):
+            raise ValueError(
+                f"Tensor's shape {self.shape} is not compatible with supplied shape "
+                f"{as_shape(shape)}."
+            )
 
     @property
     def dtype(self) -> DType:
@@ -172,14 +195,15 @@ class Tensor:
         return "\n" + text if "\n" in text else text
 
     def __repr__(self) -> str:
-        return f"<tf.Tensor: shape={TensorShape(self._shape)}, dtype={self._dtype.name}, numpy={self._numpy_text(True)}>"
+        shape, dtype = TensorShape(self._shape), self._dtype.name
+        return f"<tf.Tensor: shape={shape}, dtype={dtype}, numpy={self._numpy_text(True)}>"
 
     def __str__(self) -> str:
-        return f"tf.Tensor({self._numpy_text(False)}, shape={TensorShape(self._shape)}, dtype={self._dtype.name})"
+        shape, dtype = TensorShape(self._shape), self._dtype.name
+        return f"tf.Tensor({self._numpy_text(False)}, shape={shape}, dtype={dtype})"
 
     def __format__(self, format_spec: str) -> str:
-        if not format_spec:
-            return str(self)
+        # As TF: the NumPy value's format, so f"{t}" is "2.5" and f"{t:.3f}" is "2.500".
         return format(self.numpy(), format_spec)
 
     # -- Python protocols (TF_SEMANTICS.md 7.7) --------------------------------------
@@ -187,7 +211,8 @@ class Tensor:
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
 
     def __bool__(self) -> bool:
-        return bool(np.asarray(self._array()))
+        x = np.asarray(self._array())
+        return bool(x.size > 0 and x) if x.ndim else bool(x)
 
     def __float__(self) -> float:
         return float(self._scalar())
@@ -199,9 +224,8 @@ class Tensor:
         return complex(self._scalar())
 
     def __index__(self) -> int:
-        if not (self._dtype.is_integer or self._dtype.is_bool):
-            raise AttributeError(f"'numpy.{self._dtype.as_numpy_dtype.__name__}' object has no attribute '__index__'")
-        return int(self._scalar())
+        # TF delegates to the NumPy value: integer scalars only, NumPy's errors otherwise.
+        return self.numpy().__index__()  # type: ignore[no-any-return,unused-ignore]
 
     def _scalar(self) -> Any:
         if self._shape:
@@ -216,8 +240,7 @@ class Tensor:
     def __iter__(self) -> Iterator[Tensor]:
         if not self._shape:
             raise TypeError("Cannot iterate over a scalar tensor.")
-        for i in range(self._shape[0]):
-            yield self[i]  # type: ignore[index]
+        return (self[i] for i in range(self._shape[0]))  # type: ignore[index]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = np.asarray(self.numpy())
@@ -230,18 +253,52 @@ class Tensor:
         return self
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        raise AttributeError(f"'{type(self).__module__}.{type(self).__name__}' object has no attribute '__setitem__'")
-
-    def __round__(self, ndigits: Any = None) -> Any:
         raise AttributeError(
-            f"{type(self).__name__} object has no attribute 'astype'. If you are looking for numpy-related methods, "
-            "please run the following: tf.experimental.numpy.experimental_enable_numpy_behavior()"
+            f"'{type(self).__module__}.{type(self).__name__}' object has no attribute '__setitem__'"
         )
 
-    def __reduce__(self) -> Any:
-        from tfcompat._core.convert import constant  # noqa: PLC0415  (pickling only)
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for missing attributes (and when a property raises AttributeError).
+        if name in _GRAPH_ONLY:
+            raise AttributeError(f"Tensor.{name} is undefined when eager execution is enabled.")
+        if name in _NUMPY_METHODS:
+            raise AttributeError(_NUMPY_HINT.format(type(self).__name__, name))
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-        return constant, (self.numpy(),)
+    def __round__(self, ndigits: Any = None) -> Any:
+        # TF 2.21 routes round() to its NumPy-style `around`, which calls `.astype`.
+        raise AttributeError(_NUMPY_HINT.format(type(self).__name__, "astype"))
+
+    def __reduce__(self) -> Any:
+        assert _rebuild is not None
+        return _rebuild, (self.numpy(),)
+
+    # -- graph-only members, as TF eager ------------------------------------------------
+    @property
+    def value_index(self) -> Any:
+        raise AttributeError("Tensor.value_index is undefined when eager execution is enabled.")
+
+    def consumers(self) -> Any:
+        raise NotImplementedError("Tensor.consumers is undefined when eager execution is enabled.")
+
+    def eval(self, feed_dict: Any = None, session: Any = None) -> Any:
+        raise NotImplementedError(
+            "eval is not supported when eager execution is enabled, "
+            "is .numpy() what you're looking for?"
+        )
+
+
+_GRAPH_ONLY = frozenset(("name", "op", "graph", "value_index"))
+# TF's `Tensor.__getattr__` message for NumPy methods (whitespace included).
+_NUMPY_METHODS = frozenset(
+    ("T", "astype", "ravel", "transpose", "reshape", "clip", "size", "tolist", "data")
+)
+_NUMPY_HINT = (
+    "{} object has no attribute '{}'. \n"
+    "        If you are looking for numpy-related methods, please run the following:\n"
+    "        tf.experimental.numpy.experimental_enable_numpy_behavior()\n"
+    "      "
+)
 
 
 class EagerTensor(Tensor):
@@ -285,9 +342,9 @@ _DEVICE: list[str] = []
 
 def _device_name() -> str:
     if not _DEVICE:
-        import jax  # noqa: PLC0415
-
         kind = jax.default_backend()
-        name = {"cpu": "CPU", "gpu": "GPU", "cuda": "GPU", "rocm": "GPU", "tpu": "TPU"}.get(kind, kind.upper())
+        name = {"cpu": "CPU", "gpu": "GPU", "cuda": "GPU", "rocm": "GPU", "tpu": "TPU"}.get(
+            kind, kind.upper()
+        )
         _DEVICE.append(f"/job:localhost/replica:0/task:0/device:{name}:0")
     return _DEVICE[0]

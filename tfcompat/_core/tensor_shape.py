@@ -88,7 +88,8 @@ class Dimension:
             return None
         return self._value != o._value
 
-    __hash__ = None  # type: ignore[assignment]  (TF's Dimension is unhashable)
+    # TF's Dimension is unhashable (it defines __eq__ only).
+    __hash__ = None  # type: ignore[assignment]
 
     def __bool__(self) -> bool:
         return bool(self._value)
@@ -231,7 +232,7 @@ class TensorShape:
     def num_elements(self) -> int | None:
         if not self.is_fully_defined():
             return None
-        return functools.reduce(operator.mul, self._dims or (), 1)  # type: ignore[arg-type]
+        return functools.reduce(operator.mul, self._dims or (), 1)
 
     def is_fully_defined(self) -> bool:
         return self._dims is not None and all(d is not None for d in self._dims)

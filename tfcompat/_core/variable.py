@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from tfcompat._core import dtypes, errors
+from tfcompat._core import dtypes, errors, name_scope
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
 from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._tape import engine
 
-__all__ = ["Variable", "ResourceVariable", "VariableSynchronization", "VariableAggregation"]
+__all__ = ["ResourceVariable", "Variable", "VariableAggregation", "VariableSynchronization"]
 
 _UIDS = itertools.count()
 
@@ -45,7 +45,7 @@ class VariableAggregation(enum.Enum):
 class _Handle:
     """The storage a Variable and its `assign*` aliases share."""
 
-    __slots__ = ("_value", "pending", "shape", "dtype", "uid", "__weakref__")
+    __slots__ = ("__weakref__", "_value", "dtype", "pending", "shape", "uid")
 
     def __init__(self, value: Any, shape: tuple[int, ...], dtype: dtypes.DType) -> None:
         self._value = value
@@ -76,12 +76,6 @@ class _Handle:
         if self.pending is not None:
             return self.pending
         return EagerTensor(self._value, self.shape, self.dtype)
-
-
-def _name_scope_prefix() -> str:
-    from tfcompat._core import name_scope  # noqa: PLC0415  (tiny module, no cycle)
-
-    return name_scope.current_prefix()
 
 
 class Variable:
@@ -116,35 +110,35 @@ class Variable:
     ) -> None:
         if initial_value is None:
             raise ValueError(
-                "The `initial_value` arg to `tf.Variable` must be specified except when you are not "
-                "providing a `variable_def`. You provided neither."
+                "The `initial_value` arg to `tf.Variable` must be specified except when you are "
+                "not providing a `variable_def`. You provided neither."
             )
         if callable(initial_value):
             initial_value = initial_value()
-        if isinstance(initial_value, Variable):
-            initial_value = initial_value.read_value()
-        if isinstance(initial_value, Tensor):
-            t = initial_value
-            if dtype is not None and dtypes.as_dtype(dtype) is not t.dtype:
-                raise ValueError(
-                    f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} for Tensor with dtype {t.dtype.name}: {t!r}"
-                )
+        if isinstance(initial_value, (Tensor, Variable)):
+            try:
+                t = convert_to_tensor(initial_value, dtype=dtype)
+            except ValueError as e:  # TF names the argument for a Tensor of another dtype
+                prefix = "initial_value: " if isinstance(initial_value, Tensor) else ""
+                raise ValueError(f"{prefix}{e}") from None
         else:
             t = constant(initial_value, dtype=dtype)
         value = t._array()
         if shape is not None:
             static = TensorShape(shape)
             if not static.is_compatible_with(t._shape):
+                given = static.as_list() if static.rank is not None else None
                 raise ValueError(
-                    f"In this `tf.Variable` creation, the initial value's shape ({TensorShape(t._shape)}) is not "
-                    f"compatible with the explicitly supplied `shape` argument ({static.as_list() if static.rank is not None else None})."
+                    "In this `tf.Variable` creation, the initial value's shape "
+                    f"({TensorShape(t._shape)}) is not compatible with the explicitly supplied "
+                    f"`shape` argument ({given})."
                 )
         else:
             static = TensorShape(t._shape)
         self._handle = _Handle(value, t._shape, t.dtype)
         self._static_shape = static
         self._trainable = True if trainable is None else trainable
-        prefix = _name_scope_prefix()
+        prefix = name_scope.current_prefix()
         base = "Variable" if name is None else str(name)
         self._name = f"{prefix}{base}:0"
         self._constraint = constraint
@@ -246,8 +240,6 @@ class Variable:
 
     # -- assignment -----------------------------------------------------------------
     def _convert_for_assign(self, value: Any) -> Tensor:
-        if isinstance(value, Variable):
-            value = value._tfcompat_read()
         return convert_to_tensor(value, dtype=self.dtype)
 
     def _before_write(self) -> None:
@@ -258,13 +250,16 @@ class Variable:
     def _after_write(self, read_value: bool) -> Any:
         return _UnreadVariable(self) if read_value else None
 
-    def assign(self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+    def assign(
+        self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True
+    ) -> Any:
         self._before_write()
         t = self._convert_for_assign(value)
         if not self._static_shape.is_compatible_with(t._shape):
-            raise ValueError(
-                f"Cannot assign value to variable ' {self._name}': Shape mismatch.The variable shape "
-                f"{self._static_shape}, and the assigned value shape {TensorShape(t._shape)} are incompatible."
+            raise ValueError(  # TF's text: a space before the name, none after "mismatch."
+                f"Cannot assign value to variable ' {self._name}': Shape mismatch.The variable "
+                f"shape {self._static_shape}, and the assigned value shape {TensorShape(t._shape)} "
+                "are incompatible."
             )
         engine.assign_lazy(self._handle, t)
         self._handle.shape = t._shape
@@ -274,32 +269,58 @@ class Variable:
         self._before_write()
         t = self._convert_for_assign(value)
         if t._shape != self._handle.shape:
-            shape = list(self._handle.shape)
             raise errors.kernel_error(
                 op,
-                f"Cannot update variable with shape {shape} using a Tensor with shape {list(t._shape)}, shapes must be equal.",
+                f"Cannot update variable with shape {_kernel_shape(self._handle.shape)} using a "
+                f"Tensor with shape {_kernel_shape(t._shape)}, shapes must be equal.",
             )
         h = self._handle
         new = engine.execute("AddV2" if op == "AssignAddVariableOp" else "Sub", (h.current(), t))
         engine.assign_lazy(h, new)
         return self._after_write(read_value)
 
-    def assign_add(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+    def assign_add(
+        self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True
+    ) -> Any:
         return self._update(delta, "AssignAddVariableOp", read_value)
 
-    def assign_sub(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True) -> Any:
+    def assign_sub(
+        self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True
+    ) -> Any:
         return self._update(delta, "AssignSubVariableOp", read_value)
+
+    def _scatter_nd(self, op: str, indices: Any, updates: Any) -> Any:
+        self._before_write()
+        idx = convert_to_tensor(indices)
+        upd = self._convert_for_assign(updates)
+        h = self._handle
+        engine.assign_lazy(h, engine.execute(op, (h.current(), idx, upd)))
+        return self._after_write(True)
+
+    def scatter_nd_update(self, indices: Any, updates: Any, name: Any = None) -> Any:
+        """Sets `updates` at `indices` (like `tf.tensor_scatter_nd_update`), in place."""
+        return self._scatter_nd("TensorScatterUpdate", indices, updates)
+
+    def scatter_nd_add(self, indices: Any, updates: Any, name: Any = None) -> Any:
+        """Adds `updates` at `indices` (like `tf.tensor_scatter_nd_add`), in place."""
+        return self._scatter_nd("TensorScatterAdd", indices, updates)
+
+    def scatter_nd_sub(self, indices: Any, updates: Any, name: Any = None) -> Any:
+        """Subtracts `updates` at `indices` (like `tf.tensor_scatter_nd_sub`), in place."""
+        return self._scatter_nd("TensorScatterSub", indices, updates)
 
     # -- Python protocols (TF_SEMANTICS.md 6.7, 6.8) -----------------------------------
     def __repr__(self) -> str:
-        t = self._tfcompat_read()
-        text = t._numpy_text(True)
-        return f"<tf.Variable '{self._name}' shape={self._static_shape} dtype={self.dtype.name}, numpy={text}>"
+        text = self._tfcompat_read()._numpy_text(True)
+        shape, dtype = self._static_shape, self.dtype.name
+        return f"<tf.Variable '{self._name}' shape={shape} dtype={dtype}, numpy={text}>"
 
     __str__ = __repr__
 
     def __hash__(self) -> int:
-        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
+        raise TypeError(
+            f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})"
+        )
 
     def __bool__(self) -> bool:
         return bool(self._tfcompat_read())
@@ -324,62 +345,53 @@ class Variable:
         v._name = self._name
         return v
 
+    # In-place operators raise, as TF 2.21 (its messages, including the `*` typo for -=).
     def __iadd__(self, other: Any) -> Any:
-        raise RuntimeError(
-            "`variable += value` with `tf.Variable`s is not supported. Use `variable.assign_add(value)` to modify "
-            "the variable, or `out = variable + value` if you need to get a new output Tensor."
-        )
+        raise RuntimeError(_INPLACE.format("variable", "+", "variable.assign_add(value)", "+"))
 
     def __isub__(self, other: Any) -> Any:
-        raise RuntimeError(
-            "`variable -= value` with `tf.Variable`s is not supported. Use `variable.assign_sub(value)` to modify "
-            "the variable, or `out = variable * value` if you need to get a new output Tensor."
-        )
+        raise RuntimeError(_INPLACE.format("variable", "-", "variable.assign_sub(value)", "*"))
 
     def __imul__(self, other: Any) -> Any:
-        raise RuntimeError(
-            "`var *= value` with `tf.Variable`s is not supported. Use `var.assign(var * value)` to modify the "
-            "variable, or `out = var * value` if you need to get a new output Tensor."
-        )
+        raise RuntimeError(_INPLACE.format("var", "*", "var.assign(var * value)", "*"))
 
     def __itruediv__(self, other: Any) -> Any:
-        raise RuntimeError(
-            "`var /= value` with `tf.Variable`s is not supported. Use `var.assign(var / value)` to modify the "
-            "variable, or `out = var / value` if you need to get a new output Tensor."
-        )
+        raise RuntimeError(_INPLACE.format("var", "/", "var.assign(var / value)", "/"))
 
     __idiv__ = __itruediv__
 
-    def __ifloordiv__(self, other: Any) -> Any:
-        raise RuntimeError(
-            "`var //= value` with `tf.Variable`s is not supported. Use `var.assign(var // value)` to modify the "
-            "variable, or `out = var // value` if you need to get a new output Tensor."
-        )
-
     def __ipow__(self, other: Any) -> Any:
-        raise RuntimeError(
-            "`var **= value` with `tf.Variable`s is not supported. Use `var.assign(var ** value)` to modify the "
-            "variable, or `out = var ** value` if you need to get a new output Tensor."
-        )
+        raise RuntimeError(_INPLACE.format("var", "**", "var.assign(var ** value)", "**"))
+
+
+_INPLACE = (
+    "`{0} {1}= value` with `tf.Variable`s is not supported. Use `{2}` to modify the "
+    "variable, or `out = {0} {3} value` if you need to get a new output Tensor."
+)
 
 
 Variable.__module__ = "tfcompat"
 
 
-class ResourceVariable(Variable):
+class BaseResourceVariable(Variable):
+    """TF's base of resource variables (kept so the MRO reads as TF's)."""
+
+
+class ResourceVariable(BaseResourceVariable):
     """The concrete class of `tf.Variable(...)` objects, as in TF."""
 
 
+BaseResourceVariable.__module__ = "tfcompat"
 ResourceVariable.__module__ = "tfcompat"
 
 
 class _UnreadVariable(ResourceVariable):
     """The live alias returned by `assign*`: it shares the variable's storage."""
 
-    def __init__(self, parent: Variable) -> None:  # noqa: D107
+    def __init__(self, parent: Variable) -> None:
         self._handle = parent._handle
         self._static_shape = parent._static_shape
-        self._trainable = parent._trainable
+        self._trainable = True  # as TF: the alias does not inherit `trainable`
         self._name = "UnreadVariable"
         self._constraint = parent._constraint
         self._synchronization = parent._synchronization
@@ -389,9 +401,7 @@ class _UnreadVariable(ResourceVariable):
     def _origin(self) -> Variable:
         return self._parent._origin()
 
-    def __repr__(self) -> str:
-        t = self._tfcompat_read()
-        return f"<tf.Variable 'UnreadVariable' shape={self._static_shape} dtype={self.dtype.name}, numpy={t._numpy_text(True)}>"
 
-    __str__ = __repr__
-
+def _kernel_shape(shape: tuple[int, ...]) -> str:
+    """A shape as TF kernels print it: `[1,2]`."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
