@@ -499,8 +499,31 @@ def clear_caches() -> None:
 def materialize(t: Tensor) -> Any:
     """Compute (and store) the value of pending tensor `t`."""
     if t._value is None:
-        materialize_many([t])
+        if not _PENDING and t._alias is None and t._node is not None and _inputs_concrete(t._node):
+            _run_node(t._node, t)  # the common case: one gradient op on concrete leaves
+        else:
+            # (no local reference to t's node here: the sweep after this may free it)
+            materialize_many([t])
     return t._value
+
+
+def _inputs_concrete(node: Node) -> bool:
+    for i in node.inputs:
+        if i._value is None:
+            return False
+    return True
+
+
+def _run_node(node: Node, t: Tensor) -> Any:
+    """Run one node whose inputs are concrete as its own op (one dispatch, no new program)."""
+    result = _eager_fn(node.op, node.attrs)(*[i._value for i in node.inputs])
+    values = [result] if node.op.num_outputs == 1 else list(result)
+    value = values[t._index]
+    if node.outs is not None:
+        _fill(node, values)
+    if t._value is None:
+        set_value(t, value)
+    return value
 
 
 def set_value(t: Tensor, value: Any) -> None:
@@ -508,7 +531,7 @@ def set_value(t: Tensor, value: Any) -> None:
     t._value = value
     t._alias = None
     node = t._node
-    if node is not None and all(tp.dead for tp in node.tapes):
+    if node is not None and (not node.tapes or all(tp.dead for tp in node.tapes)):
         t._node = None
 
 
@@ -575,13 +598,8 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
     tensors = list(tensors)
     roots = [_root(t) for t in tensors]
     node = roots[0]._node
-    if len(roots) == 1 and node is not None and all(i._value is not None for i in node.inputs):
-        # One node on concrete inputs: run the op itself (one dispatch, no new program).
-        result = _eager_fn(node.op, node.attrs)(*[i._value for i in node.inputs])
-        values = [result] if node.op.num_outputs == 1 else list(result)
-        value = values[roots[0]._index]
-        if node.outs is not None:
-            _fill(node, values)
+    if len(roots) == 1 and node is not None and _inputs_concrete(node):
+        value = _run_node(node, roots[0])
         if tensors[0]._value is None:
             set_value(tensors[0], value)
         return [value]
