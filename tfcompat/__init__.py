@@ -109,6 +109,17 @@ from tfcompat._core.variable import (  # noqa: E402
     VariableAggregation,
     VariableSynchronization,
 )
+from tfcompat._api.control_flow import (  # noqa: E402
+    case,
+    cond,
+    foldl,
+    foldr,
+    map_fn,
+    scan,
+    switch_case,
+    vectorized_map,
+    while_loop,
+)
 from tfcompat._api.logging_ops import print_v2 as print  # noqa: E402
 from tfcompat._function import TensorSpec, function  # noqa: E402
 from tfcompat._tape.custom_gradient import custom_gradient, recompute_grad  # noqa: E402

@@ -319,6 +319,10 @@ class _TraceScope:
         self.lift(var, None)
         return False
 
+    def watches(self, var: Variable) -> bool:
+        # A read through an `assign*` alias: the handle is lifted all the same.
+        return self.accessed(var)
+
     def lift(self, var: Variable, tracer: Any) -> None:
         h = var._handle
         saved_value, saved_pending = h._value, h.pending
@@ -390,15 +394,47 @@ def _trace(
     """Trace `fn(*args, **kwargs)` into a `_Traced`; also return the variables it created."""
     engine.flush_variables()  # pending updates from outside must not run inside the trace
     _materialize_closure(fn)
-    tensor_avals = [_tensor_aval(t) for t in flat.tensors]
-    var_avals = [
+
+    def call(wrapped: list[Tensor]) -> Any:
+        call_args, call_kwargs = _substitute(args, kwargs, flat, wrapped)
+        return fn(*call_args, **call_kwargs)
+
+    dbg = api_util.debug_info("tf.function", fn, args, kwargs)
+    return trace_python(
+        call, [(t._shape, t._dtype) for t in flat.tensors], flat.variables, [], allow_creation, dbg
+    )
+
+
+def trace_python(
+    call: Callable[[list[Tensor]], Any],
+    in_avals: list[tuple[tuple[int, ...], dtypes.DType]],
+    pre_lift: list[Variable],
+    substitute: list[Tensor],
+    allow_creation: str | None,
+    dbg: Any,
+    all_outputs: bool = False,
+) -> tuple[_Traced, dict[int, tuple[Variable, Any]]]:
+    """Trace Python code on tfcompat tensors into a jaxpr (tf.function and control flow).
+
+    The jaxpr's inputs are, in order: `in_avals` (given to `call` as tensors), the values
+    of the `pre_lift` variables, the values of the `substitute` tensors (whose `_value`
+    is swapped for the traced input during the call: a closure then computes from it),
+    then every other variable the code touches, lifted at its first access. Outputs: the
+    tensor leaves of the result (with `all_outputs`, constants too), then the new values
+    of the variables it assigned (in `_Traced.written` order), then the initial values of
+    variables it created. Tapes recording outside do not see the trace.
+    """
+    avals = [core.ShapedArray(tuple(sh), np.dtype(dt.as_numpy_dtype)) for sh, dt in in_avals]
+    avals += [
         core.ShapedArray(v._handle.shape, np.dtype(v._handle.dtype.as_numpy_dtype))
-        for v in flat.variables
+        for v in pre_lift
     ]
-    n_t = len(tensor_avals)
+    avals += [_tensor_aval(t) for t in substitute]
+    n_t, n_v = len(in_avals), len(pre_lift)
     result: dict[str, Any] = {}
     state = engine.state
     start_uid = _new_start_uid()
+    saved_subst = [(t, t._value) for t in substitute]
 
     def traced(*vals: Any) -> list[Any]:
         scope = _TraceScope(_current_trace(), start_uid, allow_creation)
@@ -407,29 +443,28 @@ def _trace(
         state.recording = [scope]
         try:
             wrapped = [
-                EagerTensor(v, t._shape, t._dtype)
-                for v, t in zip(vals[:n_t], flat.tensors, strict=True)
+                EagerTensor(v, sh, dt) for v, (sh, dt) in zip(vals[:n_t], in_avals, strict=True)
             ]
-            for v, var in zip(vals[n_t:], flat.variables, strict=True):
+            for v, var in zip(vals[n_t : n_t + n_v], pre_lift, strict=True):
                 scope.lift(var, v)
-            call_args, call_kwargs = _substitute(args, kwargs, flat, wrapped)
+            for v, t in zip(vals[n_t + n_v :], substitute, strict=True):
+                t._value = v
             try:
-                out = fn(*call_args, **call_kwargs)
+                out = call(wrapped)
             except (
                 jax.errors.ConcretizationTypeError,
                 jax.errors.TracerArrayConversionError,
             ) as exc:
                 raise _concretization_error(exc) from None
-            return _collect_outputs(out, scope, flat, result)
+            return _collect_outputs(out, scope, pre_lift, result, all_outputs)
         finally:
             state.recording = saved_recording
 
-    dbg = api_util.debug_info("tf.function", fn, args, kwargs)
     try:
-        jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(
-            lu.wrap_init(traced, debug_info=dbg), [*tensor_avals, *var_avals]
-        )
+        jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(lu.wrap_init(traced, debug_info=dbg), avals)
     finally:
+        for t, old in saved_subst:
+            t._value = old
         scope = result.get("scope")
         if scope is not None:
             scope.restore()
@@ -480,7 +515,11 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
 
 
 def _collect_outputs(
-    out: Any, scope: _TraceScope, flat: _Flat, result: dict[str, Any]
+    out: Any,
+    scope: _TraceScope,
+    pre_lift: list[Variable],
+    result: dict[str, Any],
+    all_outputs: bool = False,
 ) -> list[Any]:
     """Flat jaxpr outputs: traced output leaves, then new values of written variables."""
     tr = _Traced()
@@ -501,7 +540,7 @@ def _collect_outputs(
         if kind[0] != "t":
             continue
         t = kind[1]
-        if t._dtype is dtypes.string or is_concrete(t._value):
+        if t._dtype is dtypes.string or (is_concrete(t._value) and not all_outputs):
             tr.out_kinds[i] = ("c", t)
         else:
             tr.out_kinds[i] = ("t", len(values))
@@ -513,8 +552,8 @@ def _collect_outputs(
     )
 
     # Variables: the arguments first (by position), then the captured ones, in order.
-    n_var_args = len(flat.variables)
-    arg_uids = [v._handle.uid for v in flat.variables]
+    n_var_args = len(pre_lift)
+    arg_uids = [v._handle.uid for v in pre_lift]
     ordered = [scope.lifted[u] for u in arg_uids]
     ordered += [lf for u, lf in scope.lifted.items() if u not in set(arg_uids)]
     tr.n_var_args = n_var_args

@@ -69,6 +69,9 @@ class VariableWatcher:
         self.variables.setdefault(var._handle.uid, var)
         return False
 
+    def watches(self, var: Variable) -> bool:
+        return self.accessed(var._origin())
+
     @contextmanager
     def watching(self) -> Iterator[VariableWatcher]:
         rec = engine.state.recording
