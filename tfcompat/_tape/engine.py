@@ -551,7 +551,7 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     computes) that are still alive and pending are filled as well.
     """
     values = _materialize_many(tensors)
-    if _ORPHANS:
+    if _SWEEP.refs:
         _sweep_orphans()
     return values
 
@@ -559,14 +559,16 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
 def _materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     if not _PENDING:
         return _materialize(tensors) if tensors else []
+    me = threading.get_ident()
     with _FLUSH_LOCK:
         requested_ids = {id(t) for t in tensors}
-        handles = [
-            h
-            for h in _PENDING.values()
-            if h.pending is not None and id(h.pending) not in requested_ids
-        ]
-        _PENDING.clear()
+        mine = [uid for uid, owner in _PENDING_OWNER.items() if owner == me]
+        handles = []
+        for uid in mine:
+            del _PENDING_OWNER[uid]
+            h = _PENDING.pop(uid)
+            if h.pending is not None and id(h.pending) not in requested_ids:
+                handles.append(h)
     pendings = [h.pending for h in handles]
     requested = [*tensors, *pendings]
     if not requested:
@@ -578,6 +580,7 @@ def _materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
         with _FLUSH_LOCK:
             for h in handles:
                 _PENDING.setdefault(h.uid, h)
+                _PENDING_OWNER.setdefault(h.uid, me)
         raise
     with _FLUSH_LOCK:
         for h, p, v in zip(handles, pendings, values[len(tensors) :], strict=True):
@@ -659,8 +662,17 @@ def release(tensors: Sequence[Tensor]) -> None:
 # next materialization, as TF computed them at their line, so they do not keep their
 # step's batch and old variable values alive for as long as the user keeps them.
 
-_ORPHANS: list[Any] = []  # weak references to pending tensors of dead tapes
-_SWEEP = threading.local()
+class _Orphans(threading.local):
+    """This thread's weak references to tensors of dead tapes (tapes are thread-local,
+    so a thread sweeps only its own: its programs do not depend on other threads)."""
+
+    def __init__(self) -> None:
+        self.refs: list[Any] = []
+        self.prune = 4096  # prune dead references beyond this length (amortized)
+        self.active = False
+
+
+_SWEEP = _Orphans()
 
 
 def _not_tracing() -> bool:
@@ -678,9 +690,6 @@ except ImportError:  # pragma: no cover  (a future jax): never sweep rather than
         return False
 
 
-_ORPHANS_PRUNE = [4096]  # prune dead references beyond this length (amortized)
-
-
 def retire(record: Any, now: bool = False) -> None:
     """Mark tape `record` dead; what it recorded is let go at the next sweep.
 
@@ -690,22 +699,21 @@ def retire(record: Any, now: bool = False) -> None:
     refs, record.recorded = record.recorded, []
     if not refs or not _not_tracing():
         return
-    with _FLUSH_LOCK:
-        _ORPHANS.extend(refs)
-        if len(_ORPHANS) > _ORPHANS_PRUNE[0]:  # a loop that never reads a value
-            _ORPHANS[:] = [r for r in _ORPHANS if r() is not None]
-            _ORPHANS_PRUNE[0] = max(4096, 2 * len(_ORPHANS))
+    sweep = _SWEEP
+    sweep.refs.extend(refs)
+    if len(sweep.refs) > sweep.prune:  # a loop that never reads a value
+        sweep.refs = [r for r in sweep.refs if r() is not None]
+        sweep.prune = max(4096, 2 * len(sweep.refs))
     if now:
         _sweep_orphans(compute=False)
 
 
 def _sweep_orphans(compute: bool = True) -> None:
     """Drop the graphs behind tensors of dead tapes; compute those still pending."""
-    if getattr(_SWEEP, "active", False) or not _not_tracing():
+    sweep = _SWEEP
+    if sweep.active or not _not_tracing():
         return
-    with _FLUSH_LOCK:
-        refs = _ORPHANS[:]
-        _ORPHANS.clear()
+    refs, sweep.refs = sweep.refs, []
     live = []
     for r in refs:
         t = r()
@@ -716,8 +724,7 @@ def _sweep_orphans(compute: bool = True) -> None:
         else:
             live.append(t)
     if not compute:
-        with _FLUSH_LOCK:
-            _ORPHANS.extend(weakref.ref(t) for t in live)
+        sweep.refs.extend(weakref.ref(t) for t in live)
         return
     if not live:
         return
@@ -725,16 +732,15 @@ def _sweep_orphans(compute: bool = True) -> None:
     # something else holds them (they are swept again next time).
     inner = {id(i) for t in live for i in t._node.inputs}
     roots = [t for t in live if id(t) not in inner]
-    with _FLUSH_LOCK:
-        _ORPHANS.extend(weakref.ref(t) for t in live if id(t) in inner)
+    sweep.refs.extend(weakref.ref(t) for t in live if id(t) in inner)
     del live
-    _SWEEP.active = True
+    sweep.active = True
     try:
         materialize_many(roots)
     except Exception:
         pass  # raised again when the user reads the value
     finally:
-        _SWEEP.active = False
+        sweep.active = False
 
 
 # --------------------------------------------------------------------------------------
@@ -743,6 +749,10 @@ def _sweep_orphans(compute: bool = True) -> None:
 
 # Variable handles whose value is a pending tensor, by handle uid.
 _PENDING: dict[int, Any] = {}
+# The thread that made each update pending (thread safety, issue 6): a materialization
+# computes its own thread's updates only (and any variable it reads), so a thread's
+# programs, and their float rounding, do not depend on what other threads have pending.
+_PENDING_OWNER: dict[int, int] = {}
 _FLUSH_LOCK = threading.RLock()
 
 
@@ -754,13 +764,22 @@ def assign_lazy(handle: Any, value: Tensor) -> None:
     with _FLUSH_LOCK:
         handle.set_pending(value)
         _PENDING[handle.uid] = handle
+        _PENDING_OWNER[handle.uid] = threading.get_ident()
 
 
 def flush_variables(handle: Any = None) -> None:
-    """Compute every pending variable value in one program (fusing the updates)."""
+    """Compute this thread's pending variable values (and `handle`'s) in one program.
+
+    Without `handle`, every thread's pending values are computed (before a trace).
+    """
+    me = threading.get_ident()
     with _FLUSH_LOCK:
         if handle is not None and handle.pending is not None:
             _PENDING.setdefault(handle.uid, handle)
+            _PENDING_OWNER[handle.uid] = me
+        elif handle is None:
+            for uid in _PENDING:
+                _PENDING_OWNER[uid] = me
         if _PENDING:
             materialize_many([])
 
@@ -808,7 +827,7 @@ class GradPlan:
     (`jacobian` vmaps it over seeds).
     """
 
-    __slots__ = ("connected", "fn", "n_fills", "n_targets", "op")
+    __slots__ = ("connected", "fn", "n_fills", "n_targets", "node_key", "op")
 
     def __init__(
         self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int, n_fills: int
@@ -818,6 +837,8 @@ class GradPlan:
         self.connected = connected
         self.n_targets = n_targets
         self.n_fills = n_fills
+        # The op's abstract-evaluation entry: (key id, output avals).
+        self.node_key: tuple[int, tuple[Aval, ...]] = (-1, ())
 
 
 def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
@@ -904,25 +925,50 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
     if plan.op is None:
         return results
     inputs = tuple(w.leaves) + (tuple(req.seeds) if req.seeds is not None else ())
-    outs = execute_op(plan.op, inputs)
-    node = outs[0]._node
     fills = req.fills
-    if node is not None:
-        # The targets (and held intermediates) receive the values this node computes.
-        refs = [weakref.ref(t) for t in fills]
-        node.outs = (*refs, *(node.outs or ())[plan.n_fills :])
-        for i, t in enumerate(fills):
-            if t._value is None:
-                t._alias = (node, i)
-    else:  # ran eagerly (under tf.function tracing): fill now
+    if DEBUG_EAGER[0]:
+        outs = execute_op(plan.op, inputs)
         for t, o in zip(fills, outs, strict=False):
             if t._value is None:
                 set_value(t, o._value)
-    grads = iter(outs[plan.n_fills :])
+        grad_outs = list(outs[plan.n_fills :])
+    else:
+        grad_outs = _gradient_node(plan, inputs, fills)
+    grads = iter(grad_outs)
     for i, connected in enumerate(plan.connected):
         if connected:
             results[i] = next(grads)
     return results
+
+
+def _gradient_node(plan: GradPlan, inputs: tuple[Tensor, ...], fills: list[Tensor]) -> list[Tensor]:
+    """Apply the gradient op lazily: `execute_op` specialised to what a plan knows.
+
+    The targets (and held intermediates) are the node's first outputs: they alias it and
+    receive its values; new tensors are made only for the gradients.
+    """
+    op = plan.op
+    assert op is not None
+    key, out_avals = plan.node_key
+    tapes: tuple[Any, ...] = ()
+    for tape in state.recording:  # outer tapes record it: higher-order gradients
+        for t in inputs:
+            if tape in t._tapes:
+                tapes += (tape,)
+                break
+    node = Node(op, (), inputs, key, len(out_avals), tapes, 0)
+    n = plan.n_fills
+    outs = [
+        EagerTensor(None, shape, dtype, node, n + i, tapes)
+        for i, (shape, dtype) in enumerate(out_avals[n:])
+    ]
+    node.outs = (*[weakref.ref(t) for t in fills], *[weakref.ref(o) for o in outs])
+    for i, t in enumerate(fills):
+        if t._value is None:
+            t._alias = (node, i)
+    for tape in tapes:  # for engine.retire
+        tape.recorded.extend(node.outs[n:])
+    return outs
 
 
 def _build_plan(
@@ -1000,8 +1046,10 @@ def _build_plan(
     in_avals = [(x._shape, x._dtype) for x in w.leaves]
     if seeds_given:
         in_avals += target_avals
-    _AVALS[(op, (), *[x for aval in in_avals for x in aval])] = _new_key(out_avals)
-    return GradPlan(op, fn, connected, len(targets), len(fills))
+    node_key = _AVALS[(op, (), *[x for aval in in_avals for x in aval])] = _new_key(out_avals)
+    plan = GradPlan(op, fn, connected, len(targets), len(fills))
+    plan.node_key = node_key
+    return plan
 
 
 def _make_grad_fn(
