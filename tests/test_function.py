@@ -785,4 +785,5 @@ def test_function_matches_hand_written_jax() -> None:
         p, loss = jax_step(p, x_np, y_np)
         expected.append(float(loss))
     actual, _ = _train(tf, True, 10)
-    np.testing.assert_allclose(actual, expected, rtol=1e-5)
+    # 2e-3: on GPUs XLA's float32 matmuls may use TF32, and the two programs fuse differently.
+    np.testing.assert_allclose(actual, expected, rtol=2e-3)

@@ -188,7 +188,7 @@ def _run(
         else:
             tape_mod._log_first_n("persistent_inside", 1, tape_mod._PERSISTENT_INSIDE_WARNING)
     record = tape._tape
-    target_t = tape_mod._target_tensor(target, record)
+    target_t = tape_mod._target_tensor(target)
     for s in flat_sources:
         tape_mod._check_source(s)
     _unconnected_mode(unconnected_gradients)
