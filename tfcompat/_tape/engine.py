@@ -559,16 +559,14 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
 def _materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     if not _PENDING:
         return _materialize(tensors) if tensors else []
-    me = threading.get_ident()
     with _FLUSH_LOCK:
         requested_ids = {id(t) for t in tensors}
-        mine = [uid for uid, owner in _PENDING_OWNER.items() if owner == me]
-        handles = []
-        for uid in mine:
-            del _PENDING_OWNER[uid]
-            h = _PENDING.pop(uid)
-            if h.pending is not None and id(h.pending) not in requested_ids:
-                handles.append(h)
+        handles = [
+            h
+            for h in _PENDING.values()
+            if h.pending is not None and id(h.pending) not in requested_ids
+        ]
+        _PENDING.clear()
     pendings = [h.pending for h in handles]
     requested = [*tensors, *pendings]
     if not requested:
@@ -580,7 +578,6 @@ def _materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
         with _FLUSH_LOCK:
             for h in handles:
                 _PENDING.setdefault(h.uid, h)
-                _PENDING_OWNER.setdefault(h.uid, me)
         raise
     with _FLUSH_LOCK:
         for h, p, v in zip(handles, pendings, values[len(tensors) :], strict=True):
@@ -749,10 +746,6 @@ def _sweep_orphans(compute: bool = True) -> None:
 
 # Variable handles whose value is a pending tensor, by handle uid.
 _PENDING: dict[int, Any] = {}
-# The thread that made each update pending (thread safety, issue 6): a materialization
-# computes its own thread's updates only (and any variable it reads), so a thread's
-# programs, and their float rounding, do not depend on what other threads have pending.
-_PENDING_OWNER: dict[int, int] = {}
 _FLUSH_LOCK = threading.RLock()
 
 
@@ -764,22 +757,13 @@ def assign_lazy(handle: Any, value: Tensor) -> None:
     with _FLUSH_LOCK:
         handle.set_pending(value)
         _PENDING[handle.uid] = handle
-        _PENDING_OWNER[handle.uid] = threading.get_ident()
 
 
 def flush_variables(handle: Any = None) -> None:
-    """Compute this thread's pending variable values (and `handle`'s) in one program.
-
-    Without `handle`, every thread's pending values are computed (before a trace).
-    """
-    me = threading.get_ident()
+    """Compute every pending variable value in one program (fusing the updates)."""
     with _FLUSH_LOCK:
         if handle is not None and handle.pending is not None:
             _PENDING.setdefault(handle.uid, handle)
-            _PENDING_OWNER[handle.uid] = me
-        elif handle is None:
-            for uid in _PENDING:
-                _PENDING_OWNER[uid] = me
         if _PENDING:
             materialize_many([])
 
