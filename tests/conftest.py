@@ -19,6 +19,7 @@ import pytest
 from tfcompare import assert_same, capture
 
 import tfcompat
+from tfcompat._tape import engine as _engine
 from tfcompat._tape import tape as _tape_mod
 
 _TF_FIXTURES = ("real_tf", "run_both")
@@ -43,6 +44,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.tf)
         if not run_slow and "slow" in item.keywords:
             item.add_marker(skip_slow)
+
+
+@pytest.fixture(autouse=True)
+def _no_tape_left_recording() -> Any:
+    """Fail a test that leaves a tfcompat tape recording (it would record later tests)."""
+    yield
+    leaked = list(_engine.state.recording)
+    _engine.state.recording.clear()
+    assert not leaked, f"test left {len(leaked)} tape(s) recording"
 
 
 @pytest.fixture(scope="session")

@@ -401,6 +401,11 @@ class _UnreadVariable(ResourceVariable):
     def _origin(self) -> Variable:
         return self._parent._origin()
 
+    def _watch_on_recording_tapes(self) -> tuple[Any, ...]:
+        # As TF: accessing a variable through an `assign*` alias does not watch it; the
+        # access is recorded only where the storage is already watched.
+        return tuple(tape for tape in engine.state.recording if tape.watches(self))
+
 
 def _kernel_shape(shape: tuple[int, ...]) -> str:
     """A shape as TF kernels print it: `[1,2]`."""

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import logging
 from collections.abc import Iterator
 from typing import Any
 
-from tfcompat._core import dtypes
+import jax.numpy as jnp
+import numpy as np
+
+from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
-from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.tensor import EagerTensor, Tensor, is_tensor
 from tfcompat._core.variable import Variable
 from tfcompat._tape import engine
-from tfcompat._util import nest
+from tfcompat._util import nest, tf_logging
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
-_tf_logger = logging.getLogger("tensorflow")
+# Set by tfcompat._api.indexed_slices: computes a request's gradients when TF returns
+# tf.IndexedSlices for some sources (gathers of them on axis 0), else returns None.
+sparse_gradients: Any = None
 
 
 class UnconnectedGradients(enum.Enum):
@@ -47,6 +51,10 @@ class TapeRecord:
         # Weak references to the tensors recorded on this record (see engine.retire).
         self.recorded: list[Any] = []
 
+    def watches(self, var: Variable) -> bool:
+        """Whether reads of `var`'s storage are recorded (no automatic watching)."""
+        return var._handle.uid in self.watched_vars
+
     def accessed(self, var: Variable) -> bool:
         """Called on every read/write of `var` while this record records."""
         h = var._handle
@@ -62,20 +70,23 @@ _NON_PERSISTENT_USED = (
     "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
 )
 _PERSISTENT_INSIDE_WARNING = (
-    "Calling GradientTape.gradient on a persistent tape inside its context is significantly less efficient than "
-    "calling it outside the context (it causes the gradient ops to be recorded on the tape, leading to increased "
-    "CPU and memory usage). Only call GradientTape.gradient inside the context if you actually want to trace the "
-    "gradient in order to compute higher order derivatives."
+    "Calling GradientTape.gradient on a persistent tape inside its context is significantly "
+    "less efficient than calling it outside the context (it causes the gradient ops to be "
+    "recorded on the tape, leading to increased CPU and memory usage). Only call "
+    "GradientTape.gradient inside the context if you actually want to trace the gradient in "
+    "order to compute higher order derivatives."
+)
+_REENTER = "Tape is still recording, This can happen if you try to re-enter an already-active tape."
+_WATCH_TYPE = "Passed in object {} of type '{}', not tf.Tensor or tf.Variable or ExtensionType."
+_WATCH_DTYPE = "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r"
+_TARGET_NONE = (
+    "Argument `target` should be a list or nested structure of Tensors, Variables or "
+    "CompositeTensors to be differentiated, but received None."
 )
 
-_log_counts: dict[str, int] = {}
-
-
-def _log_first_n(key: str, n: int, message: str) -> None:
-    count = _log_counts.get(key, 0)
-    if count < n:
-        _log_counts[key] = count + 1
-        _tf_logger.warning(message)
+# TF's log_first_n through the "tensorflow" logger (counts are per process, as TF's).
+_log_first_n = tf_logging.log_first_n
+_log_counts = tf_logging._counts
 
 
 class GradientTape:
@@ -110,7 +121,7 @@ class GradientTape:
 
     def _push_tape(self) -> None:
         if self._recording:
-            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
+            raise ValueError(_REENTER)
         if self._tape is None:
             self._tape = TapeRecord(self._persistent, self._watch_accessed_variables)
         engine.state.recording.append(self._tape)
@@ -131,21 +142,16 @@ class GradientTape:
         """Ensures that `tensor` (a Tensor, Variable, or nested structure) is traced."""
         for t in nest.flatten(tensor):
             if not (isinstance(t, (Tensor, Variable))):
-                raise ValueError(
-                    f"Passed in object {t} of type '{type(t).__name__}', not tf.Tensor or tf.Variable or ExtensionType."
-                )
+                raise ValueError(_WATCH_TYPE.format(t, type(t).__name__))
             if not t.dtype._trainable:
-                _log_first_n(
-                    "watch_dtype",
-                    5,
-                    f"The dtype of the watched tensor must be floating (e.g. tf.float32), got {t.dtype!r}",
-                )
+                _log_first_n("watch_dtype", 5, _WATCH_DTYPE, t.dtype)
             tape = self._tape
             if tape is None:
                 raise AttributeError("'NoneType' object has no attribute '_tape'")
             if isinstance(t, Variable):
-                origin = t._origin()
-                tape.watched_vars[origin._handle.uid] = origin
+                # Keyed by storage; the object watched is what watched_variables() lists
+                # (TF lists an `assign` alias as 'UnreadVariable' when it is watched).
+                tape.watched_vars.setdefault(t._handle.uid, t)
             elif tape not in t._tapes:
                 t._tapes = (*t._tapes, tape)
 
@@ -153,7 +159,9 @@ class GradientTape:
         """The variables accessed or watched by this tape, in creation order."""
         record = self._tape if self._tape is not None else self._consumed
         if record is not None:
-            self._watched_variables = tuple(sorted(record.watched_vars.values(), key=lambda v: v._handle.uid))
+            self._watched_variables = tuple(
+                sorted(record.watched_vars.values(), key=lambda v: v._handle.uid)
+            )
         return self._watched_variables
 
     @contextlib.contextmanager
@@ -199,22 +207,35 @@ class GradientTape:
         tape = self._tape
 
         if target is None:
-            raise TypeError(
-                "Argument `target` should be a list or nested structure of Tensors, Variables or CompositeTensors "
-                "to be differentiated, but received None."
-            )
-        flat_targets = [_target_tensor(t, tape) for t in nest.flatten(target)]
-        flat_sources = nest.flatten(sources)
-        for s in flat_sources:
+            raise TypeError(_TARGET_NONE)
+        # TF's checks, in TF's order (their errors are TF's, quirks included).
+        raw_targets = nest.flatten(target)
+        raw_sources = nest.flatten(sources)
+        for t in (*raw_targets, *raw_sources):
+            _check_dtype(t)
+        flat_seeds = _flat_seeds(output_gradients)
+        flat_targets = [_target_tensor(t) for t in raw_targets]
+        for s in raw_sources:
             _check_source(s)
+        flat_sources = raw_sources
         unconnected = _unconnected_mode(unconnected_gradients)
-        seeds = _seeds(output_gradients, flat_targets)
+        seeds = _seeds(flat_seeds, flat_targets)
 
-        req = engine.GradientRequest(tape, flat_targets, [s._origin() if isinstance(s, Variable) else s for s in flat_sources], seeds)
-        grads = engine.compute_gradients(req)
+        req = engine.GradientRequest(
+            tape,
+            flat_targets,
+            [s._origin() if isinstance(s, Variable) else s for s in flat_sources],
+            seeds,
+        )
+        grads = sparse_gradients(req) if sparse_gradients is not None else None
+        if grads is None:
+            grads = engine.compute_gradients(req)
 
         if unconnected is UnconnectedGradients.ZERO:
-            grads = [g if g is not None else _zeros_like(s) for g, s in zip(grads, flat_sources, strict=True)]
+            grads = [
+                g if g is not None else _zeros_like(s)
+                for g, s in zip(grads, flat_sources, strict=True)
+            ]
         if not self._persistent:
             self._consumed = tape  # watched_variables() still answers from it
             self._tape = None
@@ -231,9 +252,12 @@ class GradientTape:
         parallel_iterations: Any = None,
         experimental_use_pfor: bool = True,
     ) -> Any:
-        from tfcompat._tape import jacobian as _jac  # noqa: PLC0415  (optional feature module)
+        # Imported here: tfcompat._tape.jacobian imports this module.
+        from tfcompat._tape import jacobian as _jac
 
-        return _jac.jacobian(self, target, sources, unconnected_gradients, parallel_iterations, experimental_use_pfor)
+        return _jac.jacobian(
+            self, target, sources, unconnected_gradients, parallel_iterations, experimental_use_pfor
+        )
 
     def batch_jacobian(
         self,
@@ -243,15 +267,36 @@ class GradientTape:
         parallel_iterations: Any = None,
         experimental_use_pfor: bool = True,
     ) -> Any:
-        from tfcompat._tape import jacobian as _jac  # noqa: PLC0415  (optional feature module)
+        from tfcompat._tape import jacobian as _jac
 
-        return _jac.batch_jacobian(self, target, source, unconnected_gradients, parallel_iterations, experimental_use_pfor)
+        return _jac.batch_jacobian(
+            self, target, source, unconnected_gradients, parallel_iterations, experimental_use_pfor
+        )
 
 
 GradientTape.__module__ = "tfcompat"
 
 
-def _target_tensor(t: Any, tape: TapeRecord) -> Tensor:
+def _is_trainable(t: Any) -> bool:
+    """TF's `backprop_util.IsTrainable`: a non-tensor is taken as a dtype (3.0 is int32!)."""
+    return dtypes.as_dtype(t.dtype if is_tensor(t) else t)._trainable
+
+
+def _check_dtype(t: Any) -> None:
+    """TF vlogs `t.dtype` for an untrainable target/source, so `t.dtype` must exist."""
+    if not _is_trainable(t):
+        _ = t.dtype
+
+
+def _check_source(s: Any) -> None:
+    """TF's checks of one source (also used by jacobians)."""
+    _check_dtype(s)
+    if not isinstance(s, (Tensor, Variable)):
+        _ = s._id  # TF's C tape reads `_id`: AttributeError, with Python's text
+
+
+def _target_tensor(t: Any, tape: Any = None) -> Tensor:
+    """The tensor to differentiate for target `t` (a Variable's current value)."""
     if isinstance(t, Variable):
         origin = t._origin()
         h = origin._handle
@@ -262,16 +307,9 @@ def _target_tensor(t: Any, tape: TapeRecord) -> Tensor:
         return t
     dense = getattr(t, "_tfcompat_dense", None)
     if dense is not None:
-        return dense()
-    raise AttributeError(f"'{type(t).__name__}' object has no attribute '_id'")
-
-
-def _check_source(s: Any) -> None:
-    if isinstance(s, (Tensor, Variable)):
-        return
-    if s is None:
-        raise TypeError("Cannot convert the argument `type_value`: None to a TensorFlow DType.")
-    raise AttributeError(f"'{type(s).__name__}' object has no attribute 'dtype'")
+        return dense()  # type: ignore[no-any-return,unused-ignore]
+    _ = t._id  # TF's C tape reads `_id`: AttributeError, with Python's text
+    raise TypeError(f"Cannot differentiate {t!r}: not a Tensor or Variable.")
 
 
 def _unconnected_mode(value: Any) -> UnconnectedGradients:
@@ -283,50 +321,48 @@ def _unconnected_mode(value: Any) -> UnconnectedGradients:
         raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
 
 
-def _seeds(output_gradients: Any, targets: list[Tensor]) -> list[Tensor] | None:
+def _flat_seeds(output_gradients: Any) -> list[Tensor | None] | None:
+    """TF flattens `output_gradients` (a Python list of floats is several seeds!) and
+    converts each entry without a dtype hint."""
     if output_gradients is None:
         return None
-    flat = nest.flatten(output_gradients)
+    return [None if g is None else convert_to_tensor(g) for g in nest.flatten(output_gradients)]
+
+
+def _seeds(flat: list[Tensor | None] | None, targets: list[Tensor]) -> list[Tensor] | None:
+    """One seed per target: TF multiplies each seed into the target's first gradient."""
+    if flat is None:
+        return None
     seeds: list[Tensor] = []
     for i, t in enumerate(targets):
         g = flat[i] if i < len(flat) else None
         if g is None:
             if i < len(flat):
-                raise ValueError(
-                    f"Attempt to convert a value (None) with an unsupported type ({type(None)}) to a Tensor."
-                )
+                convert_to_tensor(None)  # raises TF's ValueError
             seeds.append(EagerTensor(_ones(t), t._shape, t._dtype))
             continue
-        s = convert_to_tensor(g, dtype_hint=t._dtype)
-        from tfcompat._core import errors  # noqa: PLC0415
-
+        s = g
         if s._dtype is not t._dtype:
-            raise errors.dtype_mismatch("Mul", 1, t._dtype, s._dtype)
+            raise errors.dtype_mismatch("Mul", 1, s._dtype, t._dtype)
         if s._shape != t._shape:
-            import numpy as np  # noqa: PLC0415
-
             try:
                 out_shape = np.broadcast_shapes(s._shape, t._shape)
             except ValueError:
                 out_shape = None
             if out_shape != t._shape:
-                raise errors.kernel_error("Mul", f"Incompatible shapes: {list(s._shape)} vs. {list(t._shape)}")
-            import jax.numpy as jnp  # noqa: PLC0415
-
+                raise errors.kernel_error(
+                    "Mul", f"Incompatible shapes: {list(s._shape)} vs. {list(t._shape)}"
+                )
             s = EagerTensor(jnp.broadcast_to(s._array(), t._shape), t._shape, t._dtype)
         seeds.append(s)
     return seeds
 
 
 def _ones(t: Tensor) -> Any:
-    import numpy as np  # noqa: PLC0415
-
     return np.ones(t._shape, t._dtype.as_numpy_dtype)
 
 
 def _zeros_like(s: Any) -> Tensor:
-    import numpy as np  # noqa: PLC0415
-
     dtype = s.dtype if s.dtype is not dtypes.string else dtypes.float32
     shape = s._shape
     return EagerTensor(np.zeros(shape, dtype.as_numpy_dtype), shape, dtype)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["flatten", "pack_sequence_as", "is_nested", "map_structure"]
+__all__ = ["flatten", "is_nested", "map_structure", "pack_sequence_as"]
 
 
 def is_nested(x: Any) -> bool:
@@ -33,7 +33,9 @@ def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
     """tfcompat implementation of `tf.nest.flatten`."""
     if not _is_nested_fast(structure):
         return [structure]
-    if (type(structure) is list or type(structure) is tuple) and not any(map(_is_nested_fast, structure)):
+    if (type(structure) is list or type(structure) is tuple) and not any(
+        map(_is_nested_fast, structure)
+    ):
         return list(structure)
     out: list[Any] = []
     stack = [structure]
@@ -51,7 +53,9 @@ def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
 def _pack(structure: Any, it: Any) -> Any:
     if isinstance(structure, Mapping):
         packed = {k: _pack(structure[k], it) for k in _sorted_keys(structure)}
-        return type(structure)((k, packed[k]) for k in structure) if type(structure) is not dict else {k: packed[k] for k in structure}
+        if type(structure) is dict:
+            return {k: packed[k] for k in structure}
+        return type(structure)([(k, packed[k]) for k in structure])  # type: ignore[call-arg]
     if isinstance(structure, tuple) and hasattr(structure, "_fields"):
         return type(structure)(*[_pack(s, it) for s in structure])
     if isinstance(structure, (list, tuple)):
@@ -65,8 +69,8 @@ def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool
     n = len(flatten(structure))
     if n != len(flat):
         raise ValueError(
-            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had {len(flat)} items. "
-            f"Structure: {structure}, flat_sequence: {flat}."
+            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had "
+            f"{len(flat)} items. Structure: {structure}, flat_sequence: {flat}."
         )
     if not is_nested(structure):
         return flat[0]
