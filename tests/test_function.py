@@ -539,6 +539,12 @@ def _get_concrete_function(tf: Any) -> Any:
     return out, n1, f.experimental_get_tracing_count(), cf2(tf.constant([1.0, 1.0]))
 
 
+def _value_checks_skipped_while_tracing(tf: Any) -> Any:
+    # `pow` rejects negative integer exponents by reading their value; traced, it cannot.
+    f = tf.function(lambda x, y: x**y)
+    return f(tf.constant(2), tf.constant(3)), f(tf.constant(2.0), tf.constant(-1.0))
+
+
 def _python_if_on_tensor(tf: Any) -> Any:
     @tf.function(autograph=False)
     def f(x: Any) -> Any:
@@ -588,6 +594,7 @@ CASES = [
     Case("method", _method),
     Case("call_forms", _call_forms),
     Case("get_concrete_function", _get_concrete_function),
+    Case("value_checks_skipped_while_tracing", _value_checks_skipped_while_tracing),
     Case("python_if_on_tensor", _python_if_on_tensor),
 ]
 

@@ -172,6 +172,14 @@ def check_type(op: str, x: Tensor, attr: str = "T") -> None:
         )
 
 
+def is_concrete(t: Tensor) -> bool:
+    """False when `t`'s value is a JAX tracer (while a tf.function is traced): checks that
+    read values (`concrete`) must then be skipped."""
+    import jax
+
+    return not isinstance(t._array(), jax.core.Tracer)
+
+
 def concrete(t: Tensor) -> Any:
     """The value of `t` as a NumPy array (computing a pending tensor)."""
     import numpy as np

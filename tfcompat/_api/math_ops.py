@@ -21,6 +21,7 @@ from tfcompat._api._args import (
     check_type,
     concrete,
     execute,
+    is_concrete,
 )
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
@@ -251,7 +252,7 @@ def pow(x: Any, y: Any, name: Any = None) -> Tensor:
     """
     tx, ty = binary_args("Pow", x, y)
     check_type("Pow", tx)
-    if tx.dtype.is_integer and np.any(concrete(ty) < 0):
+    if tx.dtype.is_integer and is_concrete(ty) and np.any(concrete(ty) < 0):
         raise errors.kernel_error("Pow", "Integers to negative integer powers are not allowed")
     return execute("Pow", (tx, ty))
 
