@@ -42,7 +42,9 @@ def _block(out: Any) -> None:
             _block(item)
     elif hasattr(out, "block_until_ready"):
         out.block_until_ready()
-    elif hasattr(out, "numpy"):
+    elif hasattr(out, "_array"):  # a tfcompat tensor: compute it, wait on the device array
+        jax.block_until_ready(out._array())
+    elif hasattr(out, "numpy"):  # a TensorFlow tensor
         out.numpy()
 
 
