@@ -429,23 +429,13 @@ CASES = [
     Case("recompute_grad", _recompute_grad, rtol=1e-6),
     Case("recompute_grad_variables", _recompute_grad_variables, rtol=1e-6),
     Case("stop_gradient", _stop_gradient),
+    # TF gives None: grad_fn's result does not depend on x.
+    Case("second_order_unconnected", _second_order_unconnected),
 ]
-
-# TF gives None: grad_fn's result does not depend on x. tfcompat gives 0.0 until the
-# engine's liveness can ask a recorded gradient op which inputs its outputs depend on.
-XFAIL_CASES = [Case("second_order_unconnected", _second_order_unconnected)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_matches_tensorflow(case: Case, run_both: Any) -> None:
-    run_both(case.fn, rtol=case.rtol)
-
-
-@pytest.mark.xfail(
-    reason="second-order None needs per-input dependence of the gradient op", strict=True
-)
-@pytest.mark.parametrize("case", XFAIL_CASES, ids=lambda c: c.id)
-def test_matches_tensorflow_pending(case: Case, run_both: Any) -> None:
     run_both(case.fn, rtol=case.rtol)
 
 

@@ -217,7 +217,33 @@ CASES = [
     Case("hessian_two_sources", _hessian_two_sources, rtol=1e-5),
     Case("gradient_of_jacobian", _gradient_of_jacobian),
     Case("nonpersistent_gradient_inside_outer", _nonpersistent_gradient_inside_outer, rtol=1e-6),
+    Case("linear_second_derivative", lambda tf: _linear_second_derivative(tf)),
+    Case("fourth_derivative_of_cube", lambda tf: _fourth_derivative_of_cube(tf)),
+    Case("hessian_of_linear", lambda tf: _hessian_of_linear(tf)),
 ]
+
+
+def _fourth_derivative_of_cube(tf: Any) -> Any:
+    # d3/dx3 x**3 is the constant 6: TF's fourth derivative is None, not 0.
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as t4:
+        with tf.GradientTape() as t3:
+            with tf.GradientTape() as t2:
+                with tf.GradientTape() as t1:
+                    y = x * x * x
+                d1 = t1.gradient(y, x)
+            d2 = t2.gradient(d1, x)
+        d3 = t3.gradient(d2, x)
+    return d3, t4.gradient(d3, x)
+
+
+def _hessian_of_linear(tf: Any) -> Any:
+    w = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = tf.reduce_sum(w * tf.constant([3.0, 4.0]))
+        g = inner.gradient(y, w)
+    return g, outer.jacobian(g, w)
 
 
 def _linear_second_derivative(tf: Any) -> Any:
@@ -232,15 +258,6 @@ def _linear_second_derivative(tf: Any) -> Any:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_matches_tensorflow(case: Case, run_both: Any) -> None:
     run_both(case.fn, rtol=case.rtol)
-
-
-@pytest.mark.xfail(
-    reason="TF gives None (dy does not depend on x); tfcompat 0.0 until the engine's liveness "
-    "asks the gradient op which inputs its outputs depend on",
-    strict=True,
-)
-def test_linear_second_derivative_is_none(run_both: Any) -> None:
-    run_both(_linear_second_derivative)
 
 
 def test_persistent_inside_context_warns_once(tf_log: Any) -> None:

@@ -31,6 +31,10 @@ class RawOp:
         failure of abstract evaluation to TF's exception.
       lazy: the op never runs on its own: its outputs stay pending until a value is
         needed, so it fuses into a later compiled program (the gradient op).
+      deps: optional `deps(node, live_outputs) -> frozenset of input positions`: the
+        inputs that the given outputs depend on differentiably (None: all of them). Ops
+        that wrap a whole program (a gradient, a Jacobian) use it so that an outer
+        gradient gives TF's `None` where no path connects (`_tape/higher_order.py`).
     """
 
     name: str
@@ -40,6 +44,7 @@ class RawOp:
     error: Callable[..., BaseException | None] | None = None
     tags: frozenset[str] = field(default_factory=frozenset)
     lazy: bool = False
+    deps: Callable[[Any, list[int]], frozenset[int]] | None = None
 
 
 OPS: dict[str, RawOp] = {}

@@ -976,8 +976,13 @@ def _build_plan(
             continue
         base = w.node_base[id(node)]
         if any((base + i) in live for i in range(node.nout)):
-            for r, inp in zip(spec[2:], node.inputs, strict=True):
-                if inp._dtype._trainable:
+            # Hook (tfcompat._tape.higher_order): an op wrapping a program (a recorded
+            # gradient or Jacobian) says which inputs its live outputs depend on.
+            needed = None
+            if node.op.deps is not None:
+                needed = node.op.deps(node, [i for i in range(node.nout) if (base + i) in live])
+            for j, (r, inp) in enumerate(zip(spec[2:], node.inputs, strict=True)):
+                if inp._dtype._trainable and (needed is None or j in needed):
                     live.add(r)
 
     diff_leaves: dict[int, int] = {}  # leaf index -> position among differentiated leaves
@@ -1020,7 +1025,14 @@ def _build_plan(
         return (*filled, *grads)
 
     # The op's function is traced into whatever program runs it (one level of jit).
-    op = RawOp("SymbolicGradient", op_fn, differentiable=True, num_outputs=None, lazy=True)
+    op = RawOp(
+        "SymbolicGradient",
+        op_fn,
+        differentiable=True,
+        num_outputs=None,
+        lazy=True,
+        deps=_jaxpr_deps(op_fn),  # hook: TF's None for a second derivative (higher_order)
+    )
     fn = jax.jit(grad_fn)
     out_avals = tuple((t._shape, t._dtype) for t in fills) + tuple(
         (shape, dtype)
@@ -1034,6 +1046,12 @@ def _build_plan(
     plan = GradPlan(op, fn, connected, len(targets), len(fills))
     plan.node_key = node_key
     return plan
+
+
+def _jaxpr_deps(fn: Callable[..., Any]) -> Any:
+    from tfcompat._tape.higher_order import jaxpr_deps
+
+    return jaxpr_deps(fn)
 
 
 def _make_grad_fn(

@@ -29,6 +29,7 @@ from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
+from tfcompat._tape.higher_order import jaxpr_deps
 from tfcompat._tape.tape import TapeRecord, UnconnectedGradients
 from tfcompat._util import nest
 
@@ -207,7 +208,14 @@ def _jvp_op(
         _, out = jax.jvp(f, (primals,), (tans,))
         return tuple(out)
 
-    op = RawOp("ForwardAccumulatorJvp", jvp_fn, differentiable=True, num_outputs=None, lazy=True)
+    op = RawOp(
+        "ForwardAccumulatorJvp",
+        jvp_fn,
+        differentiable=True,
+        num_outputs=None,
+        lazy=True,
+        deps=jaxpr_deps(jvp_fn),
+    )
     with _OPS_LOCK:
         _OPS[key] = op
         while len(_OPS) > _OPS_MAX:

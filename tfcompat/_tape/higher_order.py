@@ -10,12 +10,16 @@ and at integer or boolean values.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+import jax
 import numpy as np
 from jax._src import core
 
-__all__ = ["differentiable_inputs"]
+__all__ = ["differentiable_inputs", "jaxpr_deps"]
 
 # Primitives whose outputs never carry a gradient to their inputs.
 _CUT = frozenset({"stop_gradient"})
@@ -65,3 +69,30 @@ def differentiable_inputs(jaxpr: Any, used_outputs: list[bool] | None = None) ->
             if need and isinstance(v, core.Var) and _inexact(v.aval):
                 live.add(v)
     return [isinstance(v, core.Var) and v in live for v in jaxpr.invars]
+
+
+def jaxpr_deps(fn: Callable[..., Any]) -> Callable[[Any, list[int]], frozenset[int]]:
+    """A `RawOp.deps` for an op whose function is `fn`: its jaxpr, traced once per input
+    signature and set of live outputs, answers which inputs those outputs depend on."""
+    cache: dict[Any, frozenset[int]] = {}
+    lock = threading.Lock()
+
+    def deps(node: Any, live_outputs: list[int]) -> frozenset[int]:
+        avals = tuple((t._shape, t._dtype) for t in node.inputs)
+        key = (avals, node.attrs, tuple(live_outputs))
+        with lock:
+            hit = cache.get(key)
+        if hit is not None:
+            return hit
+        structs = [jax.ShapeDtypeStruct(shape, dtype.as_numpy_dtype) for shape, dtype in avals]
+        f = partial(fn, **dict(node.attrs)) if node.attrs else fn
+        closed = jax.make_jaxpr(f)(*structs)
+        n_out = len(closed.jaxpr.outvars)
+        used = [i in live_outputs for i in range(n_out)]
+        needed = differentiable_inputs(closed, used)
+        hit = frozenset(j for j, n in enumerate(needed) if n)
+        with lock:
+            cache[key] = hit
+        return hit
+
+    return deps

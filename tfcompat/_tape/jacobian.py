@@ -28,6 +28,7 @@ from tfcompat._core.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
 from tfcompat._tape import tape as tape_mod
+from tfcompat._tape.higher_order import jaxpr_deps
 from tfcompat._tape.tape import UnconnectedGradients
 from tfcompat._util import nest
 
@@ -290,7 +291,14 @@ def _jacobian_op(plan: Any, kind: Any) -> RawOp:
         grads = jax.vmap(row)(kind.seeds(target_dtype))
         return tuple(kind.finish(g) for g in grads)
 
-    op = RawOp(kind.name, jax.jit(jacobian_fn), differentiable=True, num_outputs=None, lazy=True)
+    op = RawOp(
+        kind.name,
+        jax.jit(jacobian_fn),
+        differentiable=True,
+        num_outputs=None,
+        lazy=True,
+        deps=jaxpr_deps(jacobian_fn),  # TF's None when an outer tape differentiates it
+    )
     with _OPS_LOCK:
         _OPS[key] = (plan, op)
         while len(_OPS) > _OPS_MAX:
