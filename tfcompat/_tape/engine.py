@@ -44,6 +44,7 @@ from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._ops.registry import OPS, RawOp
+from tfcompat._tape import cache_warning
 
 __all__ = [
     "Program",
@@ -438,6 +439,8 @@ class _Cache:
         self.lock = threading.RLock()
 
     def get(self, key: Any) -> Any:
+        lookups = cache_warning._lookups  # the recompilation warning's clock
+        lookups[key[0]] = lookups.get(key[0], 0) + 1
         entry = self.entries.get(key)
         if entry is not None:
             self.hits += 1
@@ -459,8 +462,10 @@ class _Cache:
                 self.count_compile(kind, size)
             self.entries[key] = entry
             while len(self.entries) > self.maxsize:
-                self.entries.popitem(last=False)
+                old, _ = self.entries.popitem(last=False)
                 self.evictions += 1
+                cache_warning.on_evict(old)
+        cache_warning.on_miss(key, self.maxsize)  # may warn: a loop keeps compiling
 
 
 _LOG_COMPILES = os.environ.get("TFCOMPAT_LOG_COMPILES", "") not in ("", "0")
@@ -508,10 +513,7 @@ def materialize(t: Tensor) -> Any:
 
 
 def _inputs_concrete(node: Node) -> bool:
-    for i in node.inputs:
-        if i._value is None:
-            return False
-    return True
+    return all(i._value is not None for i in node.inputs)
 
 
 def _run_node(node: Node, t: Tensor) -> Any:
@@ -942,7 +944,7 @@ def _gradient_node(plan: GradPlan, inputs: tuple[Tensor, ...], fills: list[Tenso
                 break
     node = Node(op, (), inputs, key, len(out_avals), tapes, 0)
     n = plan.n_fills
-    outs = [
+    outs: list[Tensor] = [
         EagerTensor(None, shape, dtype, node, n + i, tapes)
         for i, (shape, dtype) in enumerate(out_avals[n:])
     ]
