@@ -33,7 +33,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import jax
 import numpy as np
@@ -108,13 +108,13 @@ class TensorSpec:
         return f"TensorSpec(shape={self._shape}, dtype={self._dtype!r}, name={self._name!r})"
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, TensorSpec)
-            and self._dtype is other._dtype
-            and self._shape.as_list() == other._shape.as_list()
-            if self._shape.rank is not None and other._shape.rank is not None
-            else isinstance(other, TensorSpec) and self._shape.rank == other._shape.rank
-        ) and self._name == other._name
+        if not isinstance(other, TensorSpec):
+            return False
+        if self._dtype is not other._dtype or self._name != other._name:
+            return False
+        if self._shape.rank is None or other._shape.rank is None:
+            return self._shape.rank == other._shape.rank
+        return bool(self._shape.as_list() == other._shape.as_list())
 
     def __hash__(self) -> int:
         dims = None if self._shape.rank is None else tuple(self._shape.as_list())
@@ -139,7 +139,7 @@ class _Flat:
 
     def __init__(self) -> None:
         self.key: list[Any] = []
-        self.tensors: list[Tensor] = []
+        self.tensors: list[Any] = []  # Tensors (TensorSpecs for get_concrete_function)
         self.variables: list[Variable] = []
 
 
@@ -159,7 +159,7 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
     elif isinstance(x, TensorSpec):
         dims = None if x.shape.rank is None else tuple(x.shape.as_list())
         flat.key.append(("T", dims, x.dtype))
-        flat.tensors.append(x)  # type: ignore[arg-type]  (a placeholder: get_concrete_function)
+        flat.tensors.append(x)  # a placeholder (get_concrete_function)
     elif isinstance(x, (list, tuple)):
         kind = type(x) if hasattr(x, "_fields") else type(x).__name__
         flat.key.append(("(", kind, len(x)))
@@ -170,7 +170,7 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.key.append(("{", type(x).__name__, tuple(keys)))
         for k in keys:
             _flatten_arg(x[k], flat)
-    elif type(x).__hash__ is object.__hash__:
+    elif getattr(type(x), "__hash__", None) is getattr(object, "__hash__", None):
         flat.key.append(("O", x))  # identity
     else:
         flat.key.append(("O", id(x), _Keep(x)))
@@ -379,6 +379,11 @@ class _Traced:
         self.op: RawOp | None = None
 
 
+def _dims(shape: Any) -> tuple[int, ...]:
+    """A fully defined TensorShape as a tuple of ints."""
+    return tuple(int(d) for d in shape.as_list())
+
+
 def _tensor_aval(t: Any) -> core.ShapedArray:
     return core.ShapedArray(tuple(t._shape), np.dtype(t._dtype.as_numpy_dtype))
 
@@ -442,7 +447,7 @@ def trace_python(
         saved_recording = state.recording
         state.recording = [scope]
         try:
-            wrapped = [
+            wrapped: list[Tensor] = [
                 EagerTensor(v, sh, dt) for v, (sh, dt) in zip(vals[:n_t], in_avals, strict=True)
             ]
             for v, var in zip(vals[n_t : n_t + n_v], pre_lift, strict=True):
@@ -505,7 +510,9 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
             keys = _sorted_keys(x)
             done = {k: sub(x[k]) for k in keys}
             return (
-                type(x)((k, done[k]) for k in x) if type(x) is not dict else {k: done[k] for k in x}
+                cast(Any, type(x))((k, done[k]) for k in x)
+                if type(x) is not dict
+                else {k: done[k] for k in x}
             )
         return x
 
@@ -847,7 +854,7 @@ class Function:
         reduce_retracing: bool = False,
     ) -> None:
         self._python_function = python_function
-        self._name = name or getattr(python_function, "__name__", "function")
+        self._name: str = name or str(getattr(python_function, "__name__", "function"))
         self._input_signature = None if input_signature is None else tuple(input_signature)
         self._autograph = autograph
         self._jit_compile = jit_compile
@@ -866,7 +873,7 @@ class Function:
         except (TypeError, ValueError):
             self._signature = None
         self._fast_arity = _fast_arity(self._signature)
-        functools.update_wrapper(self, python_function)  # type: ignore[arg-type]
+        functools.update_wrapper(self, python_function)
 
     # -- public API -------------------------------------------------------------------
     @property
@@ -929,8 +936,8 @@ class Function:
             if not _is_relaxed(key) and not any(isinstance(t, TensorSpec) for t in flat.tensors):
                 cf._instance(key, bound_args, bound_kwargs, flat)
             elif not _is_relaxed(key):
-                placeholders = [
-                    EagerTensor(None, tuple(t.shape.as_list()), t.dtype) for t in flat.tensors
+                placeholders: list[Tensor] = [
+                    EagerTensor(None, _dims(t.shape), t.dtype) for t in flat.tensors
                 ]
                 cf._instance(
                     key,
@@ -955,7 +962,7 @@ class Function:
             bound = None
         if bound is None:
             bound = Function(
-                self._python_function.__get__(instance, owner),  # type: ignore[attr-defined]
+                self._python_function.__get__(instance, owner),
                 name=self._name,
                 input_signature=self._input_signature,
                 autograph=self._autograph,
@@ -1198,7 +1205,7 @@ def _spec_flat(flat: _Flat) -> _Flat:
     out.key = flat.key
     out.variables = flat.variables
     out.tensors = [
-        EagerTensor(None, tuple(t.shape.as_list()), t.dtype) if isinstance(t, TensorSpec) else t
+        EagerTensor(None, _dims(t.shape), t.dtype) if isinstance(t, TensorSpec) else t
         for t in flat.tensors
     ]
     return out

@@ -93,6 +93,17 @@ def _as_tensor(x: Any) -> Tensor:
     return convert_to_tensor(x)
 
 
+def _at(t: Tensor, index: Any) -> Tensor:
+    """`t[index]` (Tensor's indexing operator is attached at import, unseen by mypy)."""
+    from tfcompat._api.array_ops import getitem
+
+    return getitem(t, index)
+
+
+def _no_args(f: Callable[[], Any]) -> Callable[[list[Tensor]], Any]:
+    return lambda _: f()
+
+
 def _closure_tensors(fns: Sequence[Any]) -> list[Tensor]:
     """Tensors the functions close over (cells, containers in cells, bound partials)."""
     found: dict[int, Tensor] = {}
@@ -351,7 +362,7 @@ def _switch(
     n_real: int | None = None,
 ) -> Any:
     subst = [t for t in _closure_tensors(fns) if t is not index]
-    traced = [_trace(lambda w, f=f: f(), [], subst, name, f) for f in fns]
+    traced = [_trace(_no_args(f), [], subst, name, f) for f in fns]
     first = traced[0].tr
     for t in traced[1:]:
         if (
@@ -632,7 +643,7 @@ def map_fn(
     if not _tracing(flat):
         results = []
         for i in range(n):
-            item = nest.pack_sequence_as(elems, [t[i] for t in flat])
+            item = nest.pack_sequence_as(elems, [_at(t, i) for t in flat])
             out = fn(item)
             outs = [_as_tensor(o) for o in nest.flatten(out)]
             for o, want in zip(outs, expected, strict=False):
@@ -714,7 +725,7 @@ def _scan(fn: Any, elems: Any, initializer: Any, reverse: bool, name: str, stack
                 None, None, "Tried to read from index 0 but array size is: 0 "
             )
         first = order[0]
-        init = nest.pack_sequence_as(elems, [t[first] for t in flat])
+        init = nest.pack_sequence_as(elems, [_at(t, first) for t in flat])
         order = order[1:]
         init_flat_struct = elems
     else:
@@ -724,7 +735,7 @@ def _scan(fn: Any, elems: Any, initializer: Any, reverse: bool, name: str, stack
         acc = init
         history = [] if initializer is not None else [acc]
         for i in order:
-            acc = fn(acc, nest.pack_sequence_as(elems, [t[i] for t in flat]))
+            acc = fn(acc, nest.pack_sequence_as(elems, [_at(t, i) for t in flat]))
             history.append(acc)
         if not stack:
             return nest.map_structure(convert_to_tensor, acc)
@@ -754,7 +765,7 @@ def _scan(fn: Any, elems: Any, initializer: Any, reverse: bool, name: str, stack
 
 
 def _slice_rest(t: Tensor, reverse: bool) -> Tensor:
-    return t[:-1] if reverse else t[1:]
+    return _at(t, slice(None, -1) if reverse else slice(1, None))
 
 
 def _scan_traced(

@@ -281,8 +281,8 @@ def _forward_graph(
             continue
         refs = []
         for inp in node.inputs:
-            r = g.leaf_ref.get(id(inp))
-            refs.append(r if r is not None else g.node_base[id(inp._node)] + inp._index)
+            leaf = g.leaf_ref.get(id(inp))
+            refs.append(leaf if leaf is not None else g.node_base[id(inp._node)] + inp._index)
         base = g.npos
         g.node_base[id(node)] = base
         g.npos += node.nout
@@ -539,7 +539,7 @@ def _make_custom_vjp(
             for h, i in handles:
                 h.value = ins[i]
             with paused_recording():
-                upstream = []
+                upstream: list[Tensor] = []
                 for ct, (shape, dtype) in zip(cts, out_avals, strict=True):
                     if not dtype._trainable:
                         ct = jnp.zeros(shape, dtype.as_numpy_dtype)

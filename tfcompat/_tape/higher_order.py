@@ -61,8 +61,8 @@ def differentiable_inputs(jaxpr: Any, used_outputs: list[bool] | None = None) ->
         sub_name = _CALL_PARAMS.get(eqn.primitive.name)
         sub = eqn.params.get(sub_name) if sub_name is not None else None
         if sub is not None and len(getattr(sub, "jaxpr", sub).invars) == len(eqn.invars):
-            used = [isinstance(o, core.Var) and o in live for o in eqn.outvars]
-            needed = differentiable_inputs(sub, used)
+            sub_used = [isinstance(o, core.Var) and o in live for o in eqn.outvars]
+            needed = differentiable_inputs(sub, sub_used)
         else:
             needed = [True] * len(eqn.invars)
         for v, need in zip(eqn.invars, needed, strict=True):

@@ -65,7 +65,7 @@ def jacobian(
     if tape._tape is None:
         raise RuntimeError(tape_mod._NON_PERSISTENT_USED)
     flat_sources = nest.flatten(sources)
-    target_shape = tuple(target.shape.as_list())  # a list target raises TF's AttributeError
+    target_shape = _dims(target.shape)  # a list target raises TF's AttributeError
     if not experimental_use_pfor and not tape._persistent:
         raise RuntimeError(_NO_PFOR.format("jacobian"))
 
@@ -80,7 +80,7 @@ def jacobian(
     out: list[Any] = []
     for g, s in zip(grads, flat_sources, strict=True):
         if g is None and _unconnected_mode(unconnected_gradients) is UnconnectedGradients.ZERO:
-            g = _zeros(target_shape + tuple(s.shape.as_list()), s.dtype)
+            g = _zeros(target_shape + _dims(s.shape), s.dtype)
         out.append(g)
     return nest.pack_sequence_as(sources, out)
 
@@ -110,8 +110,8 @@ def batch_jacobian(
             f"Need first dimension of target shape ({target_static}) and source shape "
             f"({source_static}) to match."
         )
-    target_shape = tuple(target_static.as_list())
-    source_shape = tuple(source_static.as_list())
+    target_shape = _dims(target_static)
+    source_shape = _dims(source_static)
     if not experimental_use_pfor and not tape._persistent:
         raise RuntimeError(_NO_PFOR_BATCH)
 
@@ -304,6 +304,11 @@ def _jacobian_op(plan: Any, kind: Any) -> RawOp:
         while len(_OPS) > _OPS_MAX:
             _OPS.popitem(last=False)
     return op
+
+
+def _dims(shape: Any) -> tuple[int, ...]:
+    """An eager (fully defined) TensorShape as a tuple of ints."""
+    return tuple(int(d) for d in shape.as_list())
 
 
 def _zeros(shape: tuple[int, ...], dtype: Any) -> Tensor:
