@@ -750,6 +750,30 @@ def _edge(make: Callable[[Any, Any], Any], at: Any) -> Callable[[Any], Any]:
     return fn
 
 
+def _extra_seeds(tf: Any) -> Any:
+    # A seed list longer than the targets: TF uses the first. (A shorter one crashes TF.)
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        a = x * 2
+    return tape.gradient(a, x, output_gradients=[tf.constant(10.0), tf.constant(1.0)])
+
+
+def _none_seed(tf: Any) -> Any:
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        a, b = x * 2, x * x
+    return tape.gradient([a, b], x, output_gradients=[None, tf.constant(1.0)])
+
+
+def _watch_inside_stop_recording(tf: Any) -> Any:
+    x = tf.constant(3.0)
+    with tf.GradientTape() as tape:
+        with tape.stop_recording():
+            tape.watch(x)
+        y = x * x
+    return tape.gradient(y, x)
+
+
 def _python_if(tf: Any) -> Any:
     x = tf.Variable(2.0)
     with tf.GradientTape() as tape:
@@ -937,6 +961,14 @@ GRADIENT = [
     Case("2-pow-v", _edge(lambda tf, v: 2**v, 2.0)),
     Case("divide_no_nan", _edge(lambda tf, v: tf.math.divide_no_nan(1.0, v - 3.0), 3.0)),
     Case("python-if", _python_if),
+    Case("extra-seeds-ignored", _extra_seeds),
+    Case("none-seed-among-targets", _none_seed, Raised(ValueError, NONE_UNSUPPORTED)),
+    Case("watch-inside-stop-recording", _watch_inside_stop_recording),
+    Case("slice-gradient", _edge(lambda tf, v: v[0] * 3.0, [1.0, 2.0])),
+    Case(
+        "matmul-gradient",
+        _edge(lambda tf, v: tf.reduce_sum(tf.matmul(v, v)), [[1.0, 2.0], [3.0, 4.0]]),
+    ),
 ]
 
 ALL_CASES = CONTEXT + WATCH + GRADIENT

@@ -54,6 +54,13 @@ def text(t: Any) -> tuple[str, str]:
     return repr(t), str(t)
 
 
+def _pending(tf: Any) -> Any:
+    """A tensor computed inside a tape (pending in tfcompat until printed)."""
+    x = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape():
+        return tf.matmul(x, x) * 0.5
+
+
 def _printed(x: Any) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -338,6 +345,17 @@ REPRS = [
     _repr_case("nan-vector", lambda tf: tf.constant([float("nan"), float("inf"), 1.0])),
     _repr_case("1x1", lambda tf: tf.constant([[5.0]])),
     _repr_case("computed", lambda tf: tf.constant([1.0, 2.0]) * 3.0 + 1.0),
+    _repr_case("scientific", lambda tf: tf.constant([1e-10, 1.0, 1e10])),
+    _repr_case("scientific-f64", lambda tf: tf.constant(np.array([1e-300, 1.0]))),
+    _repr_case("f64-third", lambda tf: tf.constant(1 / 3, tf.float64)),
+    _repr_case("int64-big", lambda tf: tf.constant([2**40, -(2**62)])),
+    _repr_case("empty-2x0x3", lambda tf: tf.zeros([2, 0, 3])),
+    _repr_case("empty-string", lambda tf: tf.constant("")),
+    _repr_case("bool-matrix", lambda tf: tf.constant([[True, False], [False, True]])),
+    _repr_case("f16-matrix", lambda tf: tf.constant([[0.1, 2.0], [3.0, 4.5]], tf.float16)),
+    _repr_case("large-bool", lambda tf: tf.zeros([1500], tf.bool)),
+    _repr_case("large-3d", lambda tf: tf.reshape(tf.range(1200), [10, 10, 12])),
+    _repr_case("pending", lambda tf: _pending(tf)),
     Case(
         "print-is-str",
         lambda tf: _printed(tf.constant([1, 2])),

@@ -148,6 +148,8 @@ class GradientTape:
             tape = self._tape
             if tape is None:
                 raise AttributeError("'NoneType' object has no attribute '_tape'")
+            if not engine.state.recording:
+                continue  # TF's C watch is a no-op when no tape records (stop_recording)
             if isinstance(t, Variable):
                 # Keyed by storage; the object watched is what watched_variables() lists
                 # (TF lists an `assign` alias as 'UnreadVariable' when it is watched).
