@@ -97,6 +97,7 @@ from tfcompat._api.math_ops import (
     unsorted_segment_sum,
     xlogy,
 )
+from tfcompat._api.nn_ops import l2_normalize, log_softmax, softmax
 
 __all__ = [
     "abs",
@@ -139,12 +140,14 @@ __all__ = [
     "is_finite",
     "is_inf",
     "is_nan",
+    "l2_normalize",
     "less",
     "less_equal",
     "lgamma",
     "log",
     "log1p",
     "log_sigmoid",
+    "log_softmax",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -179,6 +182,7 @@ __all__ = [
     "sign",
     "sin",
     "sinh",
+    "softmax",
     "softplus",
     "sqrt",
     "square",

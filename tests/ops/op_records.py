@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from op_harness import OpRecord
+from records_array import ARRAY
 from records_math import MATH
+from records_nn import NN
 
-RECORDS: list[OpRecord] = [*MATH]
+RECORDS: list[OpRecord] = [*MATH, *ARRAY, *NN]
 
 
 def _check_unique() -> None:

@@ -185,3 +185,25 @@ def concrete(t: Tensor) -> Any:
     import numpy as np
 
     return np.asarray(t._array())
+
+
+def shape_str(shape: Any) -> str:
+    """A shape as TF's kernels print it: `[2,3]`."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+def kernel_error(
+    op: str, message: str, *, node: str | None = None, name: str | None = None, cls: Any = None
+) -> errors.OpError:
+    """TF's eager kernel error: `{{function_node __wrapped__<node>_device_...}} msg [Op:op]`.
+
+    `node` is the kernel's function name when TF adds attributes to it (`ConcatV2_N_2`);
+    `name` is appended as ` name: <name>` when TF's Python wrapper passes one.
+    """
+    text = (
+        f"{{{{function_node __wrapped__{node or op}_device_"
+        f"/job:localhost/replica:0/task:0/device:CPU:0}}}} {message} [Op:{op}]"
+    )
+    if name is not None:
+        text += f" name: {name}"
+    return (cls or errors.InvalidArgumentError)(None, None, text)

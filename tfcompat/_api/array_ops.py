@@ -9,7 +9,17 @@ from typing import Any
 import numpy as np
 
 from tfcompat._api import math_ops
-from tfcompat._api._args import as_tensor, binary_args, check_type, concrete, execute, shape_arg
+from tfcompat._api._args import (
+    as_tensor,
+    binary_args,
+    check_type,
+    concrete,
+    execute,
+    kernel_error,
+    shape_arg,
+    shape_str,
+)
+from tfcompat._api.indexed_slices import note_gather
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
@@ -112,8 +122,8 @@ def fill(dims: Any, value: Any, name: Any = None, layout: Any = None) -> Tensor:
     """tfcompat implementation of `tf.fill`."""
     v = as_tensor(value)
     if v._shape:
-        raise errors.kernel_error(
-            "Fill", f"value must be a scalar, got a tensor with shape {list(v._shape)}"
+        raise kernel_error(
+            "Fill", f"value must represent a scalar, got shape {shape_str(v._shape)}"
         )
     return execute("Fill", (v,), (("shape", shape_arg(dims)),))
 
@@ -281,11 +291,10 @@ def reshape(tensor: Any, shape: Any, name: Any = None) -> Tensor:
     t = as_tensor(tensor)
     s = shape_arg(shape)
     if builtins.sum(1 for d in s if d == -1) > 1:
-        raise errors.kernel_error(
+        first = s.index(-1)
+        raise kernel_error(
             "Reshape",
-            "Only one input size may be -1, not both 0 and "
-            f"{list(s).index(-1, list(s).index(-1) + 1)}",
-            name=None,
+            f"Only one input size may be -1, not both {first} and {s.index(-1, first + 1)}",
         )
     return execute("Reshape", (t,), (("shape", s),))
 
@@ -296,12 +305,18 @@ def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str = "tr
     rank = len(t._shape)
     p = tuple(builtins.range(rank - 1, -1, -1)) if perm is None else shape_arg(perm)
     if len(p) != rank:
-        raise errors.kernel_error(
+        raise kernel_error(
             "Transpose",
             f"transpose expects a vector of size {rank}. But input(1) is a vector of size {len(p)}",
         )
-    if sorted(q % rank if rank else q for q in p) != list(builtins.range(rank)):
-        raise errors.kernel_error("Transpose", f"{max(p)} is out of range [0 .. {rank})")
+    for q in p:
+        if not 0 <= q < rank:
+            raise kernel_error("Transpose", f"perm[{p.index(q)}] = {q} is out of range [0, {rank})")
+    missing = [q for q in builtins.range(rank) if q not in p]
+    if missing:
+        raise kernel_error(
+            "Transpose", f"{missing[0]} is missing from {{{','.join(map(str, p))}}}."
+        )
     out = execute("Transpose", (t,), (("perm", tuple(q % rank for q in p)),))
     if conjugate and t.dtype.is_complex:
         out = execute("Conj", (out,))
@@ -382,9 +397,8 @@ def broadcast_to(input: Any, shape: Any, name: Any = None) -> Tensor:
     except ValueError:
         out = None
     if out != s:
-        raise errors.kernel_error(
-            "BroadcastTo",
-            f"Unable to broadcast tensor of shape {list(t._shape)} to tensor of shape {list(s)}",
+        raise kernel_error(
+            "BroadcastTo", f"Incompatible shapes: {shape_str(t._shape)} vs. {shape_str(s)}"
         )
     if t._shape == s:
         return t
@@ -401,27 +415,33 @@ def concat(values: Any, axis: Any, name: str = "concat") -> Tensor:
     rank_ = len(ts[0]._shape)
     a = _int(axis)
     if not -rank_ <= a < rank_:
-        raise errors.kernel_error(
+        raise kernel_error(
             "ConcatV2",
             f"ConcatOp : Expected concatenating dimensions in the range [{-rank_}, {rank_}), "
             f"but got {a}",
+            node=f"ConcatV2_N_{len(ts)}",
+            name="concat",
         )
     a %= rank_
     for i, t in enumerate(ts[1:], 1):
         if t.dtype is not ts[0].dtype:
             raise errors.dtype_mismatch("ConcatV2", i, ts[0].dtype, t.dtype)
         if len(t._shape) != rank_:
-            raise errors.kernel_error(
+            raise kernel_error(
                 "ConcatV2",
                 "ConcatOp : Ranks of all input tensors should match: shape[0] = "
-                f"{list(ts[0]._shape)} vs. shape[{i}] = {list(t._shape)}",
+                f"{shape_str(ts[0]._shape)} vs. shape[{i}] = {shape_str(t._shape)}",
+                node=f"ConcatV2_N_{len(ts)}",
+                name="concat",
             )
         bad = [k for k in builtins.range(rank_) if k != a and t._shape[k] != ts[0]._shape[k]]
         if bad:
-            raise errors.kernel_error(
+            raise kernel_error(
                 "ConcatV2",
                 f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: shape[0] = "
-                f"{list(ts[0]._shape)} vs. shape[{i}] = {list(t._shape)}",
+                f"{shape_str(ts[0]._shape)} vs. shape[{i}] = {shape_str(t._shape)}",
+                node=f"ConcatV2_N_{len(ts)}",
+                name="concat",
             )
     return execute("ConcatV2", tuple(ts), (("axis", a),))
 
@@ -438,10 +458,12 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
         if t.dtype is not ts[0].dtype:
             raise errors.dtype_mismatch("Pack", i, ts[0].dtype, t.dtype)
         if t._shape != ts[0]._shape:
-            raise errors.kernel_error(
+            raise kernel_error(
                 "Pack",
-                f"Shapes of all inputs must match: values[0].shape = {list(ts[0]._shape)} != "
-                f"values[{i}].shape = {list(t._shape)}",
+                f"Shapes of all inputs must match: values[0].shape = {shape_str(ts[0]._shape)} != "
+                f"values[{i}].shape = {shape_str(t._shape)}",
+                node=f"Pack_N_{len(ts)}",
+                name="stack",
             )
     return execute("Pack", tuple(ts), (("axis", axis % (rank_ + 1)),))
 
@@ -454,11 +476,11 @@ def unstack(value: Any, num: Any = None, axis: int = 0, name: str = "unstack") -
         raise ValueError(f"Argument `axis` = {axis} not in range [{-rank_}, {rank_})")
     a = axis % rank_
     if num is not None and num != t._shape[a]:
-        raise errors.InvalidArgumentError(
-            None,
-            None,
-            f"Input shape axis {a} must equal {num}, got shape {list(t._shape)} [Op:Unpack] "
-            "name: unstack",
+        raise kernel_error(
+            "Unpack",
+            f"Input shape axis {a} must equal {num}, got shape {shape_str(t._shape)}",
+            node=f"Unpack_num_{num}",
+            name="unstack",
         )
     if t._shape[a] == 0:
         return []
@@ -473,9 +495,8 @@ def split(
     rank_ = len(t._shape)
     a = _int(axis)
     if not -rank_ <= a < rank_:
-        raise errors.kernel_error(
-            "SplitV" if not isinstance(num_or_size_splits, int) else "Split",
-            f"-{rank_} <= split_dim < {rank_} is not satisfied (got {a})" if True else "",
+        raise kernel_error(
+            "Split", f"-{rank_} <= split_dim < {rank_} is not satisfied (got {a})", name="split"
         )
     a %= rank_
     n = t._shape[a]
@@ -484,10 +505,12 @@ def split(
     ):
         k = _int(num_or_size_splits)
         if k <= 0 or n % k:
-            raise errors.kernel_error(
+            raise kernel_error(
                 "Split",
                 "Number of ways to split should evenly divide the split dimension, but got "
                 f"split_dim {a} (size = {n}) and num_split {k}",
+                node=f"Split_num_split_{k}",
+                name="split",
             )
         sizes = (n // k,) * k
     else:
@@ -495,11 +518,13 @@ def split(
         if sizes.count(-1) == 1:
             sizes = tuple(n - (builtins.sum(sizes) + 1) if s == -1 else s for s in sizes)
         if builtins.sum(sizes) != n or any(s < 0 for s in sizes):
-            raise errors.kernel_error(
+            raise kernel_error(
                 "SplitV",
                 "Determined shape must either match input shape along split_dim exactly if "
                 "fully specified, or be less than the size of the input along split_dim if not "
                 f"fully specified.  Got: {builtins.sum(sizes)}",
+                node=f"SplitV_num_split_{len(sizes)}",
+                name="split",
             )
     return list(execute("SplitV", (t,), (("sizes", sizes), ("axis", a))))
 
@@ -509,11 +534,14 @@ def tile(input: Any, multiples: Any, name: Any = None) -> Tensor:
     t = as_tensor(input)
     m = shape_arg(multiples)
     if len(m) != len(t._shape):
-        raise errors.kernel_error(
+        raise kernel_error(
             "Tile",
             f"Expected multiples argument to be a vector of length {len(t._shape)} but got "
             f"length {len(m)}",
         )
+    for i, k in enumerate(m):
+        if k < 0:
+            raise kernel_error("Tile", f"Expected multiples[{i}] >= 0, but got {k}")
     return execute("Tile", (t,), (("multiples", m),))
 
 
@@ -563,10 +591,16 @@ def pad(
     off = 1 if m == "REFLECT" else 0
     for d, (a, b) in enumerate(pads):
         if a < 0 or b < 0 or a > t._shape[d] - off or b > t._shape[d] - off:
-            raise errors.kernel_error(
+            if off:
+                raise kernel_error(
+                    "MirrorPad",
+                    f"paddings must be less than the dimension size: {a}, {b} not less than "
+                    f"{t._shape[d]}",
+                )
+            raise kernel_error(
                 "MirrorPad",
                 f"paddings must be no greater than the dimension size: {a}, {b} greater than "
-                f"{t._shape[d] - off}",
+                f"{t._shape[d]}",
             )
     return execute("MirrorPad", (t,), (("paddings", pads), ("mode", m)))
 
@@ -579,7 +613,7 @@ def reverse(tensor: Any, axis: Any, name: Any = None) -> Tensor:
     for a in np.atleast_1d(concrete(as_tensor(axis))).reshape(-1):
         a = int(a)
         if not -rank_ <= a < rank_:
-            raise errors.kernel_error(
+            raise kernel_error(
                 "ReverseV2", f"'axis'[0] = {a} is out of valid range [0, {rank_ - 1}"
             )
         ax.append(a % rank_)
@@ -614,7 +648,7 @@ def slice(input_: Any, begin: Any, size: Any, name: Any = None) -> Tensor:
         if ss == -1:
             s[i] = t._shape[i] - bb
         if bb < 0 or bb + s[i] > t._shape[i] or s[i] < 0:
-            raise errors.kernel_error(
+            raise kernel_error(
                 "Slice", f"Expected size[{i}] in [0, {t._shape[i] - bb}], but got {ss}"
             )
     return execute("Slice", (t,), (("begin", b), ("size", tuple(s))))
@@ -674,9 +708,10 @@ def where(condition: Any, x: Any = None, y: Any = None, name: Any = None) -> Ten
     try:
         np.broadcast_shapes(c._shape, tx._shape, ty._shape)
     except ValueError:
-        raise errors.kernel_error(
+        raise kernel_error(
             "SelectV2",
-            f"condition {list(c._shape)}, then {list(tx._shape)}, and else {list(ty._shape)} "
+            f"condition {shape_str(c._shape)}, then {shape_str(tx._shape)}, and else "
+            f"{shape_str(ty._shape)} "
             "must be broadcastable",
         ) from None
     return execute("SelectV2", (c, tx, ty))
@@ -686,12 +721,11 @@ def where(condition: Any, x: Any = None, y: Any = None, name: Any = None) -> Ten
 def _check_indices(
     op: str, idx: np.ndarray, limit: int, fmt: str = "indices[{pos}] = {val} is not in [0, {limit})"
 ) -> None:
+    idx = np.atleast_1d(idx)
     bad = np.nonzero((idx < 0) | (idx >= limit))
     if bad[0].size:
         pos = tuple(int(b[0]) for b in bad)
-        raise errors.kernel_error(
-            op, fmt.format(pos=",".join(map(str, pos)), val=idx[pos], limit=limit)
-        )
+        raise kernel_error(op, fmt.format(pos=",".join(map(str, pos)), val=idx[pos], limit=limit))
 
 
 def gather(
@@ -715,8 +749,10 @@ def gather(
     if bd < 0:
         bd += len(i._shape)
     a = bd if axis is None else _int(axis)
-    if not -rank_ <= a < builtins.max(rank_, 1):
-        raise errors.kernel_error(
+    if a >= rank_:
+        raise kernel_error("GatherV2", f"Shape must be at least rank {a + 1} but is rank {rank_}")
+    if a < -rank_:
+        raise kernel_error(
             "GatherV2", f"Expected axis in the range [{-rank_}, {rank_}), but got {a}"
         )
     a %= builtins.max(rank_, 1)
@@ -730,8 +766,11 @@ def gather(
             f"params.shape[{bd - 1}]: {p._shape[bd - 1]} should be equal to "
             f"indices.shape[{bd - 1}]: {i._shape[bd - 1]}",
         )
-    _check_indices("GatherV2", concrete(i), p._shape[a])
-    return execute("GatherV2", (p, i), (("axis", a), ("batch_dims", bd)))
+    iv = concrete(i)
+    if iv.ndim == 0 and not 0 <= iv < p._shape[a]:
+        raise kernel_error("GatherV2", f"indices = {iv} is not in [0, {p._shape[a]})", name="")
+    _check_indices("GatherV2", iv, p._shape[a])
+    return note_gather(execute("GatherV2", (p, i), (("axis", a), ("batch_dims", bd))))
 
 
 def gather_nd(
@@ -757,24 +796,28 @@ def gather_nd(
         bad = np.nonzero((col < 0) | (col >= p._shape[bd + d]))
         if bad[0].size:
             pos = tuple(int(b[0]) for b in bad)
-            raise errors.kernel_error(
+            raise kernel_error(
                 "GatherNd",
-                f"indices{list(pos)} = {list(iv[pos])} does not index into param shape "
-                f"{list(p._shape)}, node name: GatherNd",
+                f"indices{list(pos)} = [{', '.join(str(int(v)) for v in iv[pos])}] does not index "
+                f"into param shape {shape_str(p._shape)}, node name: GatherNd",
             )
-    return execute("GatherNd", (p, i), (("batch_dims", bd),))
+    return note_gather(execute("GatherNd", (p, i), (("batch_dims", bd),)))
 
 
 def _scatter_checks(op: str, i: Tensor, u: Tensor, out_shape: tuple[int, ...]) -> None:
     k = i._shape[-1] if i._shape else 0
     expected = i._shape[:-1] + out_shape[k:]
-    if u._shape != expected:
-        raise errors.kernel_error(
+    if u._shape[: len(i._shape) - 1] != i._shape[:-1]:
+        raise kernel_error(
             op,
-            f"Dimensions [{len(i._shape) - 1},{len(u._shape)}) of "
-            f"updates[shape={list(u._shape)}] = {list(u._shape[len(i._shape) - 1 :])} must "
-            f"match dimensions [{k},{len(out_shape)}) of output[shape={list(out_shape)}] = "
-            f"{list(out_shape[k:])}",
+            "Outer dimensions of indices and update must match. Indices shape: "
+            f"{shape_str(i._shape)}, updates shape:{shape_str(u._shape)}",
+        )
+    if u._shape != expected:
+        raise kernel_error(
+            op,
+            f"Inner dimensions of output shape must match inner dimensions of updates shape. "
+            f"Output: {shape_str(out_shape)} updates: {shape_str(u._shape)}",
         )
     iv = concrete(i)
     for d in builtins.range(k):
@@ -782,9 +825,10 @@ def _scatter_checks(op: str, i: Tensor, u: Tensor, out_shape: tuple[int, ...]) -
         bad = np.nonzero((col < 0) | (col >= out_shape[d]))
         if bad[0].size:
             pos = tuple(int(b[0]) for b in bad)
-            raise errors.kernel_error(
+            raise kernel_error(
                 op,
-                f"indices{list(pos)} = {list(iv[pos])} does not index into shape {list(out_shape)}",
+                f"indices{list(pos)} = [{', '.join(str(int(v)) for v in iv[pos])}] does not index "
+                f"into shape {shape_str(out_shape)}",
             )
 
 

@@ -81,12 +81,25 @@ OPDEFS: dict[str, str] = {
         "Op<name=Atanh; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, "
         "DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
+    "AvgPool": (
+        "Op<name=AvgPool; signature=value:T -> output:T; attr=ksize:list(int),min=4; attr"
+        '=strides:list(int),min=4; attr=padding:string,allowed=["SAME", "VALID"]; attr=da'
+        'ta_format:string,default="NHWC",allowed=["NHWC", "NCHW"]; attr=T:type,allowed=[D'
+        "T_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
     "BatchMatMulV2": (
         "Op<name=BatchMatMulV2; signature=x:T, y:T -> output:T; attr=T:type,allowed=[DT_B"
         "FLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_INT16, DT_INT32, DT_INT64, DT_UINT8, D"
         "T_UINT16, DT_UINT32, DT_UINT64, DT_COMPLEX64, DT_COMPLEX128]; attr=adj_x:bool,de"
         "fault=false; attr=adj_y:bool,default=false; attr=grad_x:bool,default=false; attr"
         "=grad_y:bool,default=false>"
+    ),
+    "BiasAdd": (
+        "Op<name=BiasAdd; signature=value:T, bias:T -> output:T; attr=T:type,allowed=[DT_"
+        "FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_COMPLEX64, DT_INT64,"
+        " DT_QINT8, DT_QUINT8, DT_QINT32, DT_BFLOAT16, DT_QINT16, DT_QUINT16, DT_UINT16, "
+        'DT_COMPLEX128, DT_HALF, DT_UINT32, DT_UINT64]; attr=data_format:string,default="'
+        'NHWC",allowed=["NHWC", "NCHW"]>'
     ),
     "BitwiseAnd": (
         "Op<name=BitwiseAnd; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_INT8, DT_"
@@ -129,9 +142,29 @@ OPDEFS: dict[str, str] = {
         "lowed=[DT_COMPLEX64, DT_COMPLEX128]; attr=Tout:type,default=DT_FLOAT,allowed=[DT"
         "_FLOAT, DT_DOUBLE]>"
     ),
+    "ConcatV2": (
+        "Op<name=ConcatV2; signature=values:N*T, axis:Tidx -> output:T; attr=N:int,min=2;"
+        " attr=T:type; attr=Tidx:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "Conj": (
         "Op<name=Conj; signature=input:T -> output:T; attr=T:type,default=DT_COMPLEX64,al"
         "lowed=[DT_COMPLEX64, DT_COMPLEX128, DT_VARIANT]>"
+    ),
+    "Conv2D": (
+        "Op<name=Conv2D; signature=input:T, filter:T -> output:T; attr=T:type,allowed=[DT"
+        "_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE, DT_INT32]; attr=strides:list(int); attr"
+        '=use_cudnn_on_gpu:bool,default=true; attr=padding:string,allowed=["SAME", "VALID'
+        '", "EXPLICIT"]; attr=explicit_paddings:list(int),default=[]; attr=data_format:st'
+        'ring,default="NHWC",allowed=["NHWC", "NCHW"]; attr=dilations:list(int),default=['
+        "1, 1, 1, 1]>"
+    ),
+    "Conv2DBackpropInput": (
+        "Op<name=Conv2DBackpropInput; signature=input_sizes:int32, filter:T, out_backprop"
+        ":T -> output:T; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE, "
+        "DT_INT32]; attr=strides:list(int); attr=use_cudnn_on_gpu:bool,default=true; attr"
+        '=padding:string,allowed=["SAME", "VALID", "EXPLICIT"]; attr=explicit_paddings:li'
+        'st(int),default=[]; attr=data_format:string,default="NHWC",allowed=["NHWC", "NCH'
+        'W"]; attr=dilations:list(int),default=[1, 1, 1, 1]>'
     ),
     "Cos": (
         "Op<name=Cos; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT"
@@ -169,6 +202,14 @@ OPDEFS: dict[str, str] = {
     "DivNoNan": (
         "Op<name=DivNoNan; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_HALF, DT_FL"
         "OAT, DT_BFLOAT16, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
+    ),
+    "Einsum": (
+        "Op<name=Einsum; signature=inputs:N*T -> output:T; attr=equation:string; attr=N:i"
+        "nt,min=1; attr=T:type>"
+    ),
+    "Elu": (
+        "Op<name=Elu; signature=features:T -> activations:T; attr=T:type,allowed=[DT_HALF"
+        ", DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
     "Equal": (
         "Op<name=Equal; signature=x:T, y:T -> z:bool; attr=T:type; attr=incompatible_shap"
@@ -220,6 +261,17 @@ OPDEFS: dict[str, str] = {
         "T16, DT_INT32, DT_INT64, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64, DT_BFLOAT16,"
         " DT_HALF, DT_FLOAT, DT_DOUBLE]>"
     ),
+    "GatherNd": (
+        "Op<name=GatherNd; signature=params:Tparams, indices:Tindices -> output:Tparams; "
+        "attr=Tparams:type; attr=Tindices:type,allowed=[DT_INT16, DT_INT32, DT_INT64]; at"
+        'tr=bad_indices_policy:string,default="">'
+    ),
+    "GatherV2": (
+        "Op<name=GatherV2; signature=params:Tparams, indices:Tindices, axis:Taxis -> outp"
+        "ut:Tparams; attr=batch_dims:int,default=0; attr=Tparams:type; attr=Tindices:type"
+        ",allowed=[DT_INT16, DT_INT32, DT_INT64]; attr=Taxis:type,allowed=[DT_INT32, DT_I"
+        "NT64]>"
+    ),
     "Greater": (
         "Op<name=Greater; signature=x:T, y:T -> z:bool; attr=T:type,allowed=[DT_FLOAT, DT"
         "_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT_UINT16"
@@ -252,6 +304,15 @@ OPDEFS: dict[str, str] = {
         "Op<name=IsNan; signature=x:T -> y:bool; attr=T:type,allowed=[DT_BFLOAT16, DT_HAL"
         "F, DT_FLOAT, DT_DOUBLE]>"
     ),
+    "L2Loss": (
+        "Op<name=L2Loss; signature=t:T -> output:T; attr=T:type,allowed=[DT_HALF, DT_BFLO"
+        "AT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
+    "LeakyRelu": (
+        "Op<name=LeakyRelu; signature=features:T -> activations:T; attr=alpha:float,defau"
+        "lt=0.2; attr=T:type,default=DT_FLOAT,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT"
+        "_DOUBLE]>"
+    ),
     "Less": (
         "Op<name=Less; signature=x:T, y:T -> z:bool; attr=T:type,allowed=[DT_FLOAT, DT_DO"
         "UBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT_UINT16, D"
@@ -266,6 +327,11 @@ OPDEFS: dict[str, str] = {
         "Op<name=Lgamma; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF,"
         " DT_FLOAT, DT_DOUBLE]>"
     ),
+    "LinSpace": (
+        "Op<name=LinSpace; signature=start:T, stop:T, num:Tidx -> output:T; attr=T:type,a"
+        "llowed=[DT_BFLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE]; attr=Tidx:type,default=DT_IN"
+        "T32,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "Log": (
         "Op<name=Log; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT"
         "_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
@@ -274,9 +340,17 @@ OPDEFS: dict[str, str] = {
         "Op<name=Log1p; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, "
         "DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
+    "LogSoftmax": (
+        "Op<name=LogSoftmax; signature=logits:T -> logsoftmax:T; attr=T:type,allowed=[DT_"
+        "HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
     "LogicalAnd": "Op<name=LogicalAnd; signature=x:bool, y:bool -> z:bool; is_commutative=true>",
     "LogicalNot": "Op<name=LogicalNot; signature=x:bool -> y:bool>",
     "LogicalOr": "Op<name=LogicalOr; signature=x:bool, y:bool -> z:bool; is_commutative=true>",
+    "LowerBound": (
+        "Op<name=LowerBound; signature=sorted_inputs:T, values:T -> output:out_type; attr"
+        "=T:type; attr=out_type:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "MatMul": (
         "Op<name=MatMul; signature=a:T, b:T -> product:T; attr=transpose_a:bool,default=f"
         "alse; attr=transpose_b:bool,default=false; attr=T:type,allowed=[DT_BFLOAT16, DT_"
@@ -284,12 +358,25 @@ OPDEFS: dict[str, str] = {
         "T_UINT64, DT_COMPLEX64, DT_COMPLEX128]; attr=grad_a:bool,default=false; attr=gra"
         "d_b:bool,default=false>"
     ),
+    "MatrixBandPart": (
+        "Op<name=MatrixBandPart; signature=input:T, num_lower:Tindex, num_upper:Tindex ->"
+        " band:T; attr=T:type; attr=Tindex:type,default=DT_INT64,allowed=[DT_INT32, DT_IN"
+        "T64]>"
+    ),
     "Max": (
         "Op<name=Max; signature=input:T, reduction_indices:Tidx -> output:T; attr=keep_di"
         "ms:bool,default=false; attr=T:type,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UI"
         "NT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT_UINT16, DT_HALF, DT_UINT32, DT"
         "_UINT64, DT_QINT8, DT_QUINT8, DT_QINT32, DT_QINT16, DT_QUINT16]; attr=Tidx:type,"
         "default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "MaxPool": (
+        "Op<name=MaxPool; signature=input:T -> output:T; attr=T:type,default=DT_FLOAT,all"
+        "owed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_UINT8, D"
+        "T_INT16, DT_INT8, DT_UINT16, DT_QINT8]; attr=ksize:list(int),min=4; attr=strides"
+        ':list(int),min=4; attr=padding:string,allowed=["SAME", "VALID", "EXPLICIT"]; att'
+        'r=explicit_paddings:list(int),default=[]; attr=data_format:string,default="NHWC"'
+        ',allowed=["NHWC", "NCHW", "NCHW_VECT_C"]>'
     ),
     "Maximum": (
         "Op<name=Maximum; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_BFLOAT16, DT"
@@ -315,6 +402,11 @@ OPDEFS: dict[str, str] = {
         "_HALF, DT_FLOAT, DT_DOUBLE, DT_INT8, DT_UINT8, DT_INT16, DT_UINT16, DT_INT32, DT"
         "_UINT32, DT_INT64, DT_UINT64]>"
     ),
+    "MirrorPad": (
+        "Op<name=MirrorPad; signature=input:T, paddings:Tpaddings -> output:T; attr=T:typ"
+        "e; attr=Tpaddings:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]; attr=mode:"
+        'string,allowed=["REFLECT", "SYMMETRIC"]>'
+    ),
     "Mul": (
         "Op<name=Mul; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HAL"
         "F, DT_FLOAT, DT_DOUBLE, DT_UINT8, DT_INT8, DT_UINT16, DT_INT16, DT_INT32, DT_UIN"
@@ -333,10 +425,24 @@ OPDEFS: dict[str, str] = {
         "Op<name=NotEqual; signature=x:T, y:T -> z:bool; attr=T:type; attr=incompatible_s"
         "hape_error:bool,default=true; is_commutative=true>"
     ),
+    "OneHot": (
+        "Op<name=OneHot; signature=indices:TI, depth:int32, on_value:T, off_value:T -> ou"
+        "tput:T; attr=axis:int,default=-1; attr=T:type; attr=TI:type,default=DT_INT64,all"
+        "owed=[DT_UINT8, DT_INT8, DT_INT32, DT_INT64]>"
+    ),
     "OnesLike": (
         "Op<name=OnesLike; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HAL"
         "F, DT_FLOAT, DT_DOUBLE, DT_INT8, DT_UINT8, DT_INT16, DT_UINT16, DT_INT32, DT_UIN"
         "T32, DT_INT64, DT_UINT64, DT_COMPLEX64, DT_COMPLEX128, DT_BOOL]>"
+    ),
+    "Pack": (
+        "Op<name=Pack; signature=values:N*T -> output:T; attr=N:int,min=1; attr=T:type; a"
+        "ttr=axis:int,default=0>"
+    ),
+    "PadV2": (
+        "Op<name=PadV2; signature=input:T, paddings:Tpaddings, constant_values:T -> outpu"
+        "t:T; attr=T:type; attr=Tpaddings:type,default=DT_INT32,allowed=[DT_INT32, DT_INT"
+        "64]>"
     ),
     "Pow": (
         "Op<name=Pow; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_BFLOAT16, DT_FLO"
@@ -370,13 +476,29 @@ OPDEFS: dict[str, str] = {
         "AT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT_"
         "UINT16, DT_HALF, DT_UINT32, DT_UINT64, DT_QINT8]>"
     ),
+    "Relu6": (
+        "Op<name=Relu6; signature=features:T -> activations:T; attr=T:type,allowed=[DT_FL"
+        "OAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT"
+        "_UINT16, DT_HALF, DT_UINT32, DT_UINT64]>"
+    ),
     "Reshape": (
         "Op<name=Reshape; signature=tensor:T, shape:Tshape -> output:T; attr=T:type; attr"
         "=Tshape:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
     ),
+    "ReverseV2": (
+        "Op<name=ReverseV2; signature=tensor:T, axis:Tidx -> output:T; attr=Tidx:type,def"
+        "ault=DT_INT32,allowed=[DT_INT32, DT_INT64]; attr=T:type,allowed=[DT_UINT8, DT_IN"
+        "T8, DT_UINT16, DT_INT16, DT_INT32, DT_UINT32, DT_INT64, DT_UINT64, DT_BOOL, DT_B"
+        "FLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128, DT_STRING]>"
+    ),
     "Rint": (
         "Op<name=Rint; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
         "T_FLOAT, DT_DOUBLE]>"
+    ),
+    "Roll": (
+        "Op<name=Roll; signature=input:T, shift:Tshift, axis:Taxis -> output:T; attr=T:ty"
+        "pe; attr=Tshift:type,allowed=[DT_INT32, DT_INT64]; attr=Taxis:type,allowed=[DT_I"
+        "NT32, DT_INT64]>"
     ),
     "Round": (
         "Op<name=Round; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, "
@@ -387,12 +509,22 @@ OPDEFS: dict[str, str] = {
         "Op<name=Rsqrt; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, "
         "DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
+    "ScatterNd": (
+        "Op<name=ScatterNd; signature=indices:Tindices, updates:T, shape:Tindices -> outp"
+        "ut:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT16, DT_INT32, DT_INT64]; at"
+        'tr=bad_indices_policy:string,default="">'
+    ),
     "SegmentSum": (
         "Op<name=SegmentSum; signature=data:T, segment_ids:Tindices -> output:T; attr=T:t"
         "ype,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_COMP"
         "LEX64, DT_INT64, DT_QINT8, DT_QUINT8, DT_QINT32, DT_BFLOAT16, DT_QINT16, DT_QUIN"
         "T16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UINT32, DT_UINT64]; attr=Tindices:typ"
         "e,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "SelectV2": "Op<name=SelectV2; signature=condition:bool, t:T, e:T -> output:T; attr=T:type>",
+    "Selu": (
+        "Op<name=Selu; signature=features:T -> activations:T; attr=T:type,allowed=[DT_HAL"
+        "F, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
     "Sigmoid": (
         "Op<name=Sigmoid; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF"
@@ -411,13 +543,31 @@ OPDEFS: dict[str, str] = {
         "Op<name=Sinh; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
         "T_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
+    "Slice": (
+        "Op<name=Slice; signature=input:T, begin:Index, size:Index -> output:T; attr=T:ty"
+        "pe; attr=Index:type,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "Softmax": (
         "Op<name=Softmax; signature=logits:T -> softmax:T; attr=T:type,allowed=[DT_HALF, "
         "DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
+    "SoftmaxCrossEntropyWithLogits": (
+        "Op<name=SoftmaxCrossEntropyWithLogits; signature=features:T, labels:T -> loss:T,"
+        " backprop:T; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
     "Softplus": (
         "Op<name=Softplus; signature=features:T -> activations:T; attr=T:type,allowed=[DT"
         "_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
+    "SparseSoftmaxCrossEntropyWithLogits": (
+        "Op<name=SparseSoftmaxCrossEntropyWithLogits; signature=features:T, labels:Tlabel"
+        "s -> loss:T, backprop:T; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT"
+        "_DOUBLE]; attr=Tlabels:type,default=DT_INT64,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "SplitV": (
+        "Op<name=SplitV; signature=value:T, size_splits:Tlen, split_dim:int32 -> output:n"
+        "um_split*T; attr=num_split:int,min=1; attr=T:type; attr=Tlen:type,default=DT_INT"
+        "64,allowed=[DT_INT8, DT_INT32, DT_INT64]>"
     ),
     "Sqrt": (
         "Op<name=Sqrt; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
@@ -465,6 +615,42 @@ OPDEFS: dict[str, str] = {
         "Op<name=Tanh; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
         "T_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
+    "TensorScatterAdd": (
+        "Op<name=TensorScatterAdd; signature=tensor:T, indices:Tindices, updates:T -> out"
+        "put:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT32, DT_INT64]; attr=bad_in"
+        'dices_policy:string,default="">'
+    ),
+    "TensorScatterMax": (
+        "Op<name=TensorScatterMax; signature=tensor:T, indices:Tindices, updates:T -> out"
+        "put:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT32, DT_INT64]; attr=bad_in"
+        'dices_policy:string,default="">'
+    ),
+    "TensorScatterMin": (
+        "Op<name=TensorScatterMin; signature=tensor:T, indices:Tindices, updates:T -> out"
+        "put:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT32, DT_INT64]; attr=bad_in"
+        'dices_policy:string,default="">'
+    ),
+    "TensorScatterSub": (
+        "Op<name=TensorScatterSub; signature=tensor:T, indices:Tindices, updates:T -> out"
+        "put:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT32, DT_INT64]; attr=bad_in"
+        'dices_policy:string,default="">'
+    ),
+    "TensorScatterUpdate": (
+        "Op<name=TensorScatterUpdate; signature=tensor:T, indices:Tindices, updates:T -> "
+        "output:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT16, DT_INT32, DT_INT64,"
+        ' DT_UINT16]; attr=bad_indices_policy:string,default="">'
+    ),
+    "TensorStridedSliceUpdate": (
+        "Op<name=TensorStridedSliceUpdate; signature=input:T, begin:Index, end:Index, str"
+        "ides:Index, value:T -> output:T; attr=T:type; attr=Index:type,allowed=[DT_INT32,"
+        " DT_INT64]; attr=begin_mask:int,default=0; attr=end_mask:int,default=0; attr=ell"
+        "ipsis_mask:int,default=0; attr=new_axis_mask:int,default=0; attr=shrink_axis_mas"
+        "k:int,default=0>"
+    ),
+    "Tile": (
+        "Op<name=Tile; signature=input:T, multiples:Tmultiples -> output:T; attr=T:type; "
+        "attr=Tmultiples:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "TopKV2": (
         "Op<name=TopKV2; signature=input:T, k:Tk -> values:T, indices:index_type; attr=so"
         "rted:bool,default=true; attr=T:type,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_U"
@@ -475,6 +661,10 @@ OPDEFS: dict[str, str] = {
     "Transpose": (
         "Op<name=Transpose; signature=x:T, perm:Tperm -> y:T; attr=T:type; attr=Tperm:typ"
         "e,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "Unpack": (
+        "Op<name=Unpack; signature=value:T -> output:num*T; attr=num:int,min=0; attr=T:ty"
+        "pe; attr=axis:int,default=0>"
     ),
     "UnsortedSegmentMax": (
         "Op<name=UnsortedSegmentMax; signature=data:T, segment_ids:Tindices, num_segments"
@@ -505,6 +695,10 @@ OPDEFS: dict[str, str] = {
         "32, DT_BFLOAT16, DT_QINT16, DT_QUINT16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UI"
         "NT32, DT_UINT64]; attr=Tindices:type,allowed=[DT_INT16, DT_INT32, DT_INT64]; att"
         "r=Tnumsegments:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "UpperBound": (
+        "Op<name=UpperBound; signature=sorted_inputs:T, values:T -> output:out_type; attr"
+        "=T:type; attr=out_type:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
     ),
     "Xlogy": (
         "Op<name=Xlogy; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_HALF, DT_BFLOA"

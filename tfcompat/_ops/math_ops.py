@@ -21,7 +21,7 @@ from tfcompat._ops.registry import register
 
 def _broadcast_error(op: str) -> Any:
     def error(exc: BaseException, in_avals: Any, attrs: Any) -> BaseException | None:
-        shapes = [list(a[0]) for a in in_avals]
+        shapes = ["[" + ",".join(map(str, a[0])) + "]" for a in in_avals]
         if len(shapes) == 2:
             return errors.kernel_error(op, f"Incompatible shapes: {shapes[0]} vs. {shapes[1]}")
         return None
@@ -548,8 +548,8 @@ def _matmul_error(exc: BaseException, in_avals: Any, attrs: Any) -> BaseExceptio
     if ka != kb:
         return errors.kernel_error(
             "MatMul",
-            f"Matrix size-incompatible: In[0]: [{', '.join(map(str, sa))}], In[1]: "
-            f"[{', '.join(map(str, sb))}]",
+            f"Matrix size-incompatible: In[0]: [{','.join(map(str, sa))}], In[1]: "
+            f"[{','.join(map(str, sb))}]",
         )
     return None
 

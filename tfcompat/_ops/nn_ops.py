@@ -2,6 +2,7 @@
 
 Where TF's gradient convention differs from JAX's, a `jax.custom_jvp` pins TF's rule and
 the comment cites TF's gradient function (`tensorflow/python/ops/nn_grad.py`).
+Convolutions and pools take TF's layouts (NHWC, filters HWIO) as static attributes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+from jax import lax
 
 from tfcompat._ops.registry import register
 
@@ -18,21 +20,185 @@ def _zero(x: Any) -> Any:
     return jnp.zeros((), x.dtype)
 
 
-@jax.custom_jvp
-def _relu(x: Any) -> Any:
-    return jnp.maximum(x, _zero(x))
+def _activation(name: str, fn: Any, grad_mask: Any) -> None:
+    """Register `fn` with TF's gradient `g * grad_mask(x)` (a JVP that is linear in `g`)."""
+
+    @jax.custom_jvp
+    def op(x: Any) -> Any:
+        return fn(x)
+
+    @op.defjvp
+    def _jvp(primals: Any, tangents: Any) -> Any:
+        (x,), (dx,) = primals, tangents
+        return fn(x), dx * grad_mask(x).astype(dx.dtype)
+
+    register(name)(op)
 
 
-@_relu.defjvp
-def _relu_jvp(primals: Any, tangents: Any) -> Any:
-    # TF's _ReluGrad: gradient where features > 0 (0 at 0).
+# TF's _ReluGrad: the gradient flows where features > 0 (0 at 0; JAX's relu also 0).
+_activation("Relu", lambda x: jnp.maximum(x, _zero(x)), lambda x: x > 0)
+# TF's _Relu6Grad: where 0 < features < 6 (0 at both kinks).
+_activation(
+    "Relu6", lambda x: jnp.clip(x, _zero(x), jnp.asarray(6, x.dtype)), lambda x: (x > 0) & (x < 6)
+)
+
+
+def _leaky(x: Any, alpha: float) -> Any:
+    return jnp.where(x > 0, x, x * jnp.asarray(alpha, x.dtype))
+
+
+_leaky_op = jax.custom_jvp(_leaky, nondiff_argnums=(1,))
+
+
+@_leaky_op.defjvp
+def _leaky_jvp(alpha: float, primals: Any, tangents: Any) -> Any:
+    # TF's _LeakyReluGrad: g where features > 0, else alpha * g (alpha at 0; JAX gives 1).
     (x,), (dx,) = primals, tangents
-    return _relu(x), jnp.where(x > 0, dx, _zero(dx))
+    return _leaky(x, alpha), jnp.where(x > 0, dx, dx * jnp.asarray(alpha, dx.dtype))
 
 
-register("Relu")(_relu)
+@register("LeakyRelu")
+def _leaky_relu(x: Any, *, alpha: float) -> Any:
+    return _leaky_op(x, alpha)
+
+
+@register("Elu")
+def _elu(x: Any) -> Any:
+    # TF's _EluGrad: g where x > 0, else g * (y + 1): the same as JAX's, 1 at 0.
+    return jnp.where(x > 0, x, jnp.expm1(jnp.where(x > 0, _zero(x), x)))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_fn(x: Any) -> Any:
+    return jax.nn.selu(x)
+
+
+# TF's _SeluGrad (the SeluGrad kernel) works on the activations: scale where y >= 0, so
+# at x = 0 the gradient is scale (JAX gives scale * alpha).
+_activation(
+    "Selu",
+    _selu_fn,
+    lambda x: jnp.where(
+        _selu_fn(x) < 0,
+        _selu_fn(x) + jnp.asarray(_SELU_SCALE * _SELU_ALPHA, x.dtype),
+        jnp.asarray(_SELU_SCALE, x.dtype),
+    ),
+)
 
 
 @register("Softmax")
 def _softmax(logits: Any) -> Any:
     return jax.nn.softmax(logits, axis=-1)
+
+
+@register("LogSoftmax")
+def _log_softmax(logits: Any) -> Any:
+    return jax.nn.log_softmax(logits, axis=-1)
+
+
+@register("L2Loss")
+def _l2_loss(t: Any) -> Any:
+    return jnp.sum(t * t) / 2
+
+
+def _softmax_xent(logits: Any, labels: Any) -> Any:
+    return -jnp.sum(labels * jax.nn.log_softmax(logits, axis=-1), axis=-1)
+
+
+@jax.custom_jvp
+def _softmax_xent_op(logits: Any, labels: Any) -> Any:
+    return _softmax_xent(logits, labels)
+
+
+@_softmax_xent_op.defjvp
+def _softmax_xent_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _SoftmaxCrossEntropyWithLogitsGrad: d/dlogits = softmax - labels (the kernel's
+    # backprop, which assumes the labels sum to 1), d/dlabels = -log_softmax(logits).
+    logits, labels = primals
+    dlogits, dlabels = tangents
+    logits, labels = jnp.broadcast_arrays(logits, labels)
+    dlogits = jnp.broadcast_to(dlogits, logits.shape)
+    dlabels = jnp.broadcast_to(dlabels, labels.shape)
+    log_sm = jax.nn.log_softmax(logits, axis=-1)
+    out = -jnp.sum(labels * log_sm, axis=-1)
+    back = jnp.exp(log_sm) - labels
+    return out, jnp.sum(back * dlogits, axis=-1) - jnp.sum(log_sm * dlabels, axis=-1)
+
+
+@register("SoftmaxCrossEntropyWithLogits")
+def _softmax_cross_entropy(logits: Any, labels: Any) -> Any:
+    return _softmax_xent_op(logits, labels)
+
+
+@register("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_softmax_cross_entropy(logits: Any, labels: Any) -> Any:
+    log_sm = jax.nn.log_softmax(logits, axis=-1)
+    return -jnp.take_along_axis(log_sm, labels[..., None].astype(jnp.int32), axis=-1)[..., 0]
+
+
+@register("BiasAdd")
+def _bias_add(value: Any, bias: Any, *, channels_first: bool) -> Any:
+    if channels_first:
+        return value + bias.reshape((-1,) + (1,) * (value.ndim - 2))
+    return value + bias
+
+
+# -- convolutions and pooling (NHWC input, HWIO filters) -------------------------------
+_DN = ("NHWC", "HWIO", "NHWC")
+
+
+def _conv(x: Any, w: Any, strides: Any, padding: Any, dilations: Any, groups: int) -> Any:
+    return lax.conv_general_dilated(
+        x,
+        w,
+        window_strides=strides,
+        padding=padding,
+        rhs_dilation=dilations,
+        dimension_numbers=_DN,
+        feature_group_count=groups,
+        precision=lax.Precision.HIGHEST,
+    )
+
+
+@register("Conv2D")
+def _conv2d(x: Any, w: Any, *, strides: Any, padding: Any, dilations: Any, groups: int) -> Any:
+    return _conv(x, w, strides, padding, dilations, groups)
+
+
+@register("Conv2DBackpropInput")
+def _conv2d_transpose(
+    x: Any, w: Any, *, input_shape: tuple[int, ...], strides: Any, padding: Any, dilations: Any
+) -> Any:
+    """TF's conv2d_transpose: the gradient of Conv2D w.r.t. its input, applied to `x`."""
+    _, vjp = jax.vjp(
+        lambda inp: _conv(inp, w, strides, padding, dilations, 1), jnp.zeros(input_shape, x.dtype)
+    )
+    return vjp(x)[0]
+
+
+def _window(x: Any, ksize: Any, strides: Any, padding: Any, init: Any, op: Any) -> Any:
+    pads = (
+        lax.padtype_to_pads(x.shape, ksize, strides, padding)
+        if isinstance(padding, str)
+        else padding
+    )
+    return lax.reduce_window(x, init, op, ksize, strides, pads)
+
+
+@register("MaxPool")
+def _max_pool(x: Any, *, ksize: Any, strides: Any, padding: str) -> Any:
+    # A Python scalar init lets JAX recognize the max monoid (and differentiate it).
+    init = -float("inf") if jnp.issubdtype(x.dtype, jnp.floating) else int(jnp.iinfo(x.dtype).min)
+    return _window(x, ksize, strides, padding, init, lax.max)
+
+
+@register("AvgPool")
+def _avg_pool(x: Any, *, ksize: Any, strides: Any, padding: str) -> Any:
+    # TF divides by the number of in-bounds elements of each window (SAME padding).
+    total = _window(x, ksize, strides, padding, 0.0, lax.add)
+    ones = jnp.ones(x.shape[1:-1], x.dtype)[None, ..., None]
+    count = _window(ones, ksize, strides, padding, 0.0, lax.add)
+    return total / count
