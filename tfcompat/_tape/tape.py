@@ -25,6 +25,8 @@ from tfcompat._util import nest, tf_logging
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
+_SLOW = object()  # GradientTape._gradient_fast: take the general path
+
 # Set by tfcompat._api.indexed_slices: computes a request's gradients when TF returns
 # tf.IndexedSlices for some sources (gathers of them on axis 0), else returns None.
 sparse_gradients: Any = None
@@ -210,6 +212,14 @@ class GradientTape:
 
         if target is None:
             raise TypeError(_TARGET_NONE)
+        if (
+            output_gradients is None
+            and unconnected_gradients is UnconnectedGradients.NONE
+            and isinstance(target, Tensor)
+        ):
+            fast = self._gradient_fast(tape, target, sources)
+            if fast is not _SLOW:
+                return fast
         # TF's checks, in TF's order (their errors are TF's, quirks included).
         raw_targets = nest.flatten(target)
         raw_sources = nest.flatten(sources)
@@ -244,6 +254,33 @@ class GradientTape:
             engine.retire(tape)
             engine.release(flat_targets)
         return nest.pack_sequence_as(sources, grads)
+
+    def _gradient_fast(self, tape: TapeRecord, target: Tensor, sources: Any) -> Any:
+        """`gradient()` for the common call: one Tensor target; a Tensor/Variable source
+        or a flat list/tuple of them; no seeds. None of TF's checks can fail there."""
+        if isinstance(sources, (Tensor, Variable)):
+            flat = [sources]
+        elif type(sources) is list or type(sources) is tuple:
+            flat = list(sources)
+            for s in flat:
+                if not isinstance(s, (Tensor, Variable)):
+                    return _SLOW
+        else:
+            return _SLOW
+        req = engine.GradientRequest(
+            tape, [target], [s._origin() if isinstance(s, Variable) else s for s in flat], None
+        )
+        grads = sparse_gradients(req) if sparse_gradients is not None else None
+        if grads is None:
+            grads = engine.compute_gradients(req)
+        if not self._persistent:
+            self._consumed = tape
+            self._tape = None
+            engine.retire(tape)
+            engine.release([target])
+        if isinstance(sources, (Tensor, Variable)):
+            return grads[0]
+        return grads if type(sources) is list else tuple(grads)
 
     # Jacobians and higher-order features live in tfcompat._tape.jacobian.
     def jacobian(
