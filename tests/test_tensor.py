@@ -12,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import math
 import operator
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import hypothesis
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 from tfcompare import (
     AMBIGUOUS,
     NONE_UNSUPPORTED,
@@ -900,3 +903,52 @@ def test_numpy_returns_numpy_scalar_for_0d() -> None:
 def test_division_by_scalar_is_correctly_rounded() -> None:
     x = tf.range(30.0) / 7.0
     assert float(x[3]) == float(np.float32(3.0) / np.float32(7.0))
+
+
+# -- randomized conversion against TF ----------------------------------------------------------
+def _no_negative_zero(f: float) -> bool:
+    return f != 0 or math.copysign(1, f) > 0
+
+
+_LEAVES = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**65), max_value=2**65),
+    # No -0.0: TF's scalar cache may hand back 0.0 (see the reprs above). Nothing below
+    # float32's smallest normal: TF's CPU Cast kernel flushes float32 subnormals to zero
+    # (float64 -> complex64), NumPy keeps them.
+    st.floats(allow_nan=False, width=64)
+    .filter(_no_negative_zero)
+    .filter(lambda f: f == 0 or abs(f) >= 1.2e-38),
+    st.complex_numbers(allow_nan=False, allow_infinity=False, max_magnitude=1e6).filter(
+        lambda c: _no_negative_zero(c.real) and _no_negative_zero(c.imag)
+    ),
+    st.sampled_from(["a", "bc", b"x"]),
+)
+_VALUES = st.one_of(
+    _LEAVES, st.lists(_LEAVES, max_size=4), st.lists(st.lists(_LEAVES, max_size=3), max_size=3)
+)
+_DTYPES = st.sampled_from([None, *CONVERSION_DTYPES])
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@hypothesis.given(value=_VALUES, dtype=_DTYPES, hint=st.booleans())
+def test_random_conversion_matches_tensorflow(
+    real_tf: Any, value: Any, dtype: str | None, hint: bool
+) -> None:
+    if dtype == "uint64" and value is not None:
+        hypothesis.assume(not _has_negative_or_huge_int(value))  # TF 2.21 SystemError, see _TF_BUGS
+
+    def convert(tf: Any) -> Any:
+        if dtype is None:
+            return tf.constant(value)
+        if hint:
+            return tf.convert_to_tensor(value, dtype_hint=getattr(tf, dtype))
+        return tf.constant(value, dtype=getattr(tf, dtype))
+
+    assert_same(capture(convert, real_tf), capture(convert, tfcompat))
+
+
+def _has_negative_or_huge_int(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has_negative_or_huge_int(v) for v in value)
+    return type(value) is int and not 0 <= value < 2**64

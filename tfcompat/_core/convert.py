@@ -7,6 +7,7 @@ stays float64). See TF_SEMANTICS.md 7.4.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from typing import Any
 
@@ -63,25 +64,56 @@ _FLOAT_RANGE = (
 )
 # Requested dtypes converted leaf by leaf (ints wrap modulo 2**bits, floats never range-check).
 _NATIVE = frozenset(("int32", "int64", "uint64", "float16", "float32", "float64", "complex128"))
+_NATIVE_INT_RANGE = {
+    "int32": (-(2**31), 2**31),
+    "int64": (-(2**63), 2**63),
+    "uint64": (-(2**63), 2**64),
+}
 # Which requested dtype kinds an inferred kind may be cast to (non-native dtypes).
 _COMPATIBLE = {"i": "iufc", "f": "fc", "b": "b", "c": "c", "s": "s"}
 
 
-def _flatten(value: Any) -> tuple[list[Any], tuple[int, ...]]:
-    """Leaves and shape of a nested Python sequence; rejects ragged nests as TF."""
-    if not _is_sequence(value):
-        if isinstance(value, np.ndarray):  # 0-d arrays are scalars, as in TF
-            return [value[()]], ()
-        return [value], ()
-    items = list(value)
-    if not items:
-        return [], (0,)
-    parts = [_flatten(v) for v in items]
-    inner = parts[0][1]
-    for _, shape in parts:
-        if shape != inner:
-            raise ValueError(_RAGGED)
-    return [leaf for leaves, _ in parts for leaf in leaves], (len(items), *inner)
+def _flatten(value: Any) -> tuple[list[Any], tuple[int, ...], bool]:
+    """Leaves and shape of a nested Python sequence, checked as TF checks them.
+
+    TF takes the shape from the first element at each depth; when it has a zero
+    dimension the value is empty and nothing else is looked at (`[[], [1]]` has shape
+    (2, 0) in TF). Otherwise a sequence of another length is "non-rectangular" and a
+    sequence where a scalar is expected is "mixed types". TF converts while it walks, so
+    the caller converts the leaves met before a ragged spot (a bad leaf there is reported
+    first) and then raises for `ragged`.
+    """
+    shape: list[int] = []
+    first = value
+    while _is_sequence(first):
+        shape.append(len(first))
+        if not shape[-1]:
+            return [], tuple(shape), False
+        first = first[0]
+    leaves: list[Any] = []
+
+    def walk(v: Any, depth: int) -> None:
+        if depth == len(shape):
+            # 0-d arrays are scalars; a sequence here is "mixed types" (as a bad leaf).
+            leaves.append(_NESTED if _is_sequence(v) else v[()] if isinstance(v, np.ndarray) else v)
+            return
+        if not _is_sequence(v) or len(v) != shape[depth]:
+            raise _Ragged
+        for item in v:
+            walk(item, depth + 1)
+
+    try:
+        walk(value, 0)
+    except _Ragged:
+        return leaves, tuple(shape), True
+    return leaves, tuple(shape), False
+
+
+class _Ragged(Exception):
+    """Internal: the walk met a sequence of the wrong length."""
+
+
+_NESTED = object()  # stands for a sequence found where TF expects a scalar
 
 
 def _is_sequence(value: Any) -> bool:
@@ -127,27 +159,29 @@ def _infer_leaves(leaves: list[Any], wide: bool) -> np.ndarray:
         for leaf, k in zip(leaves, kinds, strict=True):
             if k == "i" and not _INT64_MIN <= int(leaf) <= _INT64_MAX:
                 raise ValueError(_INT_RANGE)
-            if k in "fn":
+            if k in ("f", "n"):
                 first = "f"  # an int sequence that meets a float converts as float
                 break
-            if k not in "ib":
+            if k not in ("i", "b"):
                 raise ValueError(_MIXED)
         else:
             ints = [int(leaf) for leaf in leaves]
             small = not wide and all(_INT32_MIN <= i <= _INT32_MAX for i in ints)
             return np.array(ints, dtype=np.int32 if small else np.int64)
-    if any(k not in ("b", "i", "f", "n", "c")[: 5 if first == "c" else 4] for k in kinds):
-        raise ValueError(_MIXED)
+    # The float (or complex) converter, leaf by leaf in order, as TF's.
+    allowed = ("b", "i", "f", "n", "c") if first == "c" else ("b", "i", "f", "n")
+    check_range = first == "f" and not wide
+    for leaf, k in zip(leaves, kinds, strict=True):
+        if k not in allowed:
+            raise ValueError(_MIXED)
+        if check_range and _F32_MAX < abs(float(leaf)) < float("inf"):
+            raise ValueError(_FLOAT_RANGE)
     if first == "c":
         return np.array([complex(v) for v in leaves], dtype=np.complex128)
     if first == "n":
-        return np.array([float(v) for v in leaves], dtype=np.asarray(leaves[0]).dtype)
-    floats = [float(v) for v in leaves]
-    if wide:
-        return np.array(floats, dtype=np.float64)
-    if any(abs(v) > _F32_MAX and v != float("inf") and v != float("-inf") for v in floats):
-        raise ValueError(_FLOAT_RANGE)
-    return np.array(floats, dtype=np.float32)
+        with np.errstate(over="ignore"):
+            return np.array([float(v) for v in leaves]).astype(np.asarray(leaves[0]).dtype)
+    return np.array([float(v) for v in leaves], dtype=np.float64 if wide else np.float32)
 
 
 def _encode(s: Any) -> bytes:
@@ -155,27 +189,19 @@ def _encode(s: Any) -> bytes:
 
 
 def _convert_leaves(value: Any, leaves: list[Any], dtype: DType) -> np.ndarray:
-    """Convert leaves to a requested dtype, TF's way (see `_NATIVE`)."""
+    """Convert leaves to a requested dtype, TF's way.
+
+    As TF's `PySeqToTFE_TensorHandle`: a dtype TF converts natively is tried leaf by leaf;
+    if that fails (or the dtype is not native), the leaves are converted with their own
+    inferred dtype (wide: float64/int64), which must then be castable to the requested
+    one (TF's `IsCompatible`), else `TypeError`. Errors of the inferred conversion
+    ("mixed types", out-of-range integers) are the ones raised.
+    """
     npd = dtype.as_numpy_dtype
     if dtype.name in _NATIVE:
-        want = dtype._kind
-        allowed = {"i": "ib", "u": "ib", "f": "ibfn", "c": "ibfnc"}[want]
-        for leaf in leaves:
-            k = _leaf_kind(leaf)
-            if not k:
-                raise _unsupported(leaf) if leaf is leaves[0] else _cannot_convert(value, dtype)
-            if k not in allowed:
-                raise _cannot_convert(value, dtype)
-        if want in "iu":
-            ints = [int(leaf) for leaf in leaves]
-            high = 2**64 - 1 if want == "u" else _INT64_MAX
-            if any(not _INT64_MIN <= i <= high for i in ints):
-                raise ValueError(_INT_RANGE)
-            return np.array([i % 2**64 for i in ints], dtype=np.uint64).astype(npd)
-        if want == "f":
-            with np.errstate(over="ignore"):
-                return np.array([float(v) for v in leaves], dtype=np.float64).astype(npd)
-        return np.array([complex(v) for v in leaves], dtype=npd)
+        arr = _convert_native(leaves, dtype)
+        if arr is not None:
+            return arr
     inferred = _infer_leaves(leaves, wide=True)
     kind = "s" if inferred.dtype == object else inferred.dtype.kind
     if dtype._kind not in _COMPATIBLE[kind]:
@@ -186,18 +212,49 @@ def _convert_leaves(value: Any, leaves: list[Any], dtype: DType) -> np.ndarray:
         return inferred.astype(npd)
 
 
+def _convert_native(leaves: list[Any], dtype: DType) -> np.ndarray | None:
+    """TF's converter for a natively handled dtype, or None where it fails (TF then
+    falls back to the inferred dtype; out-of-range values end up cast either way)."""
+    want = dtype._kind
+    allowed = {"i": "ib", "u": "ib", "f": "ibfn", "c": "ibfnc"}[want]
+    if any(not kind or kind not in allowed for kind in map(_leaf_kind, leaves)):
+        return None
+    npd = dtype.as_numpy_dtype
+    if want in "iu":
+        # TF's int converters reject values outside the dtype (TF then converts with the
+        # inferred int64 and casts, which wraps). Negative uint64 is a TF SystemError: wrap.
+        ints = [int(leaf) for leaf in leaves]
+        low, high = _NATIVE_INT_RANGE[dtype.name]
+        if any(not low <= i < high for i in ints):
+            return None
+        return np.array([i % 2**64 for i in ints], dtype=np.uint64).astype(npd)
+    if want == "f":
+        wide = np.array([float(v) for v in leaves], dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = wide.astype(npd)
+        # TF's float converters reject a finite Python float that overflows the dtype.
+        floats = np.array([_leaf_kind(leaf) in ("f", "n") for leaf in leaves])
+        if np.any(floats & np.isfinite(wide) & ~np.isfinite(out.astype(np.float64))):
+            return None
+        return out
+    return np.array([complex(v) for v in leaves], dtype=npd)
+
+
 def _python_to_host(value: Any, dtype: DType | None) -> np.ndarray:
     """A Python scalar or nested sequence as a host array, with TF's dtype rules."""
-    leaves, shape = _flatten(value)
+    leaves, shape, ragged = _flatten(value)
+    if not leaves and not ragged:
+        return np.zeros(shape, np.float32 if dtype is None else dtype.as_numpy_dtype)
+    if ragged:
+        # TF's walk reports a bad leaf met before the ragged spot; a dtype that does not
+        # fit would only be found after the walk.
+        # (A native conversion fails on the ragged spot too, so TF's fallback walk decides.)
+        with contextlib.suppress(TypeError):
+            _infer_leaves(leaves, wide=dtype is not None)
+        raise ValueError(_RAGGED)
     if dtype is None:
-        if not leaves and shape:
-            return np.zeros(shape, np.float32)
-        arr = _infer_leaves(leaves, wide=False)
-    elif not leaves:
-        return np.zeros(shape, dtype.as_numpy_dtype)
-    else:
-        arr = _convert_leaves(value, leaves, dtype)
-    return arr.reshape(shape)
+        return _infer_leaves(leaves, wide=False).reshape(shape)
+    return _convert_leaves(value, leaves, dtype).reshape(shape)
 
 
 def _numpy_to_host(value: Any, dtype: DType | None) -> np.ndarray:
