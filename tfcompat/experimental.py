@@ -4,12 +4,26 @@
   evictions, size, maxsize).
 * `clear_caches()` - drop every compiled program.
 * `run_eagerly(True)` - compute every op at once (debugging; also `TFCOMPAT_EAGER=1`).
-* Set `TFCOMPAT_LOG_COMPILES=1` to log each compile, `TFCOMPAT_CACHE_SIZE=N` to bound
-  the cache.
+* `set_cache_size(n)` - bound the compiled-program cache to `n` programs (LRU; also
+  `TFCOMPAT_CACHE_SIZE=N`, default 256).
+* `RecompilationWarning` - warned (and logged to the "tensorflow" logger, as TF logs its
+  retracing warning) when a loop keeps compiling new programs, naming what changed.
+* Set `TFCOMPAT_LOG_COMPILES=1` to log each compile.
 """
 
+from tfcompat._tape import cache_warning as _cache_warning
 from tfcompat._tape import engine as _engine
+from tfcompat._tape.cache_warning import RecompilationWarning
 from tfcompat._tape.engine import clear_caches, compile_stats
+
+
+def set_cache_size(maxsize: int) -> None:
+    """Bound the compiled-program cache to `maxsize` programs; the least recently used go.
+
+    The default is 256 (or `TFCOMPAT_CACHE_SIZE`). A loop that needs more programs than
+    the cache holds recompiles evicted ones and gets a `RecompilationWarning`.
+    """
+    _cache_warning.resize(_engine.CACHE, maxsize)
 
 
 def run_eagerly(enabled: bool = True) -> None:
@@ -21,4 +35,10 @@ def run_eagerly(enabled: bool = True) -> None:
     _engine.DEBUG_EAGER[0] = bool(enabled)
 
 
-__all__ = ["clear_caches", "compile_stats", "run_eagerly"]
+__all__ = [
+    "RecompilationWarning",
+    "clear_caches",
+    "compile_stats",
+    "run_eagerly",
+    "set_cache_size",
+]

@@ -465,7 +465,7 @@ class _Cache:
                 old, _ = self.entries.popitem(last=False)
                 self.evictions += 1
                 cache_warning.on_evict(old)
-        cache_warning.on_miss(key, self.maxsize)  # may warn: a loop keeps compiling
+        cache_warning.on_miss(key, self.maxsize, _AVALS)  # may warn: a loop keeps compiling
 
 
 _LOG_COMPILES = os.environ.get("TFCOMPAT_LOG_COMPILES", "") not in ("", "0")
