@@ -120,7 +120,7 @@ def test_1000_variable_model_trains_and_compiles_once() -> None:
 
     def step() -> Any:
         with tf.GradientTape() as tape:
-            loss = tf.add_n([tf.reduce_sum(p * x) ** 2 for p in params]) / n
+            loss = sum(tf.reduce_sum(p * x) ** 2 for p in params) / n
         grads = tape.gradient(loss, params)
         for p, g in zip(params, grads, strict=True):
             p.assign_sub(0.5 * g)
