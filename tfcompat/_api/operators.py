@@ -115,6 +115,14 @@ _BINARY: dict[str, tuple[Callable[[Tensor, Any], Tensor], str | None]] = {
     "xor": (_xor, None),
 }
 _COMPARISONS = {"lt": "Less", "le": "LessEqual", "gt": "Greater", "ge": "GreaterEqual"}
+_NAME_SUFFIX = " name: "
+
+
+def _slow_path_error(e: errors.OpError) -> errors.OpError:
+    """`e` as TF's slow op path words it: without the trailing " name: "."""
+    if not e.message.endswith(_NAME_SUFFIX):
+        return e
+    return type(e)(e.node_def, e.op, e.message[: -len(_NAME_SUFFIX)])
 
 
 def _forward(
@@ -122,6 +130,9 @@ def _forward(
 ) -> Callable[[Any, Any], Any]:
     raw_op = OPS[raw] if raw is not None else None
     rname = f"__r{name}__"
+    # Whether a Python list `other` reaches TF's kernel unconverted (not for +, / and @,
+    # whose functions convert it to a tensor first, nor for * of bools, cast first).
+    slow_for_lists = name not in ("add", "truediv", "matmul")
 
     def op(self: Any, other: Any) -> Any:
         x = _read(self)
@@ -137,6 +148,13 @@ def _forward(
         # is tried when TF's function raises TypeError/ValueError.
         try:
             return fn(x, other)
+        except errors.OpError as e:
+            # A Python list operand sends TF through its slow op path, whose kernel errors
+            # lack the fast path's trailing " name: " (unless TF converted it first).
+            list_kernel = slow_for_lists and not (name == "mul" and x._dtype is dtypes.bool_)
+            if list_kernel and type(other) in (list, tuple):
+                raise _slow_path_error(e) from None
+            raise
         except (TypeError, ValueError) as e:
             if hasattr(type(other), rname):
                 try:
@@ -170,7 +188,12 @@ def _reverse(
 
 def _comparison(op: str) -> Callable[[Any, Any], Any]:
     def compare(self: Any, other: Any) -> Any:
-        return _kernel(op, _read(self), other)
+        try:
+            return _kernel(op, _read(self), other)
+        except errors.OpError as e:  # a Python list takes TF's slow path (see _forward)
+            if type(other) in (list, tuple):
+                raise _slow_path_error(e) from None
+            raise
 
     return compare
 
