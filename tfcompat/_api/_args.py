@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
+import numpy as np
+
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import Tensor
+from tfcompat._ops._tf_opdefs import OPDEFS
 from tfcompat._tape.engine import execute
 
 __all__ = [
@@ -141,8 +145,6 @@ def allowed_types(op: str, attr: str = "T") -> tuple[str, ...] | None:
     """TF's allowed dtypes (TF type names, TF's order) for `attr` of `op`, or None (any)."""
     key = (op, attr)
     if key not in _ALLOWED:
-        from tfcompat._ops._tf_opdefs import OPDEFS
-
         summary = OPDEFS.get(op, "")
         marker = f"; attr={attr}:type"
         allowed = None
@@ -161,8 +163,6 @@ def check_type(op: str, x: Tensor, attr: str = "T") -> None:
     """Raise TF's kernel error when `x.dtype` is not allowed for `attr` of TF op `op`."""
     allowed = allowed_types(op, attr)
     if allowed is not None and x.dtype._tf_type_name not in allowed:
-        from tfcompat._ops._tf_opdefs import OPDEFS
-
         raise errors.InvalidArgumentError(
             None,
             None,
@@ -175,15 +175,11 @@ def check_type(op: str, x: Tensor, attr: str = "T") -> None:
 def is_concrete(t: Tensor) -> bool:
     """False when `t`'s value is a JAX tracer (while a tf.function is traced): checks that
     read values (`concrete`) must then be skipped."""
-    import jax
-
     return not isinstance(t._array(), jax.core.Tracer)
 
 
 def concrete(t: Tensor) -> Any:
     """The value of `t` as a NumPy array (computing a pending tensor)."""
-    import numpy as np
-
     return np.asarray(t._array())
 
 
