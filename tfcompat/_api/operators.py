@@ -122,7 +122,8 @@ def _slow_path_error(e: errors.OpError) -> errors.OpError:
     """`e` as TF's slow op path words it: without the trailing " name: "."""
     if not e.message.endswith(_NAME_SUFFIX):
         return e
-    return type(e)(e.node_def, e.op, e.message[: -len(_NAME_SUFFIX)])
+    cls: Any = type(e)  # an OpError subclass: (node_def, op, message)
+    return cls(e.node_def, e.op, e.message[: -len(_NAME_SUFFIX)])  # type: ignore[no-any-return,unused-ignore]
 
 
 def _forward(
