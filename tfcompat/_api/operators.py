@@ -123,7 +123,7 @@ def _slow_path_error(e: errors.OpError) -> errors.OpError:
     if not e.message.endswith(_NAME_SUFFIX):
         return e
     cls: Any = type(e)  # an OpError subclass: (node_def, op, message)
-    return cls(e.node_def, e.op, e.message[: -len(_NAME_SUFFIX)])  # type: ignore[no-any-return,unused-ignore]
+    return cls(e.node_def, e.op, e.message[: -len(_NAME_SUFFIX)])
 
 
 def _forward(
