@@ -48,7 +48,17 @@ _binary("AddV2", lambda x, y: x + y)
 _binary("Sub", lambda x, y: x - y)
 _binary("Mul", lambda x, y: x * y)
 _binary("RealDiv", lambda x, y: x / y)
-_binary("FloorDiv", jnp.floor_divide, differentiable=False)  # ops.NotDifferentiable("FloorDiv")
+
+
+def _floor_div(x: Any, y: Any) -> Any:
+    # TF's FloorDiv on floats is floor(x / y): inf // 1 is inf and -1 // inf is -0.0
+    # (jnp.floor_divide, like Python, gives nan and -1.0).
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.floor(x / y)
+    return jnp.floor_divide(x, y)
+
+
+_binary("FloorDiv", _floor_div, differentiable=False)  # ops.NotDifferentiable("FloorDiv")
 _binary("FloorMod", jnp.mod)
 
 
@@ -273,7 +283,23 @@ register("Sign")(_sign)
 register("Neg")(jnp.negative)
 register("Square")(lambda x: x * x)
 register("Sqrt")(jnp.sqrt)
-register("Rsqrt")(lax.rsqrt)
+
+
+@jax.custom_jvp
+def _rsqrt(x: Any) -> Any:
+    return lax.rsqrt(x)
+
+
+@_rsqrt.defjvp
+def _rsqrt_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _RsqrtGrad (RsqrtGrad kernel): g * -0.5 * y**3 from the output y, so at -0 the
+    # gradient is +inf (JAX's -0.5 * y / x gives -inf).
+    (x,), (dx,) = primals, tangents
+    y = lax.rsqrt(x)
+    return y, dx * (jnp.asarray(-0.5, y.dtype) * y * y * y)
+
+
+register("Rsqrt")(_rsqrt)
 register("Exp")(jnp.exp)
 register("Expm1")(jnp.expm1)
 register("Log")(jnp.log)
@@ -378,8 +404,32 @@ def _euclidean_norm(x: Any, axis: Any, keepdims: bool) -> Any:
 
 _reduction("Sum", lambda x, axis, keepdims: jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype))
 _reduction("Mean", _mean)
-_reduction("Max", jnp.max)
-_reduction("Min", jnp.min)
+
+
+def _min_or_max(fn: Any) -> Any:
+    def reduce(x: Any, axis: Any, keepdims: bool) -> Any:
+        return fn(x, axis=axis, keepdims=keepdims)
+
+    op = jax.custom_jvp(reduce, nondiff_argnums=(1, 2))
+
+    @op.defjvp
+    def _jvp(axis: Any, keepdims: bool, primals: Any, tangents: Any) -> Any:
+        # TF's _MinOrMaxGrad: the gradient is split equally among the entries equal to
+        # the result. No entry equals a NaN result, so TF's (g / 0) * 0 is NaN for the
+        # whole slice (JAX gives 0); the weights carry the NaN themselves because XLA
+        # turns a product with a 0/1 mask into a select.
+        (x,), (dx,) = primals, tangents
+        y = fn(x, axis=axis, keepdims=True)
+        weights = jnp.where(jnp.isnan(y), jnp.nan, (x == y).astype(dx.dtype))
+        count = jnp.sum((x == y).astype(dx.dtype), axis=axis, keepdims=keepdims)
+        tangent = jnp.sum(dx * weights.astype(dx.dtype), axis=axis, keepdims=keepdims)
+        return reduce(x, axis, keepdims), tangent / count
+
+    return op
+
+
+_reduction("Max", _min_or_max(jnp.max))
+_reduction("Min", _min_or_max(jnp.min))
 _reduction(
     "Prod", lambda x, axis, keepdims: jnp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 )

@@ -62,10 +62,13 @@ def _leaky_relu(x: Any, *, alpha: float) -> Any:
     return _leaky_op(x, alpha)
 
 
-@register("Elu")
-def _elu(x: Any) -> Any:
-    # TF's _EluGrad: g where x > 0, else g * (y + 1): the same as JAX's, 1 at 0.
+def _elu_fn(x: Any) -> Any:
     return jnp.where(x > 0, x, jnp.expm1(jnp.where(x > 0, _zero(x), x)))
+
+
+# TF's _EluGrad (EluGrad kernel) works on the activations: g * (y + 1) where y < 0, else
+# g; 1 at 0, and 1 at NaN (JAX's derivative is NaN there).
+_activation("Elu", _elu_fn, lambda x: jnp.where(_elu_fn(x) < 0, _elu_fn(x) + 1, 1))
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
