@@ -13,6 +13,7 @@ _jax.config.update("jax_enable_x64", True)
 
 from tfcompat import (  # noqa: E402
     autodiff,
+    config,
     dtypes,
     errors,
     experimental,

@@ -261,7 +261,7 @@ register("UpperBound", differentiable=False)(_searchsorted("right"))
 
 @register("Einsum")
 def _einsum(*inputs: Any, equation: str) -> Any:
-    return jnp.einsum(equation, *inputs, precision=lax.Precision.HIGHEST)
+    return jnp.einsum(equation, *inputs)
 
 
 @register("MatrixBandPart")

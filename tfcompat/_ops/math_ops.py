@@ -626,7 +626,7 @@ def _matmul(
             b = jnp.conj(b)
     if a.shape[-1] != b.shape[-2]:
         raise ValueError("inner")
-    return jnp.matmul(a, b, precision=lax.Precision.HIGHEST)
+    return jnp.matmul(a, b)
 
 
 @register("Cast")

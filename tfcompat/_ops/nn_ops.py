@@ -162,7 +162,6 @@ def _conv(x: Any, w: Any, strides: Any, padding: Any, dilations: Any, groups: in
         rhs_dilation=dilations,
         dimension_numbers=_DN,
         feature_group_count=groups,
-        precision=lax.Precision.HIGHEST,
     )
 
 

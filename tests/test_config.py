@@ -1,0 +1,44 @@
+"""`tf.config`: device listing and the TF32 switch, compared with TF 2.21 on CPU."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import pytest
+
+import tfcompat as tf
+
+
+def test_cpu_is_listed_first() -> None:
+    devices = tf.config.list_physical_devices()
+    assert devices[0] == tf.config.PhysicalDevice("/physical_device:CPU:0", "CPU")
+    assert tf.config.list_logical_devices("CPU")[0].name == "/device:CPU:0"
+
+
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="TF runs on the CPU here")
+def test_device_lists_match_tensorflow_on_cpu(real_tf: Any) -> None:
+    assert [tuple(d) for d in tf.config.list_physical_devices()] == [
+        tuple(d) for d in real_tf.config.list_physical_devices()
+    ]
+    assert tf.config.list_physical_devices("GPU") == real_tf.config.list_physical_devices("GPU")
+    assert [tuple(d) for d in tf.config.list_logical_devices()] == [
+        tuple(d) for d in real_tf.config.list_logical_devices()
+    ]
+
+
+def test_tf32_switch_sets_jax_matmul_precision() -> None:
+    assert tf.config.experimental.tensor_float_32_execution_enabled()
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+    try:
+        assert not tf.config.experimental.tensor_float_32_execution_enabled()
+        assert jax.config.jax_default_matmul_precision == "highest"
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(True)
+    assert jax.config.jax_default_matmul_precision is None
+
+
+def test_set_memory_growth_checks_its_device() -> None:
+    tf.config.experimental.set_memory_growth(tf.config.list_physical_devices()[0], True)
+    with pytest.raises(ValueError):
+        tf.config.experimental.set_memory_growth("GPU:0", True)
