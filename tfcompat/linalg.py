@@ -1,7 +1,60 @@
 """`tf.linalg`: re-exports only."""
 
 from tfcompat._api.array_ops import einsum, eye, global_norm, tensordot
+from tfcompat._api.linalg_ops import (
+    adjoint,
+    band_part,
+    cholesky,
+    cross,
+    det,
+    diag,
+    diag_part,
+    eigh,
+    eigvalsh,
+    inv,
+    logdet,
+    lstsq,
+    matrix_transpose,
+    matvec,
+    norm,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    svd,
+    trace,
+    triangular_solve,
+)
 from tfcompat._api.math_ops import matmul
 from tfcompat._api.nn_ops import l2_normalize
 
-__all__ = ["einsum", "eye", "global_norm", "l2_normalize", "matmul", "tensordot"]
+__all__ = [
+    "adjoint",
+    "band_part",
+    "cholesky",
+    "cross",
+    "det",
+    "diag",
+    "diag_part",
+    "eigh",
+    "eigvalsh",
+    "einsum",
+    "eye",
+    "global_norm",
+    "inv",
+    "l2_normalize",
+    "logdet",
+    "lstsq",
+    "matmul",
+    "matrix_transpose",
+    "matvec",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "svd",
+    "tensordot",
+    "trace",
+    "triangular_solve",
+]

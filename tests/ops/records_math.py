@@ -313,6 +313,11 @@ MATH: list[OpRecord] = [
         ),
     ),
     OpRecord("math.add_n", lambda tf, a: tf.math.add_n([a]), (Arg((2, 3)),), variant="one"),
+    OpRecord(
+        "math.accumulate_n",
+        lambda tf, a, b: tf.math.accumulate_n([a, b]),
+        (Arg((2, 3)), Arg((2, 3))),
+    ),
     # -- unary -----------------------------------------------------------------------
     unary("math.negative", dtypes=(*FLOAT_ALL, *COMPLEX, "int32"), bad=()),
     unary(

@@ -18,24 +18,14 @@ from tfcompat._api._args import as_tensor, execute, kernel_error, shape_str
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
-from tfcompat._ops.registry import OPS
 
 __all__ = ["assign_slice"]
 
-_JITTED: dict[Any, Any] = {}
 
-
-def _run(op: str, attrs: tuple[tuple[str, Any], ...], *arrays: Any) -> Any:
-    """Run raw op `op` on arrays, unrecorded (an assignment is not differentiable)."""
-    import jax
-
-    key = (op, attrs)
-    fn = _JITTED.get(key)
-    if fn is None:
-        raw = OPS[op].fn
-        kw = dict(attrs)
-        fn = _JITTED[key] = jax.jit(lambda *a: raw(*a, **kw))
-    return fn(*arrays)
+def _run(op: str, attrs: tuple[tuple[str, Any], ...], *values: Tensor) -> Any:
+    """Run raw op `op` on fresh (never watched) tensors: an assignment is not recorded."""
+    fresh = tuple(EagerTensor(t._array(), t._shape, t._dtype) for t in values)
+    return execute(op, fresh, attrs)._array()
 
 
 def _store(var: Variable, value: Any, read_value: bool) -> Any:
@@ -65,7 +55,7 @@ def assign_slice(var: Variable, index: tuple[Any, ...], value: Any, read_value: 
             f"{shape_str(target._shape)}",
             name="strided_slice/_assign",
         )
-    new = _run("TensorStridedSliceUpdate", (("index", index),), current._array(), v._array())
+    new = _run("TensorStridedSliceUpdate", (("index", index),), current, v)
     return _store(var, new, read_value)
 
 
@@ -74,7 +64,7 @@ def _scatter_nd(op: str, var: Variable, indices: Any, updates: Any, read_value: 
     u = _value(var, updates)
     array_ops._scatter_checks(op, i, u, var._handle.shape)
     current = var.read_value()
-    new = _run(op, (), current._array(), i._array(), u._array())
+    new = _run(op, (), current, i, u)
     return _store(var, new, read_value)
 
 

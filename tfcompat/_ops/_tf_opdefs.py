@@ -132,6 +132,10 @@ OPDEFS: dict[str, str] = {
         "Op<name=CheckNumerics; signature=tensor:T -> output:T; attr=T:type,allowed=[DT_B"
         "FLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE]; attr=message:string; is_stateful=true>"
     ),
+    "Cholesky": (
+        "Op<name=Cholesky; signature=input:T -> output:T; attr=T:type,allowed=[DT_DOUBLE,"
+        " DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_COMPLEX128]>"
+    ),
     "Complex": (
         "Op<name=Complex; signature=real:T, imag:T -> out:Tout; attr=T:type,default=DT_FL"
         "OAT,allowed=[DT_FLOAT, DT_DOUBLE]; attr=Tout:type,default=DT_COMPLEX64,allowed=["
@@ -173,6 +177,11 @@ OPDEFS: dict[str, str] = {
     "Cosh": (
         "Op<name=Cosh; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
         "T_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
+    ),
+    "Cross": (
+        "Op<name=Cross; signature=a:T, b:T -> product:T; attr=T:type,allowed=[DT_FLOAT, D"
+        "T_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT_UINT1"
+        "6, DT_HALF, DT_UINT32, DT_UINT64]>"
     ),
     "Cumprod": (
         "Op<name=Cumprod; signature=x:T, axis:Tidx -> out:T; attr=exclusive:bool,default="
@@ -340,6 +349,11 @@ OPDEFS: dict[str, str] = {
         "Op<name=Log1p; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, "
         "DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
+    "LogMatrixDeterminant": (
+        "Op<name=LogMatrixDeterminant; signature=input:T -> sign:T, log_abs_determinant:T"
+        "; attr=T:type,allowed=[DT_HALF, DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128"
+        "]>"
+    ),
     "LogSoftmax": (
         "Op<name=LogSoftmax; signature=logits:T -> logsoftmax:T; attr=T:type,allowed=[DT_"
         "HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
@@ -362,6 +376,40 @@ OPDEFS: dict[str, str] = {
         "Op<name=MatrixBandPart; signature=input:T, num_lower:Tindex, num_upper:Tindex ->"
         " band:T; attr=T:type; attr=Tindex:type,default=DT_INT64,allowed=[DT_INT32, DT_IN"
         "T64]>"
+    ),
+    "MatrixDeterminant": (
+        "Op<name=MatrixDeterminant; signature=input:T -> output:T; attr=T:type,allowed=[D"
+        "T_HALF, DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
+    ),
+    "MatrixDiagPartV3": (
+        "Op<name=MatrixDiagPartV3; signature=input:T, k:int32, padding_value:T -> diagona"
+        'l:T; attr=T:type; attr=align:string,default="RIGHT_LEFT",allowed=["LEFT_RIGHT", '
+        '"RIGHT_LEFT", "LEFT_LEFT", "RIGHT_RIGHT"]>'
+    ),
+    "MatrixDiagV3": (
+        "Op<name=MatrixDiagV3; signature=diagonal:T, k:int32, num_rows:int32, num_cols:in"
+        't32, padding_value:T -> output:T; attr=T:type; attr=align:string,default="RIGHT_'
+        'LEFT",allowed=["LEFT_RIGHT", "RIGHT_LEFT", "LEFT_LEFT", "RIGHT_RIGHT"]>'
+    ),
+    "MatrixInverse": (
+        "Op<name=MatrixInverse; signature=input:T -> output:T; attr=adjoint:bool,default="
+        "false; attr=T:type,allowed=[DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_COMPL"
+        "EX128]>"
+    ),
+    "MatrixSolve": (
+        "Op<name=MatrixSolve; signature=matrix:T, rhs:T -> output:T; attr=adjoint:bool,de"
+        "fault=false; attr=T:type,allowed=[DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT"
+        "_COMPLEX128]>"
+    ),
+    "MatrixSolveLs": (
+        "Op<name=MatrixSolveLs; signature=matrix:T, rhs:T, l2_regularizer:double -> outpu"
+        "t:T; attr=T:type,allowed=[DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_COMPLEX"
+        "128]; attr=fast:bool,default=true>"
+    ),
+    "MatrixTriangularSolve": (
+        "Op<name=MatrixTriangularSolve; signature=matrix:T, rhs:T -> output:T; attr=lower"
+        ":bool,default=true; attr=adjoint:bool,default=false; attr=T:type,allowed=[DT_BFL"
+        "OAT16, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
     "Max": (
         "Op<name=Max; signature=input:T, reduction_indices:Tidx -> output:T; attr=keep_di"
@@ -456,6 +504,11 @@ OPDEFS: dict[str, str] = {
         " DT_BFLOAT16, DT_QINT16, DT_QUINT16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UINT3"
         "2, DT_UINT64]; attr=Tidx:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
     ),
+    "Qr": (
+        "Op<name=Qr; signature=input:T -> q:T, r:T; attr=full_matrices:bool,default=false"
+        "; attr=T:type,allowed=[DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_COMPLEX128"
+        "]>"
+    ),
     "Real": (
         "Op<name=Real; signature=input:T -> output:Tout; attr=T:type,default=DT_COMPLEX64"
         ",allowed=[DT_COMPLEX64, DT_COMPLEX128]; attr=Tout:type,default=DT_FLOAT,allowed="
@@ -522,6 +575,11 @@ OPDEFS: dict[str, str] = {
         "e,allowed=[DT_INT32, DT_INT64]>"
     ),
     "SelectV2": "Op<name=SelectV2; signature=condition:bool, t:T, e:T -> output:T; attr=T:type>",
+    "SelfAdjointEigV2": (
+        "Op<name=SelfAdjointEigV2; signature=input:T -> e:T, v:T; attr=compute_v:bool,def"
+        "ault=true; attr=T:type,allowed=[DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_C"
+        "OMPLEX128]>"
+    ),
     "Selu": (
         "Op<name=Selu; signature=features:T -> activations:T; attr=T:type,allowed=[DT_HAL"
         "F, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
@@ -606,6 +664,11 @@ OPDEFS: dict[str, str] = {
         "NT8, DT_INT16, DT_INT8, DT_COMPLEX64, DT_INT64, DT_QINT8, DT_QUINT8, DT_QINT32, "
         "DT_BFLOAT16, DT_QINT16, DT_QUINT16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UINT32"
         ", DT_UINT64]; attr=Tidx:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "Svd": (
+        "Op<name=Svd; signature=input:T -> s:T, u:T, v:T; attr=compute_uv:bool,default=tr"
+        "ue; attr=full_matrices:bool,default=false; attr=T:type,allowed=[DT_DOUBLE, DT_FL"
+        "OAT, DT_HALF, DT_COMPLEX64, DT_COMPLEX128]>"
     ),
     "Tan": (
         "Op<name=Tan; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT"

@@ -1,0 +1,98 @@
+"""Op records for `tf.random`: shapes, dtypes and errors vs TF (values are JAX's; see
+test_random.py for the seed rules and distributions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from op_harness import Arg, Bad, OpRecord
+
+
+def rec(name: str, fn: Any, *args: Arg, **kw: Any) -> OpRecord:
+    kw.setdefault("values", False)
+    kw.setdefault("grad_vs_tf", False)
+    kw.setdefault("fd", False)
+    kw.setdefault("dtypes", ("float32",))
+    return OpRecord(name, fn, tuple(args), **kw)
+
+
+RANDOM: list[OpRecord] = [
+    rec(
+        "random.normal",
+        lambda tf: tf.random.normal([2, 3], seed=1),
+        bad=(Bad("int dtype", lambda tf: tf.random.normal([2], dtype=tf.int32)),),
+    ),
+    rec(
+        "random.normal",
+        lambda tf: tf.random.normal([2], mean=1.0, stddev=2.0, dtype=tf.float64),
+        variant="float64_moments",
+    ),
+    rec(
+        "random.uniform",
+        lambda tf: tf.random.uniform([3, 2]),
+        bad=(
+            Bad("int without maxval", lambda tf: tf.random.uniform([2], dtype=tf.int32)),
+            Bad("empty int range", lambda tf: tf.random.uniform([2], 5, 3, dtype=tf.int32)),
+        ),
+    ),
+    rec(
+        "random.uniform",
+        lambda tf: tf.random.uniform([4], -3, 7, dtype=tf.int64, seed=2),
+        variant="int64",
+    ),
+    rec("random.truncated_normal", lambda tf: tf.random.truncated_normal([5], stddev=0.5)),
+    rec(
+        "random.categorical",
+        lambda tf, x: tf.random.categorical(x, 4),
+        Arg((2, 3)),
+        bad=(Bad("vector logits", lambda tf: tf.random.categorical(tf.ones([3]), 2)),),
+    ),
+    rec(
+        "random.categorical",
+        lambda tf, x: tf.random.categorical(x, 2, dtype=tf.int32),
+        Arg((3, 2)),
+        variant="int32",
+    ),
+    rec(
+        "random.shuffle",
+        lambda tf, x: tf.random.shuffle(x),
+        Arg((5, 2)),
+        dtypes=("float32", "int32"),
+    ),
+    rec(
+        "random.shuffle", lambda tf, x: tf.random.shuffle(x), Arg(()), variant="scalar", values=True
+    ),
+    rec("random.gamma", lambda tf: tf.random.gamma([2], [1.0, 2.0], beta=[[1.0], [2.0]])),
+    rec("random.poisson", lambda tf: tf.random.poisson([3], [1.0, 4.0], dtype=tf.int32)),
+    rec(
+        "random.stateless_normal",
+        lambda tf: tf.random.stateless_normal([2, 2], seed=[1, 2]),
+        bad=(Bad("seed shape", lambda tf: tf.random.stateless_normal([2], seed=[1])),),
+    ),
+    rec(
+        "random.stateless_uniform",
+        lambda tf: tf.random.stateless_uniform([3], seed=[3, 4], minval=1.0, maxval=2.0),
+    ),
+    rec(
+        "random.stateless_uniform",
+        lambda tf: tf.random.stateless_uniform(
+            [3], seed=[3, 4], minval=0, maxval=9, dtype=tf.int32
+        ),
+        variant="int",
+        bad=(
+            Bad(
+                "int without maxval",
+                lambda tf: tf.random.stateless_uniform([2], seed=[1, 2], dtype=tf.int32),
+            ),
+        ),
+    ),
+    rec(
+        "random.stateless_truncated_normal",
+        lambda tf: tf.random.stateless_truncated_normal([4], seed=[5, 6]),
+    ),
+    rec(
+        "random.stateless_categorical",
+        lambda tf, x: tf.random.stateless_categorical(x, 3, seed=[7, 8]),
+        Arg((2, 4)),
+    ),
+]
