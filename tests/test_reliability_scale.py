@@ -8,6 +8,8 @@ catch an accidental quadratic, not a few percent.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -79,17 +81,54 @@ def test_5000_op_chain_compiles_and_runs(default_recursion_limit: None) -> None:
     assert compile_s < 60, compile_s  # measured 2.5 s
 
 
+_CHAIN_SCRIPT = """
+import sys, time
+import numpy as np
+import tfcompat as tf
+n = int(sys.argv[1])
+x, c = tf.Variable(1.0), tf.constant(1.0000001)
+with tf.GradientTape() as tape:
+    y = x
+    for _ in range(n):
+        y = y * c
+start = time.perf_counter()
+g = float(tape.gradient(y, x))
+print(time.perf_counter() - start, g, float(y))
+"""
+
+
+def _compile_chain_in_subprocess(n: int) -> tuple[float, float, float]:
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHAIN_SCRIPT, str(n)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=env,
+    )
+    assert proc.returncode == 0, f"exit status {proc.returncode}: {proc.stderr[-2000:]}"
+    seconds, g, y = map(float, proc.stdout.split())
+    return seconds, g, y
+
+
 @pytest.mark.slow
-def test_100k_op_chain_compiles_and_runs(default_recursion_limit: None) -> None:
-    n = 100_000
-    x, y, tape, _ = _chain(n, tf.constant(1.0000001))
-    start = time.perf_counter()
-    g = tape.gradient(y, x).numpy()
-    compile_s = time.perf_counter() - start
-    expected = np.float32(1.0000001) ** n
-    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-2)
-    np.testing.assert_allclose(g, expected, rtol=1e-2)
-    assert compile_s < 600, compile_s
+def test_20k_op_chain_compiles_and_runs() -> None:
+    seconds, g, y = _compile_chain_in_subprocess(20_000)  # measured 10.9 s
+    expected = float(np.float32(1.0000001) ** 20_000)
+    assert abs(y - expected) < 1e-3 * expected and abs(g - expected) < 1e-3 * expected
+    assert seconds < 300
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="XLA's CPU compiler overflows a thread's stack (recursive "
+    "SortTiledHloInstructionsInPostOrder) on an elementwise chain of 40,000+ ops and "
+    "the process dies with SIGSEGV; docs/reliability.md, open issues",
+)
+def test_100k_op_chain_compiles_and_runs() -> None:
+    seconds, g, y = _compile_chain_in_subprocess(100_000)
+    assert seconds < 600 and g > 0 and y > 0
 
 
 @pytest.mark.xfail(
