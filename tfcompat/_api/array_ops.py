@@ -370,7 +370,7 @@ def squeeze(input: Any, axis: Any = None, name: Any = None) -> Tensor:
         ax = tuple(i for i, d in enumerate(t._shape) if d == 1)
     else:
         raw = list(axis) if isinstance(axis, (list, tuple)) else [axis]
-        ax = []
+        ax_list: list[int] = []
         for a in raw:
             a = int(a)
             if not -rank_ <= a < rank_:
@@ -383,8 +383,8 @@ def squeeze(input: Any, axis: Any = None, name: Any = None) -> Tensor:
                     f"Can not squeeze dim[{a % rank_}], expected a dimension of 1, got "
                     f"{t._shape[a]}",
                 )
-            ax.append(a % rank_)
-        ax = tuple(sorted(set(ax)))
+            ax_list.append(a % rank_)
+        ax = tuple(sorted(set(ax_list)))
     return execute("Squeeze", (t,), (("axis", ax),))
 
 
@@ -925,13 +925,13 @@ def _sort(values: Any, axis: Any, direction: str, argsort_: bool) -> Tensor:
     if direction == "ASCENDING":
         if t.dtype.is_unsigned:
             off = constant(t.dtype.max, t.dtype)
-            r = _sort(off - t, a, "DESCENDING", argsort_)
-            return r if argsort_ else off - r
+            r = _sort(math_ops.subtract(off, t), a, "DESCENDING", argsort_)
+            return r if argsort_ else math_ops.subtract(off, r)
         if t.dtype.is_integer:
-            r = _sort(-t - 1, a, "DESCENDING", argsort_)
-            return r if argsort_ else -r - 1
-        r = _sort(-t, a, "DESCENDING", argsort_)
-        return r if argsort_ else -r
+            r = _sort(math_ops.subtract(math_ops.negative(t), 1), a, "DESCENDING", argsort_)
+            return r if argsort_ else math_ops.subtract(math_ops.negative(r), 1)
+        r = _sort(math_ops.negative(t), a, "DESCENDING", argsort_)
+        return r if argsort_ else math_ops.negative(r)
     perm = None
     if a != rank_ - 1:
         perm = list(builtins.range(rank_))
@@ -958,7 +958,7 @@ def argsort(
     return _sort(values, axis, direction, True)
 
 
-UniqueOutput = collections.namedtuple("Unique", ["y", "idx"])
+Unique = collections.namedtuple("Unique", ["y", "idx"])
 
 
 def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
@@ -972,7 +972,7 @@ def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
     rank_of = np.empty_like(order)
     rank_of[order] = np.arange(order.size)
     y = v[first[order]]
-    return UniqueOutput(
+    return Unique(
         constant(y, t.dtype),
         constant(rank_of[inverse.reshape(-1)].astype(_dtype(out_idx).as_numpy_dtype)),
     )
@@ -1027,12 +1027,12 @@ def clip_by_value(t: Any, clip_value_min: Any, clip_value_max: Any, name: Any = 
 def clip_by_norm(t: Any, clip_norm: Any, axes: Any = None, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.clip_by_norm` (TF's formula, NaN-free gradients at 0)."""
     values = as_tensor(t)
-    if np.isscalar(clip_norm):
-        clip_norm = builtins.max(clip_norm, 0)
+    if isinstance(clip_norm, (int, float, np.integer, np.floating)):  # TF: np.isscalar
+        clip_norm = clip_norm if clip_norm >= 0 else 0
     else:
         clip_norm = math_ops.cast(math_ops.maximum(clip_norm, 0), values.dtype)
-    l2sum = math_ops.reduce_sum(values * values, axes, keepdims=True)
-    pred = l2sum > 0
+    l2sum = math_ops.reduce_sum(math_ops.multiply(values, values), axes, keepdims=True)
+    pred = math_ops.greater(l2sum, 0)
     l2sum_safe = where(pred, l2sum, ones_like(l2sum))
     l2norm = where(pred, math_ops.sqrt(l2sum_safe), l2sum)
     intermediate = values * clip_norm
@@ -1047,7 +1047,7 @@ def global_norm(t_list: Any, name: Any = None) -> Tensor:
         raise TypeError(f"`t_list` should be a sequence of tensors. Received {type(t_list)}.")
     half = [l2_loss(as_tensor(v)) for v in t_list if v is not None]
     half_squared = math_ops.reduce_sum(stack(half))
-    return math_ops.sqrt(half_squared * constant(2.0, half_squared.dtype))
+    return math_ops.sqrt(math_ops.multiply(half_squared, constant(2.0, half_squared.dtype)))
 
 
 def clip_by_global_norm(
@@ -1065,7 +1065,9 @@ def clip_by_global_norm(
     )
     scale = scale_for_finite + (use_norm - use_norm)
     clipped = [
-        None if v is None else identity(as_tensor(v) * math_ops.cast(scale, as_tensor(v).dtype))
+        None
+        if v is None
+        else identity(math_ops.multiply(as_tensor(v), math_ops.cast(scale, as_tensor(v).dtype)))
         for v in t_list
     ]
     return clipped, use_norm
@@ -1168,15 +1170,9 @@ def saturate_cast(value: Any, dtype: Any, name: Any = None) -> Tensor:
     out_real = d.real_dtype
     if t.dtype.is_floating or t.dtype.is_integer:
         np_in = t.dtype.as_numpy_dtype
-        lo = (
-            np_in(np.maximum(t.dtype.min, out_real.min))
-            if not t.dtype.is_floating or out_real.is_floating
-            else None
-        )
-        hi = None
         try:
-            promoted = np.promote_types(np_in, out_real.as_numpy_dtype)
-        except TypeError:
+            promoted: Any = np.promote_types(np_in, out_real.as_numpy_dtype)
+        except TypeError:  # bfloat16 is not a NumPy dtype: TF falls back to float
             promoted = float
         lo = np_in(np.maximum(float(t.dtype.min), float(out_real.min)))
         if (
@@ -1276,6 +1272,8 @@ class _VariableSlice(EagerTensor):
     """`variable[key]`: a Tensor with TF's `assign` (a strided-slice assignment)."""
 
     __slots__ = ("_slice_index", "_slice_var")
+    _slice_var: Any
+    _slice_index: tuple[Any, ...]
 
     def assign(
         self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True

@@ -205,8 +205,8 @@ def assert_near(
     eps = np.finfo(real.as_numpy_dtype).eps
     rt = as_tensor(10 * eps if rtol is None else rtol, real)
     at = as_tensor(10 * eps if atol is None else atol, real)
-    tol = at + rt * math_ops.abs(ty)
-    diff = math_ops.abs(tx - ty)
+    tol = math_ops.add(at, math_ops.multiply(rt, math_ops.abs(ty)))
+    diff = math_ops.abs(math_ops.subtract(tx, ty))
     if bool(math_ops.reduce_all(math_ops.less(diff, tol))):
         return
     data = [

@@ -82,7 +82,9 @@ class IndexedSlices:
         )
 
     def __neg__(self) -> IndexedSlices:
-        return IndexedSlices(-self._values, self._indices, self._dense_shape)
+        return IndexedSlices(
+            engine.execute("Neg", (self._values,)), self._indices, self._dense_shape
+        )
 
     def __str__(self) -> str:
         shape = "" if self._dense_shape is None else f", dense_shape={self._dense_shape!s}"

@@ -69,19 +69,23 @@ def det(input: Any, name: Any = None) -> Tensor:
     return execute("MatrixDeterminant", (_square("MatrixDeterminant", input),))
 
 
-Slogdet = collections.namedtuple("LogMatrixDeterminant", ["sign", "log_abs_determinant"])
+LogMatrixDeterminant = collections.namedtuple(
+    "LogMatrixDeterminant", ["sign", "log_abs_determinant"]
+)
 
 
 def slogdet(input: Any, name: Any = None) -> Any:
     """tfcompat implementation of `tf.linalg.slogdet`: `(sign, log_abs_determinant)`."""
     sign, logdet = execute("LogMatrixDeterminant", (_square("LogMatrixDeterminant", input),))
-    return Slogdet(sign, logdet)
+    return LogMatrixDeterminant(sign, logdet)
 
 
 def logdet(matrix: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.linalg.logdet` (of a Hermitian positive definite matrix)."""
     chol = cholesky(matrix)
-    return 2.0 * math_ops.reduce_sum(math_ops.log(math_ops.real(diag_part(chol))), axis=[-1])
+    return math_ops.multiply(
+        2.0, math_ops.reduce_sum(math_ops.log(math_ops.real(diag_part(chol))), axis=[-1])
+    )
 
 
 def cholesky(input: Any, name: Any = None) -> Tensor:
@@ -332,7 +336,9 @@ def norm(
             m2 = array_ops.expand_dims(math_ops.reduce_max(math_ops.abs(s), -1, keepdims=True), -1)
             result = array_ops.transpose(m2, perm_after)
         else:
-            result = math_ops.sqrt(math_ops.reduce_sum(t * math_ops.conj(t), axis, keepdims=True))
+            result = math_ops.sqrt(
+                math_ops.reduce_sum(math_ops.multiply(t, math_ops.conj(t)), axis, keepdims=True)
+            )
     else:
         result = math_ops.abs(t)
         if ord == 1:
@@ -360,7 +366,7 @@ def pinv(a: Any, rcond: Any = None, validate_args: bool = False, name: Any = Non
         rcond = 10.0 * float(max(t._shape[-2], t._shape[-1])) * np.finfo(npd).eps
     rc = as_tensor(rcond, t.dtype) if not isinstance(rcond, Tensor) else rcond
     s, u, v = svd(t, full_matrices=False, compute_uv=True)
-    cutoff = rc * math_ops.reduce_max(s, -1)
+    cutoff = math_ops.multiply(rc, math_ops.reduce_max(s, -1))
     s = array_ops.where(s > array_ops.expand_dims(cutoff, -1), s, constant(np.array(np.inf, npd)))
     return math_ops.matmul(v / array_ops.expand_dims(s, -2), u, adjoint_b=True)
 

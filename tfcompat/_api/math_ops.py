@@ -801,7 +801,7 @@ def reduce_variance(
         raise TypeError(
             f"Input must be either real or complex. Received integer type {means.dtype!r}."
         )
-    diff = t - means
+    diff = subtract(t, means)
     squared = real(multiply(conj(diff), diff)) if diff.dtype.is_complex else square(diff)
     return reduce_mean(squared, axis, keepdims)
 
@@ -1071,7 +1071,7 @@ def polyval(coeffs: Any, x: Any, name: Any = None) -> Tensor:
     cs = [as_tensor(c) for c in coeffs]
     p = cs[0]
     for c in cs[1:]:
-        p = c + p * t
+        p = add(c, multiply(p, t))
     return p
 
 

@@ -95,17 +95,24 @@ def gelu(features: Any, approximate: bool = False, name: Any = None) -> Tensor:
         )
     if approximate:
         coeff = math_ops.cast(0.044715, t.dtype)
-        return (
-            0.5 * t * (1.0 + math_ops.tanh(0.7978845608028654 * (t + coeff * math_ops.pow(t, 3))))
+        inner = math_ops.multiply(
+            0.7978845608028654, math_ops.add(t, math_ops.multiply(coeff, math_ops.pow(t, 3)))
         )
-    return 0.5 * t * math_ops.erfc(-t * math_ops.cast(0.7071067811865476, t.dtype))
+        return math_ops.multiply(math_ops.multiply(0.5, t), math_ops.add(1.0, math_ops.tanh(inner)))
+    half = math_ops.multiply(0.5, t)
+    return math_ops.multiply(
+        half,
+        math_ops.erfc(
+            math_ops.multiply(math_ops.negative(t), math_ops.cast(0.7071067811865476, t.dtype))
+        ),
+    )
 
 
 def silu(features: Any, beta: Any = 1.0) -> Tensor:
     """tfcompat implementation of `tf.nn.silu`: `features * sigmoid(beta * features)`."""
     t = as_tensor(features)
     b = math_ops.cast(as_tensor(beta), t.dtype)
-    return t * math_ops.sigmoid(b * t)
+    return math_ops.multiply(t, math_ops.sigmoid(math_ops.multiply(b, t)))
 
 
 swish = silu
@@ -153,8 +160,11 @@ def sigmoid_cross_entropy_with_logits(
     zeros = array_ops.zeros_like(x)
     cond = math_ops.greater_equal(x, zeros)
     relu_logits = array_ops.where(cond, x, zeros)
-    neg_abs_logits = array_ops.where(cond, -x, x)
-    return math_ops.add(relu_logits - x * z, math_ops.log1p(math_ops.exp(neg_abs_logits)))
+    neg_abs_logits = array_ops.where(cond, math_ops.negative(x), x)
+    return math_ops.add(
+        math_ops.subtract(relu_logits, math_ops.multiply(x, z)),
+        math_ops.log1p(math_ops.exp(neg_abs_logits)),
+    )
 
 
 def softmax_cross_entropy_with_logits(
@@ -235,10 +245,10 @@ def l2_normalize(
     if t.dtype.is_complex:
         re, im = math_ops.real(t), math_ops.imag(t)
         square_sum = math_ops.reduce_sum(
-            math_ops.square(re) + math_ops.square(im), axis, keepdims=True
+            math_ops.add(math_ops.square(re), math_ops.square(im)), axis, keepdims=True
         )
         inv = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
-        return math_ops.complex(re * inv, im * inv)
+        return math_ops.complex(math_ops.multiply(re, inv), math_ops.multiply(im, inv))
     square_sum = math_ops.reduce_sum(math_ops.square(t), axis, keepdims=True)
     return math_ops.multiply(t, math_ops.rsqrt(math_ops.maximum(square_sum, epsilon)))
 
@@ -280,7 +290,9 @@ def batch_normalization(
     if scale is not None:
         inv = inv * scale
     shift = (offset - mean * inv) if offset is not None else -(mean * inv)
-    return t * math_ops.cast(inv, t.dtype) + math_ops.cast(shift, t.dtype)
+    return math_ops.add(
+        math_ops.multiply(t, math_ops.cast(inv, t.dtype)), math_ops.cast(shift, t.dtype)
+    )
 
 
 def bias_add(value: Any, bias: Any, data_format: Any = None, name: Any = None) -> Tensor:
@@ -499,7 +511,9 @@ def embedding_lookup(params: Any, ids: Any, max_norm: Any = None, name: Any = No
     out = array_ops.gather(params, ids)
     if max_norm is not None:
         norm = math_ops.sqrt(math_ops.reduce_sum(math_ops.square(out), -1, keepdims=True))
-        out = out * math_ops.minimum(1.0, max_norm / math_ops.maximum(norm, 1e-12))
+        out = math_ops.multiply(
+            out, math_ops.minimum(1.0, math_ops.truediv(max_norm, math_ops.maximum(norm, 1e-12)))
+        )
     return note_gather(out)
 
 
@@ -527,7 +541,7 @@ def dropout(
         ret = math_ops.multiply(t, constant(1 / (1 - rate), t.dtype))
     else:
         r = math_ops.cast(as_tensor(rate), t.dtype)
-        ret = math_ops.truediv(t, constant(1, t.dtype) - r)
+        ret = math_ops.truediv(t, math_ops.subtract(constant(1, t.dtype), r))
         rate = r
     shape = (
         t._shape

@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from tfcompat._api import array_ops, math_ops
 from tfcompat._api._args import as_tensor, concrete, kernel_error, shape_arg, shape_str
 from tfcompat._core import dtypes
 from tfcompat._core.convert import from_array
@@ -96,7 +97,7 @@ def _next_key(seed: Any) -> jax.Array:
     """The key of one stateful random op call, following TF's seed rules."""
     g, o = get_seed(seed)
     with _state.lock:
-        if g is None:
+        if g is None or o is None:
             _state.unseeded += 1
             return jax.random.fold_in(jax.random.key(_state.entropy), _state.unseeded)
         n = _state.kernel_calls.get((g, o), 0)
@@ -152,7 +153,7 @@ def _scale(sample: Tensor, mean: Any, stddev: Any, d: dtypes.DType) -> Tensor:
         and stddev == 1
     ):
         return sample
-    return sample * as_tensor(stddev, d) + as_tensor(mean, d)
+    return math_ops.add(math_ops.multiply(sample, as_tensor(stddev, d)), as_tensor(mean, d))
 
 
 def normal(
@@ -208,7 +209,7 @@ def _uniform_from_key(
         maxval = 1
     lo = as_tensor(minval, d) if not isinstance(minval, Tensor) else minval
     hi = as_tensor(maxval, d) if not isinstance(maxval, Tensor) else maxval
-    return sample * (hi - lo) + lo
+    return math_ops.add(math_ops.multiply(sample, math_ops.subtract(hi, lo)), lo)
 
 
 def uniform(
@@ -425,7 +426,7 @@ class Generator:
 
     @property
     def key(self) -> Tensor:
-        return self._state_var.read_value()[2]
+        return array_ops.getitem(self._state_var.read_value(), 2)
 
     def reset_from_seed(self, seed: Any) -> None:
         self._state_var.assign(np.asarray([0, 0, int(concrete(as_tensor(seed)))], np.int64))
