@@ -131,13 +131,6 @@ def test_100k_op_chain_compiles_and_runs() -> None:
     assert seconds < 600 and g > 0 and y > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a gradient program takes every Python-scalar constant as its own "
-    "argument (value programs share one array); XLA compile time grows quadratically in "
-    "arguments: 1,000 ops 1.8 s, 2,000 3.8 s, 4,000 28 s, 5,000 50 s. "
-    "See docs/reliability.md, open issues.",
-)
 def test_python_scalar_constants_share_one_gradient_argument() -> None:
     x, y, tape, _ = _chain(1_000, 1.0001)
     req = engine.GradientRequest(tape._tape, [y], [x], None)

@@ -404,9 +404,11 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
                         continue
                     push((inp, False))
         elif id(t) not in leaf_ref:
-            if tape is None:
-                # Value programs take each distinct array once (a variable read twice,
-                # a cached Python scalar used by several ops): fewer arguments per call.
+            if tape is None or (t._var is None and tape not in t._tapes and id(t) not in watched):
+                # Programs take each distinct constant array once (a cached Python scalar
+                # used by many ops; in value programs also a variable read twice): fewer
+                # arguments per call, and XLA's compile time grows with their number.
+                # Leaves a gradient may be taken with respect to stay distinct.
                 r = by_value.get(id(t._value))
                 if r is not None:
                     leaf_ref[id(t)] = r
