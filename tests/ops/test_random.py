@@ -127,3 +127,30 @@ def test_dropout_gradient_is_the_kept_mask_scaled() -> None:
         y = tf.nn.dropout(x, 0.5, seed=4)
     g = tape.gradient(y, x).numpy()
     np.testing.assert_allclose(g, np.where(y.numpy() != 0, 2.0, 0.0))
+
+
+def test_random_ops_inside_tf_function_advance_per_call() -> None:
+    @tf.function
+    def draw() -> list[tf.Tensor]:
+        return [
+            tf.random.normal([3]),
+            tf.random.uniform([3], seed=2),
+            tf.nn.dropout(tf.ones([8]), 0.5),
+        ]
+
+    a, b = draw(), draw()
+    for x, y in zip(a, b, strict=True):
+        assert not np.array_equal(x.numpy(), y.numpy())
+
+
+def test_generator_inside_tf_function_follows_the_eager_sequence() -> None:
+    g1, g2 = tf.random.Generator.from_seed(5), tf.random.Generator.from_seed(5)
+
+    @tf.function
+    def draw() -> tf.Tensor:
+        return g1.normal([2])
+
+    traced = [draw().numpy(), draw().numpy()]
+    eager = [g2.normal([2]).numpy(), g2.normal([2]).numpy()]
+    np.testing.assert_allclose(traced, eager)
+    np.testing.assert_array_equal(g1.state.numpy(), g2.state.numpy())

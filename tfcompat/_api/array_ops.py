@@ -14,6 +14,7 @@ from tfcompat._api._args import (
     binary_args,
     check_type,
     concrete,
+    is_concrete,
     execute,
     kernel_error,
     shape_arg,
@@ -766,10 +767,11 @@ def gather(
             f"params.shape[{bd - 1}]: {p._shape[bd - 1]} should be equal to "
             f"indices.shape[{bd - 1}]: {i._shape[bd - 1]}",
         )
-    iv = concrete(i)
-    if iv.ndim == 0 and not 0 <= iv < p._shape[a]:
-        raise kernel_error("GatherV2", f"indices = {iv} is not in [0, {p._shape[a]})", name="")
-    _check_indices("GatherV2", iv, p._shape[a])
+    if is_concrete(i):  # TF's CPU kernel checks the values (not inside tf.function here)
+        iv = concrete(i)
+        if iv.ndim == 0 and not 0 <= iv < p._shape[a]:
+            raise kernel_error("GatherV2", f"indices = {iv} is not in [0, {p._shape[a]})", name="")
+        _check_indices("GatherV2", iv, p._shape[a])
     return note_gather(execute("GatherV2", (p, i), (("axis", a), ("batch_dims", bd))))
 
 
@@ -790,7 +792,7 @@ def gather_nd(
             f"index innermost dimension length must be <= params rank; saw: {k} vs. "
             f"{len(p._shape)}",
         )
-    iv = concrete(i)
+    iv = concrete(i) if is_concrete(i) else np.zeros((0, k), np.int64)
     for d in builtins.range(k):
         col = iv[..., d]
         bad = np.nonzero((col < 0) | (col >= p._shape[bd + d]))
@@ -819,7 +821,7 @@ def _scatter_checks(op: str, i: Tensor, u: Tensor, out_shape: tuple[int, ...]) -
             f"Inner dimensions of output shape must match inner dimensions of updates shape. "
             f"Output: {shape_str(out_shape)} updates: {shape_str(u._shape)}",
         )
-    iv = concrete(i)
+    iv = concrete(i) if is_concrete(i) else np.zeros((0, k), np.int64)
     for d in builtins.range(k):
         col = iv[..., d]
         bad = np.nonzero((col < 0) | (col >= out_shape[d]))

@@ -1,7 +1,10 @@
 """`tf.debugging`: eager assertions with TF's exception classes and message layout.
 
 The checks run at the call, on concrete values (a pending tensor is computed first), as
-TF's eager mode does; they return None. The message builders port TF's
+TF's eager mode does; they return None.
+
+Differences from TensorFlow:
+  Inside `tf.function` value checks are skipped (TF adds Assert ops to the graph). The message builders port TF's
 `check_ops._make_assert_msg_data`, `_pretty_print` and the eager `Assert` summary.
 """
 
@@ -12,7 +15,14 @@ from typing import Any
 import numpy as np
 
 from tfcompat._api import math_ops
-from tfcompat._api._args import as_tensor, check_type, execute, kernel_error
+from tfcompat._api._args import (
+    as_tensor,
+    check_type,
+    concrete,
+    execute,
+    is_concrete,
+    kernel_error,
+)
 from tfcompat._core import errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
@@ -86,8 +96,8 @@ def _binary_assert(
     """TF's `check_ops._binary_assert` in eager mode."""
     tx, ty = as_tensor(x), as_tensor(y)
     test = op(tx, ty)
-    if bool(math_ops.reduce_all(test)):
-        return
+    if not is_concrete(test) or bool(math_ops.reduce_all(test)):
+        return  # inside tf.function the check is skipped (see the module docstring)
     n: float = 3 if summarize is None else (1e9 if summarize < 0 else summarize)
     if data is None:
         data = [f"Condition x {sym} y did not hold."]
@@ -207,7 +217,8 @@ def assert_near(
     at = as_tensor(10 * eps if atol is None else atol, real)
     tol = math_ops.add(at, math_ops.multiply(rt, math_ops.abs(ty)))
     diff = math_ops.abs(math_ops.subtract(tx, ty))
-    if bool(math_ops.reduce_all(math_ops.less(diff, tol))):
+    ok = math_ops.reduce_all(math_ops.less(diff, tol))
+    if not is_concrete(ok) or bool(ok):
         return
     data = [
         _message_prefix(message),
@@ -309,7 +320,7 @@ def check_numerics(tensor: Any, message: str, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.debugging.check_numerics` (computes the value to check it)."""
     t = as_tensor(tensor)
     check_type("CheckNumerics", t)
-    v = np.asarray(t.numpy())
+    v = concrete(t) if is_concrete(t) else np.zeros(0)
     has_nan, has_inf = bool(np.any(np.isnan(v))), bool(np.any(np.isinf(v)))
     if has_nan or has_inf:
         # TF's CheckNumerics kernel names both when both occur.

@@ -222,7 +222,7 @@ def divide(x: Any, y: Any, name: Any = None) -> Tensor:
 
 
 def _check_int_divisor(op: str, x: Tensor, y: Tensor) -> None:
-    if x.dtype.is_integer and np.any(concrete(y) == 0):
+    if x.dtype.is_integer and is_concrete(y) and np.any(concrete(y) == 0):
         raise errors.kernel_error(op, "Integer division by zero")
 
 
@@ -934,7 +934,7 @@ def _segment_args(
             f"[{','.join(map(str, ids._shape))}]",
             name=None,
         )
-    values = concrete(ids).reshape(-1)
+    values = concrete(ids).reshape(-1) if is_concrete(ids) else np.zeros(0, np.int64)
     bad = np.nonzero(values >= n)[0]
     if bad.size:
         i = int(bad[0])

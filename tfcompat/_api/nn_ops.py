@@ -13,7 +13,15 @@ from typing import Any
 import numpy as np
 
 from tfcompat._api import array_ops, math_ops
-from tfcompat._api._args import as_tensor, check_type, concrete, execute, kernel_error, shape_str
+from tfcompat._api._args import (
+    as_tensor,
+    check_type,
+    concrete,
+    execute,
+    is_concrete,
+    kernel_error,
+    shape_str,
+)
 from tfcompat._api.indexed_slices import note_gather
 from tfcompat._core import dtypes
 from tfcompat._core.convert import constant
@@ -216,7 +224,7 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: Any
             "`labels.shape` must equal `logits.shape` except for the last dimension. Received: "
             f"labels.shape={y.shape} and logits.shape={x.shape}"
         )
-    v = concrete(y).reshape(-1)
+    v = concrete(y).reshape(-1) if is_concrete(y) else np.zeros(0, np.int64)
     n = x._shape[-1]
     bad = (v < 0) | (v >= n)
     if np.any(bad):

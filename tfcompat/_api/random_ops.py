@@ -26,7 +26,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from tfcompat._api import array_ops, math_ops
-from tfcompat._api._args import as_tensor, concrete, kernel_error, shape_arg, shape_str
+from tfcompat._api._args import (
+    as_tensor,
+    concrete,
+    is_concrete,
+    kernel_error,
+    shape_arg,
+    shape_str,
+)
 from tfcompat._core import dtypes
 from tfcompat._core.convert import from_array
 from tfcompat._core.tensor import Tensor
@@ -73,6 +80,8 @@ def set_seed(seed: Any) -> None:
         _state.global_seed = None if seed is None else int(seed)
         _state.op_counter = 0
         _state.kernel_calls.clear()
+    for var in _TRACED_COUNTER:
+        var.assign(np.int64(0))
 
 
 def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
@@ -93,9 +102,46 @@ def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
     return seeds
 
 
+try:
+    from jax._src.core import trace_state_clean as _trace_state_clean
+except ImportError:  # pragma: no cover  (a future jax): treat every call as eager
+
+    def _trace_state_clean() -> bool:
+        return True
+
+
+def _tracing() -> bool:
+    """True while a tf.function is traced (values are JAX tracers)."""
+    return not _trace_state_clean()
+
+
+# Inside tf.function the call counter must be runtime state, or every call of the
+# compiled function would repeat the values drawn at trace time: one int64 Variable
+# (created once, at the first traced random op), which tf.function threads through its
+# calls; `set_seed` resets it.
+_TRACED_COUNTER: list[Any] = []
+
+
+def _traced_key(g: int | None, o: int | None) -> jax.Array:
+    from tfcompat._core.variable import Variable
+
+    if not _TRACED_COUNTER:
+        _TRACED_COUNTER.append(
+            Variable(np.int64(0), trainable=False, dtype=dtypes.int64, name="rng_counter")
+        )
+    var = _TRACED_COUNTER[0]
+    pair = (_state.entropy, _MAXINT32) if g is None or o is None else (g, o)
+    n = var.read_value()._array()
+    var.assign_add(np.int64(1))
+    key = jax.random.fold_in(jax.random.key(pair[0] % 2**32), pair[1] % 2**32)
+    return jax.random.fold_in(key, n)
+
+
 def _next_key(seed: Any) -> jax.Array:
     """The key of one stateful random op call, following TF's seed rules."""
     g, o = get_seed(seed)
+    if _tracing():
+        return _traced_key(g, o)
     with _state.lock:
         if g is None or o is None:
             _state.unseeded += 1
@@ -198,12 +244,15 @@ def _uniform_from_key(
     key: Any, shape: tuple[int, ...], minval: Any, maxval: Any, d: dtypes.DType
 ) -> Tensor:
     if d.is_integer:
-        lo, hi = concrete(as_tensor(minval, d)), concrete(as_tensor(maxval, d))
-        if np.any(lo >= hi):
-            raise kernel_error(
-                "RandomUniformInt", f"Need minval < maxval, got {lo} >= {hi}", name=""
-            )
-        return from_array(jax.random.randint(key, shape, lo, hi, d.as_numpy_dtype), d)
+        tlo, thi = as_tensor(minval, d), as_tensor(maxval, d)
+        if is_concrete(tlo) and is_concrete(thi):
+            lo, hi = concrete(tlo), concrete(thi)
+            if np.any(lo >= hi):
+                raise kernel_error(
+                    "RandomUniformInt", f"Need minval < maxval, got {lo} >= {hi}", name=""
+                )
+        ints = jax.random.randint(key, shape, tlo._array(), thi._array(), d.as_numpy_dtype)
+        return from_array(ints, d)
     sample = from_array(_sampler("uniform", shape, d.as_numpy_dtype)(key), d)
     if maxval is None:
         maxval = 1
@@ -432,10 +481,13 @@ class Generator:
         self._state_var.assign(np.asarray([0, 0, int(concrete(as_tensor(seed)))], np.int64))
 
     def _key(self) -> jax.Array:
-        counter, high, seed = (int(v) for v in np.asarray(self._state_var.numpy()))
-        self._state_var.assign(np.asarray([counter + 1, high, seed], np.int64))
-        key = jax.random.key(seed % 2**32)
-        return jax.random.fold_in(jax.random.fold_in(key, (seed >> 32) % 2**32), counter % 2**32)
+        # Array ops only (no Python ints), so the state is threaded through tf.function.
+        state = jnp.asarray(self._state_var.read_value()._array())
+        self._state_var.assign(from_array(state.at[0].add(1), dtypes.int64))
+        seed = state[2].astype(jnp.uint64)
+        key = jax.random.key((seed & 0xFFFFFFFF).astype(jnp.uint32))
+        key = jax.random.fold_in(key, (seed >> 32).astype(jnp.uint32))
+        return jax.random.fold_in(key, state[0].astype(jnp.uint32))
 
     def normal(
         self,
