@@ -25,7 +25,7 @@ from tfcompat._api import math_ops
 from tfcompat._api._args import check_type, kernel_inputs
 from tfcompat._api.array_ops import getitem
 from tfcompat._core import dtypes, errors
-from tfcompat._core.convert import constant, convert_to_tensor
+from tfcompat._core.convert import constant, convert_to_tensor, scalar_to_tensor
 from tfcompat._core.tensor import Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._ops.registry import OPS
@@ -144,7 +144,7 @@ def _forward(
                 if other._dtype is x._dtype:
                     return execute_op(raw_op, (x, other))
             elif type(other) is float or type(other) is int:
-                return execute_op(raw_op, (x, convert_to_tensor(other, dtype=x._dtype)))
+                return execute_op(raw_op, (x, scalar_to_tensor(other, x._dtype)))
         # TF's binary_op_wrapper, including its quirks: the reflected operator of `other`
         # is tried when TF's function raises TypeError/ValueError.
         try:
@@ -178,7 +178,11 @@ def _reverse(
 
     def rop(self: Any, other: Any) -> Any:
         y = _read(self)
-        x = convert_to_tensor(other, dtype=y._dtype)  # strict: `1.5 + int32` is a TypeError
+        # strict: `1.5 + int32` is a TypeError
+        if type(other) is float or type(other) is int:
+            x = scalar_to_tensor(other, y._dtype)
+        else:
+            x = convert_to_tensor(other, dtype=y._dtype)
         if raw_op is not None and y._dtype._kind in "fc":
             return execute_op(raw_op, (x, y))
         return fn(x, y)
