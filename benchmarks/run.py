@@ -5,9 +5,10 @@ timed on its own, then a few warm-up steps, then each step is timed separately a
 median is reported, with its ratio to hand-written ``jax.jit``. The systems of a workload
 that run on JAX are timed in alternation (one step each per round), so drifting
 background load cannot favour one of them; TensorFlow's systems alternate among
-themselves afterwards. Every step waits for its
-result (``.numpy()`` on tensors, ``block_until_ready`` on JAX arrays), and each step's
-loss depends on the previous step's update, so asynchronous dispatch cannot hide work.
+themselves afterwards. Every step waits for its result (``block_until_ready`` on JAX
+arrays and on the array of a tfcompat tensor, which first computes a pending one;
+``.numpy()`` on TensorFlow tensors), and each step's loss depends on the previous
+step's update, so asynchronous dispatch cannot hide work.
 
 A system that cannot be imported is "unavailable"; a workload that fails on a system is
 "unsupported" with the exception text. Neither stops the run.
@@ -174,7 +175,9 @@ def block(out: Any) -> None:
             block(item)
     elif isinstance(out, jax.Array):
         out.block_until_ready()
-    else:  # a tensor of tfcompat or TensorFlow; on tfcompat this also computes a pending one
+    elif hasattr(out, "_array"):  # a tfcompat tensor: computed, then waited on like a JAX
+        jax.block_until_ready(out._array())  # array (no copy to the host, as for jax-jit)
+    else:  # a TensorFlow tensor
         out.numpy()
 
 
