@@ -27,7 +27,7 @@ status=0
 echo "== tests (not tf)"
 parallel=()
 if "$PYTHON" -c 'import xdist' 2>/dev/null; then parallel=(-n 4); fi
-timeout 180 "$PYTHON" -m pytest -q -x -m "not tf" -p no:cacheprovider "${parallel[@]}" tests || status=$?
+XLA_FLAGS="${XLA_FLAGS:-} --xla_gpu_deterministic_ops=true" timeout 180 "$PYTHON" -m pytest -q -x -m "not tf" -p no:cacheprovider -p no:benchmark "${parallel[@]}" tests || status=$?
 
 echo "== benchmarks (--quick)"
 json="${OUT:-benchmarks/results}/gpu-quick-$(date -u +%Y%m%dT%H%M%SZ).json"

@@ -25,6 +25,15 @@ from tfcompat._tape import tape as _tape_mod
 _TF_FIXTURES = ("real_tf", "run_both")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # On GPUs, float32 matmuls and convolutions may use TF32 (TF's default and tfcompat's);
+    # the tests check semantics against float32 references, so they run without it.
+    import jax
+
+    if jax.default_backend() != "cpu":
+        tfcompat.config.experimental.enable_tensor_float_32_execution(False)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--run-slow", action="store_true", help="also run tests marked `slow` (CI does not)"

@@ -28,14 +28,22 @@ def test_device_lists_match_tensorflow_on_cpu(real_tf: Any) -> None:
 
 
 def test_tf32_switch_sets_jax_matmul_precision() -> None:
-    assert tf.config.experimental.tensor_float_32_execution_enabled()
-    tf.config.experimental.enable_tensor_float_32_execution(False)
+    before = tf.config.experimental.tensor_float_32_execution_enabled()
     try:
+        tf.config.experimental.enable_tensor_float_32_execution(False)
         assert not tf.config.experimental.tensor_float_32_execution_enabled()
         assert jax.config.jax_default_matmul_precision == "highest"
-    finally:
         tf.config.experimental.enable_tensor_float_32_execution(True)
-    assert jax.config.jax_default_matmul_precision is None
+        assert tf.config.experimental.tensor_float_32_execution_enabled()
+        assert jax.config.jax_default_matmul_precision is None
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(before)
+
+
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="the test session turns TF32 off")
+def test_tf32_is_on_by_default_as_in_tensorflow(real_tf: Any) -> None:
+    assert tf.config.experimental.tensor_float_32_execution_enabled()
+    assert real_tf.config.experimental.tensor_float_32_execution_enabled()
 
 
 def test_set_memory_growth_checks_its_device() -> None:

@@ -313,7 +313,23 @@ register("Atan")(jnp.arctan)
 register("Sinh")(jnp.sinh)
 register("Cosh")(jnp.cosh)
 register("Asinh")(jnp.arcsinh)
-register("Acosh")(jnp.arccosh)
+
+
+@jax.custom_jvp
+def _acosh(x: Any) -> Any:
+    return jnp.arccosh(x)
+
+
+@_acosh.defjvp
+def _acosh_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _AcoshGrad: g / sinh(y): NaN outside the domain (x < 1), where y is NaN (JAX's
+    # 1 / sqrt(x^2 - 1) form gives finite values for large negative x).
+    (x,), (dx,) = primals, tangents
+    y = jnp.arccosh(x)
+    return y, dx / jnp.sinh(y)
+
+
+register("Acosh")(_acosh)
 register("Atanh")(jnp.arctanh)
 register("Tanh")(jnp.tanh)
 register("Sigmoid")(jax.nn.sigmoid)
@@ -371,8 +387,10 @@ def _mean(x: Any, axis: Any, keepdims: bool) -> Any:
         n = 1
         for a in range(x.ndim) if axis is None else axis:
             n *= x.shape[a]
-        s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
-        return lax.div(s, jnp.asarray(n, x.dtype)) if n else s
+        # TF accumulates in a wide type: mean([200, 100, 60] as uint8) is 120, not 34.
+        wide = jnp.uint64 if jnp.issubdtype(x.dtype, jnp.unsignedinteger) else jnp.int64
+        s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=wide)
+        return (lax.div(s, jnp.asarray(n, wide)) if n else s).astype(x.dtype)
     return jnp.mean(x, axis=axis, keepdims=keepdims)
 
 
@@ -408,7 +426,13 @@ _reduction("Mean", _mean)
 
 def _min_or_max(fn: Any) -> Any:
     def reduce(x: Any, axis: Any, keepdims: bool) -> Any:
-        return fn(x, axis=axis, keepdims=keepdims)
+        # An empty reduction gives the identity, as TF: -inf (max), or the type's limit.
+        if jnp.issubdtype(x.dtype, jnp.integer):
+            info = jnp.iinfo(x.dtype)
+            identity = info.min if fn is jnp.max else info.max
+        else:
+            identity = -jnp.inf if fn is jnp.max else jnp.inf
+        return fn(x, axis=axis, keepdims=keepdims, initial=identity)
 
     op = jax.custom_jvp(reduce, nondiff_argnums=(1, 2))
 
@@ -419,7 +443,7 @@ def _min_or_max(fn: Any) -> Any:
         # whole slice (JAX gives 0); the weights carry the NaN themselves because XLA
         # turns a product with a 0/1 mask into a select.
         (x,), (dx,) = primals, tangents
-        y = fn(x, axis=axis, keepdims=True)
+        y = reduce(x, axis, True)
         weights = jnp.where(jnp.isnan(y), jnp.nan, (x == y).astype(dx.dtype))
         count = jnp.sum((x == y).astype(dx.dtype), axis=axis, keepdims=keepdims)
         tangent = jnp.sum(dx * weights.astype(dx.dtype), axis=axis, keepdims=keepdims)
@@ -440,11 +464,17 @@ _reduction("EuclideanNorm", _euclidean_norm)
 
 @register("ArgMax", differentiable=False)
 def _argmax(x: Any, *, axis: int, output_type: Any) -> Any:
+    # TF's kernel compares with `>` from -inf: NaN entries are never selected (XLA's
+    # argmax returns the first NaN).
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        x = jnp.where(jnp.isnan(x), -jnp.inf, x)
     return jnp.argmax(x, axis=axis).astype(output_type)
 
 
 @register("ArgMin", differentiable=False)
 def _argmin(x: Any, *, axis: int, output_type: Any) -> Any:
+    if jnp.issubdtype(x.dtype, jnp.floating):  # as _argmax: NaN is never the minimum
+        x = jnp.where(jnp.isnan(x), jnp.inf, x)
     return jnp.argmin(x, axis=axis).astype(output_type)
 
 

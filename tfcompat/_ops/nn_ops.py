@@ -76,7 +76,11 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _selu_fn(x: Any) -> Any:
-    return jax.nn.selu(x)
+    # TF's Selu kernel: scale * alpha * (exp(x) - 1) for x < 0, not expm1: for tiny
+    # negative x the activation is 0, so SeluGrad takes the x >= 0 branch (scale).
+    scale, alpha = jnp.asarray(_SELU_SCALE, x.dtype), jnp.asarray(_SELU_ALPHA, x.dtype)
+    negative = scale * alpha * (jnp.exp(jnp.where(x < 0, x, _zero(x))) - 1)
+    return jnp.where(x < 0, negative, scale * x)
 
 
 # TF's _SeluGrad (the SeluGrad kernel) works on the activations: scale where y >= 0, so
