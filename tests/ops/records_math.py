@@ -844,3 +844,60 @@ MATH: list[OpRecord] = [
         bad=(Bad("string", lambda tf: tf.cast("a", tf.float32)),),
     ),
 ]
+
+
+_IDS = [0, 0, 1, 3, 3]
+MATH += [
+    *[
+        OpRecord(
+            p,
+            lambda tf, d, i, p=p: resolve(tf, p)(d, i),
+            (Arg((5, 2), special=(1.0, 1.0, 2.0, 1.0, 2.0)), Arg((5,), dtype="int32", value=_IDS)),
+            dtypes=(*FLOAT, "int32"),
+            fd=False,
+            bad=(Bad("ids not sorted", lambda tf, p=p: resolve(tf, p)(tf.ones([3]), [1, 0, 1])),),
+        )
+        for p in ("math.segment_mean", "math.segment_max", "math.segment_min", "math.segment_prod")
+    ],
+    *[
+        OpRecord(
+            p,
+            lambda tf, d, i, p=p: resolve(tf, p)(d, i),
+            (Arg((5, 2)), Arg((5,), dtype="int64", value=_IDS)),
+            variant="smooth",
+        )
+        for p in ("math.segment_mean", "math.segment_max", "math.segment_min", "math.segment_prod")
+    ],
+    OpRecord(
+        "math.unsorted_segment_sqrt_n",
+        lambda tf, d, i: tf.math.unsorted_segment_sqrt_n(d, i, 4),
+        (Arg((5, 3)), Arg((5,), dtype="int32", value=[0, 2, 0, 2, 0])),
+    ),
+    OpRecord(
+        "math.in_top_k",
+        lambda tf, t, p: tf.math.in_top_k(t, p, 2),
+        (
+            Arg((4,), dtype="int32", value=[0, 1, 2, 3]),
+            Arg((4, 4), value=[[1, 2, 3, 4], [4, 4, 1, 1], [1, 1, 1, 1], [0, 5, 3, float("nan")]]),
+        ),
+        dtypes=("float32",),
+        bad=(
+            Bad(
+                "float64 predictions",
+                lambda tf: tf.math.in_top_k([0], tf.ones([1, 2], tf.float64), 1),
+                message=False,
+            ),
+        ),
+    ),
+    *[
+        OpRecord(
+            "math.cumulative_logsumexp",
+            lambda tf, x, a=a, e=e, r=r: tf.math.cumulative_logsumexp(
+                x, axis=a, exclusive=e, reverse=r
+            ),
+            (Arg((3, 4)),),
+            variant=f"axis{a}_excl{int(e)}_rev{int(r)}",
+        )
+        for a, e, r in ((0, False, False), (1, True, False), (-1, False, True))
+    ],
+]

@@ -354,3 +354,48 @@ NN: list[OpRecord] = [
         ),
     ),
 ]
+
+
+NN += [
+    rec(
+        "nn.softsign",
+        lambda tf, x: tf.nn.softsign(x),
+        Arg((3, 4), special=(0.0,)),
+        dtypes=FLOAT_ALL,
+    ),
+    rec("nn.crelu", lambda tf, x: tf.nn.crelu(x), Arg((2, 3), special=(0.0,)), fd=False),
+    rec("nn.crelu", lambda tf, x: tf.nn.crelu(x, axis=0), Arg((2, 3)), variant="axis0"),
+    rec(
+        "nn.weighted_cross_entropy_with_logits",
+        lambda tf, z, x: tf.nn.weighted_cross_entropy_with_logits(z, x, 2.5),
+        Arg((3, 4), lo=0, hi=1),
+        Arg((3, 4), lo=-4, hi=4),
+    ),
+    rec("nn.max_pool", lambda tf, x: tf.nn.max_pool(x, 2, 2, "VALID"), Arg((2, 6, 3))),
+    rec(
+        "nn.max_pool",
+        lambda tf, x: tf.nn.max_pool(x, [2, 2], [1, 2], "SAME"),
+        Arg((1, 4, 5, 2)),
+        variant="2d_same",
+    ),
+    # TF has no float64 3-D pool kernels and its 3-D pool gradients fail in eager mode.
+    rec(
+        "nn.max_pool",
+        lambda tf, x: tf.nn.max_pool(x, 2, 2, "VALID"),
+        Arg((1, 4, 4, 4, 1)),
+        variant="3d",
+        dtypes=("float32",),
+        grad_vs_tf=False,
+    ),
+    rec("nn.avg_pool", lambda tf, x: tf.nn.avg_pool(x, 3, 2, "SAME"), Arg((2, 7, 2))),
+    rec(
+        "nn.avg_pool",
+        lambda tf, x: tf.nn.avg_pool(x, 2, 1, "VALID"),
+        Arg((1, 3, 3, 3, 2)),
+        variant="3d",
+        dtypes=("float32",),
+        grad_vs_tf=False,
+    ),
+    rec("nn.max_pool1d", lambda tf, x: tf.nn.max_pool1d(x, 3, 1, "SAME"), Arg((2, 5, 3))),
+    rec("nn.avg_pool1d", lambda tf, x: tf.nn.avg_pool1d(x, 2, 2, "VALID"), Arg((2, 6, 3))),
+]

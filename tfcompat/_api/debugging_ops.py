@@ -1,11 +1,11 @@
 """`tf.debugging`: eager assertions with TF's exception classes and message layout.
 
 The checks run at the call, on concrete values (a pending tensor is computed first), as
-TF's eager mode does; they return None.
+TF's eager mode does; they return None. The message builders port TF's
+`check_ops._make_assert_msg_data`, `_pretty_print` and the eager `Assert` summary.
 
 Differences from TensorFlow:
-  Inside `tf.function` value checks are skipped (TF adds Assert ops to the graph). The message builders port TF's
-`check_ops._make_assert_msg_data`, `_pretty_print` and the eager `Assert` summary.
+  Inside `tf.function` value checks are skipped (TF adds Assert ops to the graph).
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ __all__ = [
     "count_nonzero",
     "cumprod",
     "cumsum",
+    "cumulative_logsumexp",
     "digamma",
     "divide",
     "divide_no_nan",
@@ -67,6 +68,7 @@ __all__ = [
     "greater",
     "greater_equal",
     "imag",
+    "in_top_k",
     "is_finite",
     "is_inf",
     "is_nan",
@@ -106,6 +108,10 @@ __all__ = [
     "rint",
     "round",
     "rsqrt",
+    "segment_max",
+    "segment_mean",
+    "segment_min",
+    "segment_prod",
     "segment_sum",
     "sigmoid",
     "sign",
@@ -124,6 +130,7 @@ __all__ = [
     "unsorted_segment_mean",
     "unsorted_segment_min",
     "unsorted_segment_prod",
+    "unsorted_segment_sqrt_n",
     "unsorted_segment_sum",
     "xlogy",
 ]
@@ -992,6 +999,72 @@ def unsorted_segment_mean(
     count = reshape(count, (n,) + (1,) * (len(d._shape) - len(ids._shape)))
     summed = execute("UnsortedSegmentSum", (d, ids), (("num_segments", n),))
     return summed / maximum(count, 1)
+
+
+def _sorted_segment(op: str, data: Any, segment_ids: Any) -> Tensor:
+    d = as_tensor(data)
+    ids = as_tensor(segment_ids)
+    check_type(op, d)
+    check_type(op, ids, "Tindices")
+    if len(ids._shape) != 1:
+        raise errors.kernel_error(op, "segment_ids should be a vector.")
+    if not d._shape or d._shape[0] != ids._shape[0]:
+        raise errors.kernel_error(
+            op, "segment_ids should be the same size as dimension 0 of input."
+        )
+    values = concrete(ids)
+    if values.size and (np.any(np.diff(values) < 0) or values[0] < 0):
+        raise errors.kernel_error(op, "segment ids are not increasing", name=None)
+    n = int(values[-1]) + 1 if values.size else 0
+    return execute(op, (d, ids), (("num_segments", n),))
+
+
+def segment_mean(data: Any, segment_ids: Any, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.math.segment_mean` (0 for empty segments)."""
+    return _sorted_segment("SegmentMean", data, segment_ids)
+
+
+def segment_max(data: Any, segment_ids: Any, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.math.segment_max` (0 for empty segments)."""
+    return _sorted_segment("SegmentMax", data, segment_ids)
+
+
+def segment_min(data: Any, segment_ids: Any, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.math.segment_min` (0 for empty segments)."""
+    return _sorted_segment("SegmentMin", data, segment_ids)
+
+
+def segment_prod(data: Any, segment_ids: Any, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.math.segment_prod` (1 for empty segments)."""
+    return _sorted_segment("SegmentProd", data, segment_ids)
+
+
+def unsorted_segment_sqrt_n(
+    data: Any, segment_ids: Any, num_segments: Any, name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.math.unsorted_segment_sqrt_n` (sum / sqrt(max(count, 1)))."""
+    from tfcompat._api.array_ops import ones, reshape
+
+    d, ids, n = _segment_args("UnsortedSegmentSum", data, segment_ids, num_segments)
+    count = execute("UnsortedSegmentSum", (ones(ids._shape, d.dtype), ids), (("num_segments", n),))
+    count = reshape(count, (n,) + (1,) * (len(d._shape) - len(ids._shape)))
+    summed = execute("UnsortedSegmentSum", (d, ids), (("num_segments", n),))
+    return truediv(summed, sqrt(maximum(count, 1)))
+
+
+def in_top_k(targets: Any, predictions: Any, k: Any, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.math.in_top_k` (ties count as in the top k, as TF)."""
+    p = convert_to_tensor(predictions, dtype=dtypes.float32)
+    t = as_tensor(targets)
+    kk = int(concrete(as_tensor(k)))
+    return execute("InTopKV2", (p, t), (("k", kk),))
+
+
+def cumulative_logsumexp(
+    x: Any, axis: Any = 0, exclusive: bool = False, reverse: bool = False, name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.math.cumulative_logsumexp`."""
+    return _scan("CumulativeLogsumexp", x, axis, exclusive, reverse)
 
 
 def segment_sum(data: Any, segment_ids: Any, name: Any = None) -> Tensor:

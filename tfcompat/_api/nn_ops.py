@@ -28,12 +28,15 @@ from tfcompat._core.convert import constant
 from tfcompat._core.tensor import Tensor
 
 __all__ = [
+    "avg_pool",
+    "avg_pool1d",
     "avg_pool2d",
     "batch_normalization",
     "bias_add",
     "conv1d",
     "conv2d",
     "conv2d_transpose",
+    "crelu",
     "depthwise_conv2d",
     "dropout",
     "elu",
@@ -43,6 +46,8 @@ __all__ = [
     "l2_normalize",
     "leaky_relu",
     "log_softmax",
+    "max_pool",
+    "max_pool1d",
     "max_pool2d",
     "moments",
     "relu",
@@ -52,8 +57,10 @@ __all__ = [
     "silu",
     "softmax",
     "softmax_cross_entropy_with_logits",
+    "softsign",
     "sparse_softmax_cross_entropy_with_logits",
     "swish",
+    "weighted_cross_entropy_with_logits",
 ]
 
 
@@ -92,6 +99,17 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: Any = None) -> Tensor:
     check_type("LeakyRelu", t)
     # TF's `alpha` attribute is a float32, also for float64 features.
     return execute("LeakyRelu", (t,), (("alpha", float(np.float32(alpha))),))
+
+
+def softsign(features: Any, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.nn.softsign`: `features / (1 + |features|)`."""
+    return _unary("Softsign", features)
+
+
+def crelu(features: Any, axis: int = -1, name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.nn.crelu`: `concat([relu(x), relu(-x)], axis)`."""
+    t = as_tensor(features)
+    return relu(array_ops.concat([t, math_ops.negative(t)], axis))
 
 
 def gelu(features: Any, approximate: bool = False, name: Any = None) -> Tensor:
@@ -236,6 +254,29 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: Any
             name="",
         )
     return execute("SparseSoftmaxCrossEntropyWithLogits", (x, y))
+
+
+def weighted_cross_entropy_with_logits(
+    labels: Any, logits: Any, pos_weight: Any, name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.nn.weighted_cross_entropy_with_logits` (TF's formula)."""
+    x = as_tensor(logits)
+    z = as_tensor(labels) if isinstance(labels, Tensor) else as_tensor(labels, x.dtype)
+    if z._shape != x._shape:
+        raise ValueError(f"logits and labels must have the same shape ({x.shape} vs {z.shape})")
+    # TF's Python arithmetic: a Python pos_weight stays Python until it meets `labels`.
+    shifted = math_ops.subtract(pos_weight, 1) if isinstance(pos_weight, Tensor) else pos_weight - 1
+    log_weight = math_ops.add(1, math_ops.multiply(shifted, z))
+    return math_ops.add(
+        math_ops.multiply(math_ops.subtract(1, z), x),
+        math_ops.multiply(
+            log_weight,
+            math_ops.add(
+                math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(x)))),
+                relu(math_ops.negative(x)),
+            ),
+        ),
+    )
 
 
 def l2_loss(t: Any, name: Any = None) -> Tensor:
@@ -476,15 +517,48 @@ def depthwise_conv2d(
     return _from_nhwc(execute("Conv2D", (x, w2), attrs), nchw)
 
 
-def _pool(op: str, input: Any, ksize: Any, strides: Any, padding: str, data_format: str) -> Tensor:
+def _pool(op: str, input: Any, ksize: Any, strides: Any, padding: str, data_format: Any) -> Tensor:
     x = as_tensor(input)
     check_type(op, x)
-    nchw = data_format == "NCHW"
-    x = _to_nhwc(x, nchw)
-    k = _tuple(ksize, 2, "ksize")
-    s = _tuple(strides, 2, "strides")
+    n = len(x._shape) - 2
+    if n < 1:
+        raise ValueError(f"`input` must have rank at least 3. Received: input.shape={x.shape}")
+    channels_first = data_format is not None and data_format.startswith("NC")
+    if channels_first:
+        x = array_ops.transpose(x, [0, *range(2, n + 2), 1])
+    k = _tuple(ksize, n, "ksize")
+    s = _tuple(strides, n, "strides")
     attrs = (("ksize", (1, *k, 1)), ("strides", (1, *s, 1)), ("padding", padding.upper()))
-    return _from_nhwc(execute(op, (x,), attrs), nchw)
+    out = execute(op, (x,), attrs)
+    return array_ops.transpose(out, [0, n + 1, *range(1, n + 1)]) if channels_first else out
+
+
+def max_pool(
+    input: Any, ksize: Any, strides: Any, padding: str, data_format: Any = None, name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.nn.max_pool` (1-D, 2-D or 3-D by the input rank)."""
+    return _pool("MaxPool", input, ksize, strides, padding, data_format)
+
+
+def avg_pool(
+    input: Any, ksize: Any, strides: Any, padding: str, data_format: Any = None, name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.nn.avg_pool` (1-D, 2-D or 3-D by the input rank)."""
+    return _pool("AvgPool", input, ksize, strides, padding, data_format)
+
+
+def max_pool1d(
+    input: Any, ksize: Any, strides: Any, padding: str, data_format: str = "NWC", name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.nn.max_pool1d`."""
+    return _pool("MaxPool", input, ksize, strides, padding, data_format)
+
+
+def avg_pool1d(
+    input: Any, ksize: Any, strides: Any, padding: str, data_format: str = "NWC", name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.nn.avg_pool1d`."""
+    return _pool("AvgPool", input, ksize, strides, padding, data_format)
 
 
 def max_pool2d(

@@ -199,6 +199,12 @@ OPDEFS: dict[str, str] = {
         "_HALF, DT_UINT32, DT_UINT64]; attr=Tidx:type,default=DT_INT32,allowed=[DT_INT32,"
         " DT_INT64]>"
     ),
+    "CumulativeLogsumexp": (
+        "Op<name=CumulativeLogsumexp; signature=x:T, axis:Tidx -> out:T; attr=exclusive:b"
+        "ool,default=false; attr=reverse:bool,default=false; attr=T:type,allowed=[DT_BFLO"
+        "AT16, DT_HALF, DT_FLOAT, DT_DOUBLE]; attr=Tidx:type,default=DT_INT32,allowed=[DT"
+        "_INT32, DT_INT64]>"
+    ),
     "DenseBincount": (
         "Op<name=DenseBincount; signature=input:Tidx, size:Tidx, weights:T -> output:T; a"
         "ttr=Tidx:type,allowed=[DT_INT32, DT_INT64]; attr=T:type,allowed=[DT_INT32, DT_IN"
@@ -296,6 +302,10 @@ OPDEFS: dict[str, str] = {
         "Op<name=Imag; signature=input:T -> output:Tout; attr=T:type,default=DT_COMPLEX64"
         ",allowed=[DT_COMPLEX64, DT_COMPLEX128]; attr=Tout:type,default=DT_FLOAT,allowed="
         "[DT_FLOAT, DT_DOUBLE]>"
+    ),
+    "InTopKV2": (
+        "Op<name=InTopKV2; signature=predictions:float, targets:T, k:T -> precision:bool;"
+        " attr=T:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
     ),
     "Invert": (
         "Op<name=Invert; signature=x:T -> y:T; attr=T:type,allowed=[DT_INT8, DT_INT16, DT"
@@ -567,6 +577,32 @@ OPDEFS: dict[str, str] = {
         "ut:T; attr=T:type; attr=Tindices:type,allowed=[DT_INT16, DT_INT32, DT_INT64]; at"
         'tr=bad_indices_policy:string,default="">'
     ),
+    "SegmentMax": (
+        "Op<name=SegmentMax; signature=data:T, segment_ids:Tindices -> output:T; attr=T:t"
+        "ype,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT6"
+        "4, DT_BFLOAT16, DT_UINT16, DT_HALF, DT_UINT32, DT_UINT64]; attr=Tindices:type,al"
+        "lowed=[DT_INT32, DT_INT64]>"
+    ),
+    "SegmentMean": (
+        "Op<name=SegmentMean; signature=data:T, segment_ids:Tindices -> output:T; attr=T:"
+        "type,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_COM"
+        "PLEX64, DT_INT64, DT_QINT8, DT_QUINT8, DT_QINT32, DT_BFLOAT16, DT_QINT16, DT_QUI"
+        "NT16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UINT32, DT_UINT64]; attr=Tindices:ty"
+        "pe,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "SegmentMin": (
+        "Op<name=SegmentMin; signature=data:T, segment_ids:Tindices -> output:T; attr=T:t"
+        "ype,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT6"
+        "4, DT_BFLOAT16, DT_UINT16, DT_HALF, DT_UINT32, DT_UINT64]; attr=Tindices:type,al"
+        "lowed=[DT_INT32, DT_INT64]>"
+    ),
+    "SegmentProd": (
+        "Op<name=SegmentProd; signature=data:T, segment_ids:Tindices -> output:T; attr=T:"
+        "type,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_COM"
+        "PLEX64, DT_INT64, DT_QINT8, DT_QUINT8, DT_QINT32, DT_BFLOAT16, DT_QINT16, DT_QUI"
+        "NT16, DT_UINT16, DT_COMPLEX128, DT_HALF, DT_UINT32, DT_UINT64]; attr=Tindices:ty"
+        "pe,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "SegmentSum": (
         "Op<name=SegmentSum; signature=data:T, segment_ids:Tindices -> output:T; attr=T:t"
         "ype,allowed=[DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_COMP"
@@ -615,6 +651,10 @@ OPDEFS: dict[str, str] = {
     ),
     "Softplus": (
         "Op<name=Softplus; signature=features:T -> activations:T; attr=T:type,allowed=[DT"
+        "_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
+    "Softsign": (
+        "Op<name=Softsign; signature=features:T -> activations:T; attr=T:type,allowed=[DT"
         "_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
     "SparseSoftmaxCrossEntropyWithLogits": (

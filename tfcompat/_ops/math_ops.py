@@ -427,6 +427,7 @@ _reduction("Mean", _mean)
 def _min_or_max(fn: Any) -> Any:
     def reduce(x: Any, axis: Any, keepdims: bool) -> Any:
         # An empty reduction gives the identity, as TF: -inf (max), or the type's limit.
+        identity: Any
         if jnp.issubdtype(x.dtype, jnp.integer):
             info = jnp.iinfo(x.dtype)
             identity = info.min if fn is jnp.max else info.max
@@ -664,3 +665,47 @@ def _cast(x: Any, *, dtype: Any) -> Any:
     if jnp.iscomplexobj(x) and not jnp.issubdtype(dtype, jnp.complexfloating):
         x = jnp.real(x)
     return x.astype(dtype)
+
+
+# -- sorted segments (empty segments give 0, or 1 for a product, as TF) --------------------
+def _sorted_segment(fn: Any, empty: float) -> Any:
+    def raw(data: Any, segment_ids: Any, *, num_segments: int) -> Any:
+        out = fn(data, segment_ids, num_segments, indices_are_sorted=True)
+        ones = jnp.ones(segment_ids.shape, jnp.int32)
+        count = jax.ops.segment_sum(ones, segment_ids, num_segments)
+        mask = (count == 0)[(...,) + (None,) * (out.ndim - 1)]
+        return jnp.where(mask, jnp.asarray(empty, out.dtype), out)
+
+    return raw
+
+
+def _segment_mean_fn(data: Any, ids: Any, n: int, indices_are_sorted: bool) -> Any:
+    total = jax.ops.segment_sum(data, ids, n, indices_are_sorted=indices_are_sorted)
+    ones = jnp.ones(ids.shape, data.dtype)
+    count = jax.ops.segment_sum(ones, ids, n, indices_are_sorted=indices_are_sorted)
+    count = jnp.maximum(count, 1)[(...,) + (None,) * (data.ndim - 1)]
+    if jnp.issubdtype(data.dtype, jnp.integer):  # integer division, as TF's kernel
+        return lax.div(total, count)
+    return total / count
+
+
+register("SegmentMean")(_sorted_segment(_segment_mean_fn, 0))
+register("SegmentMax")(_sorted_segment(jax.ops.segment_max, 0))
+register("SegmentMin")(_sorted_segment(jax.ops.segment_min, 0))
+register("SegmentProd")(
+    _sorted_segment(lambda d, i, n, indices_are_sorted: _segment_prod_op(d, i, n), 1)
+)
+
+
+@register("InTopKV2", differentiable=False)
+def _in_top_k(predictions: Any, targets: Any, *, k: int) -> Any:
+    # TF: the target's prediction is in the top k if fewer than k predictions exceed it;
+    # a non-finite prediction of the target is never in the top k.
+    target = jnp.take_along_axis(predictions, targets[:, None].astype(jnp.int32), axis=1)
+    above = jnp.sum(predictions > target, axis=1)
+    return (above < k) & jnp.isfinite(target[:, 0])
+
+
+@register("CumulativeLogsumexp")
+def _cumulative_logsumexp(x: Any, *, axis: int, exclusive: bool, reverse: bool) -> Any:
+    return _scan(lax.cumlogsumexp, -jnp.inf, x, axis, exclusive, reverse)

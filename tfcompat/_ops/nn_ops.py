@@ -96,6 +96,11 @@ _activation(
 )
 
 
+@register("Softsign")
+def _softsign(x: Any) -> Any:
+    return x / (1 + jnp.abs(x))
+
+
 @register("Softmax")
 def _softmax(logits: Any) -> Any:
     return jax.nn.softmax(logits, axis=-1)
