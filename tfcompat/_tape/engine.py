@@ -663,6 +663,7 @@ def release(tensors: Sequence[Tensor]) -> None:
 # next materialization, as TF computed them at their line, so they do not keep their
 # step's batch and old variable values alive for as long as the user keeps them.
 
+
 class _Orphans(threading.local):
     """This thread's weak references to tensors of dead tapes (tapes are thread-local,
     so a thread sweeps only its own: its programs do not depend on other threads)."""
