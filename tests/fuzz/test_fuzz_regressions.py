@@ -31,6 +31,9 @@ def _grad(op: Callable[[Any, Any], Any], values: list[float], dtype: str = "floa
 FIXED: dict[str, Callable[[Any], Any]] = {
     "rsqrt-grad-at-minus-zero": _grad(lambda tf, x: tf.math.rsqrt(x), [-0.0, 0.0, 4.0]),
     "elu-grad-at-nan": _grad(lambda tf, x: tf.nn.elu(x), [np.nan, -1.0, 0.0, 2.0]),
+    "elu-exp-minus-one-in-bfloat16": lambda tf: tf.nn.elu(
+        tf.cast(tf.constant([-0.042236328125, -4.0, -1e-30, 1.0]), tf.bfloat16)
+    ),
     "selu-grad-at-tiny-negative": _grad(
         lambda tf, x: tf.nn.selu(x), [-1.2e-120, -0.0, -1.0, 2.0], "float64"
     ),

@@ -63,7 +63,9 @@ def _leaky_relu(x: Any, *, alpha: float) -> Any:
 
 
 def _elu_fn(x: Any) -> Any:
-    return jnp.where(x > 0, x, jnp.expm1(jnp.where(x > 0, _zero(x), x)))
+    # TF's Elu kernel: exp(x) - 1 for x < 0 (not expm1), rounded in the input dtype:
+    # elu(-0.0422) in bfloat16 is -0.0429688 in TF, -0.0412598 with expm1.
+    return jnp.where(x < 0, jnp.exp(jnp.where(x < 0, x, _zero(x))) - 1, x)
 
 
 # TF's _EluGrad (EluGrad kernel) works on the activations: g * (y + 1) where y < 0, else
