@@ -461,10 +461,6 @@ def _empty_complex(case: Case, why: str) -> bool:
     return case.dtypes[0].startswith("complex") and case.arrays[0].size == 0
 
 
-def _logical_non_bool(case: Case, why: str) -> bool:
-    return case.dtypes[0] != "bool" and "ValueError" in why
-
-
 # (op or "*", mode or "*", predicate(case, why), reason). docs/reliability.md lists them.
 KNOWN_DIVERGENCES: list[tuple[str, str, Predicate, str]] = [
     (
@@ -571,26 +567,6 @@ KNOWN_DIVERGENCES: list[tuple[str, str, Predicate, str]] = [
         _empty_complex,
         "mean of an empty complex tensor: TF 0, tfcompat NaN (0/0); for real dtypes both give NaN",
     ),
-    # Open (fix pending in the uncommitted tfcompat/_api/math_ops.py of its owner):
-    *[
-        (
-            name,
-            "*",
-            _scalar_axis,
-            "open: tfcompat accepts axis 0 on a scalar; TF raises "
-            "InvalidArgumentError (Invalid reduction dimension)",
-        )
-        for name in (*REDUCTIONS, *BOOL_REDUCTIONS)
-    ],
-    *[
-        (
-            name,
-            "*",
-            _logical_non_bool,
-            "open: a non-bool input raises ValueError in tfcompat, InvalidArgumentError in TF",
-        )
-        for name in (*LOGICAL, *BOOL_REDUCTIONS)
-    ],
 ]
 
 

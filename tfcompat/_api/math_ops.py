@@ -649,8 +649,24 @@ def greater_equal(x: Any, y: Any, name: Any = None) -> Tensor:
     return _compare("GreaterEqual", x, y)
 
 
+def _bool_input(op: str, x: Any, index: int) -> Tensor:
+    """A logical op's input: Python values convert to bool strictly (TypeError, as TF);
+    a tensor of another dtype is TF's kernel error (InvalidArgumentError)."""
+    if isinstance(x, Tensor) or hasattr(x, "_tfcompat_read"):
+        t = as_tensor(x)
+        if t.dtype is not dtypes.bool_:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"cannot compute {op} as input #{index}(zero-based) was expected to be a bool "
+                f"tensor but is a {t.dtype._tf_type_name} tensor [Op:{op}] name: ",
+            )
+        return t
+    return as_tensor(x, dtypes.bool_)
+
+
 def _logical(op: str, x: Any, y: Any) -> Tensor:
-    tx, ty = as_tensor(x, dtypes.bool_), as_tensor(y, dtypes.bool_)
+    tx, ty = _bool_input(op, x, 0), _bool_input(op, y, 1)
     return execute(op, (tx, ty))
 
 
@@ -671,7 +687,7 @@ def logical_xor(x: Any, y: Any, name: str = "LogicalXor") -> Tensor:
 
 def logical_not(x: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.math.logical_not`."""
-    return execute("LogicalNot", (as_tensor(x, dtypes.bool_),))
+    return execute("LogicalNot", (_bool_input("LogicalNot", x, 0),))
 
 
 # -- matmul ----------------------------------------------------------------------------------
@@ -712,7 +728,7 @@ def _reduce_axis(op: str, t: Tensor, axis: Any) -> tuple[int, ...] | None:
         return None
     rank = len(t._shape)
     for a in ax:
-        if not -rank <= a < builtins.max(rank, 1):
+        if not -rank <= a < rank:  # TF: even axis 0 of a scalar is invalid
             raise errors.kernel_error(
                 op, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)"
             )
@@ -766,14 +782,14 @@ def reduce_all(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: Any = None
 ) -> Tensor:
     """tfcompat implementation of `tf.math.reduce_all`."""
-    return _reduce("All", as_tensor(input_tensor, dtypes.bool_), axis, keepdims, check=False)
+    return _reduce("All", _bool_input("All", input_tensor, 0), axis, keepdims, check=False)
 
 
 def reduce_any(
     input_tensor: Any, axis: Any = None, keepdims: bool = False, name: Any = None
 ) -> Tensor:
     """tfcompat implementation of `tf.math.reduce_any`."""
-    return _reduce("Any", as_tensor(input_tensor, dtypes.bool_), axis, keepdims, check=False)
+    return _reduce("Any", _bool_input("Any", input_tensor, 0), axis, keepdims, check=False)
 
 
 def reduce_euclidean_norm(
