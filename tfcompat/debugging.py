@@ -14,6 +14,8 @@ from tfcompat._api.debugging_ops import (
     assert_rank,
     assert_shapes,
     check_numerics,
+    disable_check_numerics,
+    enable_check_numerics,
 )
 
 __all__ = [
@@ -30,4 +32,6 @@ __all__ = [
     "assert_rank",
     "assert_shapes",
     "check_numerics",
+    "disable_check_numerics",
+    "enable_check_numerics",
 ]

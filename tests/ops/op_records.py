@@ -27,6 +27,8 @@ _check_unique()
 # Public functions covered by dedicated tests instead of records (path -> the test).
 EXEMPT_PUBLIC: dict[str, str] = {
     "random.set_seed": "tests/ops/test_random.py (seed rules: sequences repeat after set_seed)",
+    "debugging.enable_check_numerics": "tests/test_reliability_numerics.py (a mode, vs TF)",
+    "debugging.disable_check_numerics": "tests/test_reliability_numerics.py (a mode, vs TF)",
 }
 
 # Raw ops no record runs (op -> why).

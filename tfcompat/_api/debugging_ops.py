@@ -26,6 +26,7 @@ from tfcompat._api._args import (
 from tfcompat._core import errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
+from tfcompat._tape import engine
 
 __all__ = [
     "assert_equal",
@@ -41,6 +42,8 @@ __all__ = [
     "assert_rank",
     "assert_shapes",
     "check_numerics",
+    "disable_check_numerics",
+    "enable_check_numerics",
 ]
 
 
@@ -327,3 +330,22 @@ def check_numerics(tensor: Any, message: str, name: Any = None) -> Tensor:
         what = "Inf and NaN" if has_nan and has_inf else "NaN" if has_nan else "Inf"
         raise kernel_error("CheckNumerics", f"{message} : Tensor had {what} values", name="")
     return execute("Identity", (t,))
+
+
+def enable_check_numerics(stack_height_limit: int = 30, path_length_limit: int = 50) -> None:
+    """tfcompat implementation of `tf.debugging.enable_check_numerics`.
+
+    Every op then runs as soon as it is called (recorded ops keep their graph, so
+    gradients still work), and an op whose floating output holds NaN or Inf raises TF's
+    `InvalidArgumentError` ("Detected Infinity or NaN in output ...") at that line.
+
+    Differences from TensorFlow:
+      The message has TF's text without TF's stack-trace section; ops inside
+      `tf.function` are checked when the function runs eagerly, not inside its program.
+    """
+    engine.CHECK_NUMERICS[0] = True
+
+
+def disable_check_numerics() -> None:
+    """tfcompat implementation of `tf.debugging.disable_check_numerics`."""
+    engine.CHECK_NUMERICS[0] = False

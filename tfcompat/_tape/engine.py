@@ -37,6 +37,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from tfcompat._core import dtypes, errors
@@ -195,11 +196,11 @@ def execute_op(
                 d = t._node.depth  # type: ignore[union-attr]
                 if d >= depth:
                     depth = d + 1
-        if depth > LAZY_DEPTH or DEBUG_EAGER[0]:
+        if depth > LAZY_DEPTH or DEBUG_EAGER[0] or CHECK_NUMERICS[0]:
             lazy = False
     if tapes or lazy:
         node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
-        if DEBUG_EAGER[0]:
+        if DEBUG_EAGER[0] or CHECK_NUMERICS[0]:
             return _run_recorded_now(node, out_avals)
         if op.num_outputs == 1:
             shape, dtype = out_avals[0]
@@ -222,6 +223,8 @@ def execute_op(
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
     result = _eager_fn(op, attrs)(*[t._value for t in inputs])
+    if CHECK_NUMERICS[0]:
+        _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:
         shape, dtype = out_avals[0]
         return EagerTensor(result, shape, dtype)
@@ -242,11 +245,50 @@ def _run_recorded_now(node: Node, out_avals: tuple[Aval, ...]) -> Any:
             materialize(t)
     result = _eager_fn(op, node.attrs)(*[t._value for t in node.inputs])
     values = [result] if op.num_outputs == 1 else list(result)
+    if CHECK_NUMERICS[0]:
+        _check_numerics(op, node.inputs, values)
     outs = tuple(
         EagerTensor(v, shape, dtype, node, i, node.tapes)
         for i, (v, (shape, dtype)) in enumerate(zip(values, out_avals, strict=True))
     )
     return outs[0] if op.num_outputs == 1 else outs
+
+
+# `tf.debugging.enable_check_numerics()`: every op runs at once (as with run_eagerly) and
+# a floating output holding NaN or Inf raises TF's InvalidArgumentError at that op.
+CHECK_NUMERICS = [False]
+
+
+def _check_numerics(op: RawOp, inputs: Sequence[Tensor], outputs: Sequence[Any]) -> None:
+    for i, value in enumerate(outputs):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "fc" and arr.dtype != dtypes.bfloat16.as_numpy_dtype:
+            continue
+        flat = arr.astype(np.complex128 if arr.dtype.kind == "c" else np.float64).ravel()
+        parts: list[Any] = [flat.real, flat.imag] if arr.dtype.kind == "c" else [flat]
+        nan = int(sum(np.isnan(p).sum() for p in parts))
+        neg_inf = int(sum(np.isneginf(p).sum() for p in parts))
+        pos_inf = int(sum(np.isposinf(p).sum() for p in parts))
+        if not (nan or neg_inf or pos_inf):
+            continue
+        lines = [
+            f'!!! Detected Infinity or NaN in output {i} of eagerly-executing op "{op.name}" '
+            f"(# of outputs: {len(outputs)}) !!!",
+            f"  dtype: {dtypes.from_numpy(arr.dtype)}",
+            f"  shape: {tuple(arr.shape)}",
+        ]
+        for label, count in (("-Inf", neg_inf), ("+Inf", pos_inf), ("+NaN", nan)):
+            if count:
+                lines.append(f"  # of {label} elements: {count}")
+        lines.append("")
+        if len(inputs) == 1:
+            lines.append(f"  Input tensor: {inputs[0]!s}")
+        else:
+            lines.append(f"  Input tensors ({len(inputs)}):")
+            lines += [f"    {k}: {t!s}" for k, t in enumerate(inputs)]
+        what = "Inf and NaN" if nan and (neg_inf or pos_inf) else ("NaN" if nan else "Inf")
+        message = "\n\n" + "\n".join(lines) + f"\n\n : Tensor had {what} values"
+        raise errors.kernel_error("CheckNumericsV2", message)
 
 
 # --------------------------------------------------------------------------------------
