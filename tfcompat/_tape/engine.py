@@ -243,8 +243,7 @@ def _run_recorded_now(node: Node, out_avals: tuple[Aval, ...]) -> Any:
     for t in node.inputs:
         if t._value is None:
             materialize(t)
-    result = _eager_fn(op, node.attrs)(*[t._value for t in node.inputs])
-    values = [result] if op.num_outputs == 1 else list(result)
+    values = _node_values(node)
     if CHECK_NUMERICS[0]:
         _check_numerics(op, node.inputs, values)
     outs = tuple(
@@ -560,10 +559,15 @@ def _inputs_concrete(node: Node) -> bool:
     return all(i._value is not None for i in node.inputs)
 
 
+def _node_values(node: Node) -> list[Any]:
+    """Run one node on its (concrete) inputs as its own jitted op; its output values."""
+    result = _eager_fn(node.op, node.attrs)(*[i._value for i in node.inputs])
+    return [result] if node.op.num_outputs == 1 else list(result)
+
+
 def _run_node(node: Node, t: Tensor) -> Any:
     """Run one node whose inputs are concrete as its own op (one dispatch, no new program)."""
-    result = _eager_fn(node.op, node.attrs)(*[i._value for i in node.inputs])
-    values = [result] if node.op.num_outputs == 1 else list(result)
+    values = _node_values(node)
     value = values[t._index]
     if node.outs is not None:
         _fill(node, values)
@@ -576,8 +580,13 @@ def set_value(t: Tensor, value: Any) -> None:
     """Give pending `t` its value; drop its graph when no live tape can still need it."""
     t._value = value
     t._alias = None
+    _drop_dead_graph(t)
+
+
+def _drop_dead_graph(t: Tensor) -> None:
+    """Drop the graph behind `t` (which has a value) once every tape that recorded it is dead."""
     node = t._node
-    if node is not None and (not node.tapes or all(tp.dead for tp in node.tapes)):
+    if node is not None and all(tp.dead for tp in node.tapes):
         t._node = None
 
 
@@ -690,9 +699,8 @@ def release(tensors: Sequence[Tensor]) -> None:
     keep its step's whole graph (activations, old variable values) alive.
     """
     for t in tensors:
-        node = t._node
-        if node is not None and t._value is not None and all(tp.dead for tp in node.tapes):
-            t._node = None
+        if t._value is not None:
+            _drop_dead_graph(t)
 
 
 # --------------------------------------------------------------------------------------
