@@ -176,7 +176,7 @@ def block(out: Any) -> None:
     elif isinstance(out, jax.Array):
         out.block_until_ready()
     elif hasattr(out, "_array"):  # a tfcompat tensor: computed, then waited on like a JAX
-        jax.block_until_ready(out._array())  # array (no copy to the host, as for jax-jit)
+        out._array().block_until_ready()  # array (no copy to the host, as for jax-jit)
     else:  # a TensorFlow tensor
         out.numpy()
 

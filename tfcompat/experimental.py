@@ -32,7 +32,7 @@ def run_eagerly(enabled: bool = True) -> None:
     Recorded ops keep their graph, so gradients work unchanged; each op is a separate
     dispatch, so a failure or a NaN appears at the line that produced it. Much slower.
     """
-    _engine.DEBUG_EAGER[0] = bool(enabled)
+    _engine.set_modes(debug_eager=bool(enabled))
 
 
 __all__ = [

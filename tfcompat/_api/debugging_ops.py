@@ -343,9 +343,9 @@ def enable_check_numerics(stack_height_limit: int = 30, path_length_limit: int =
       The message has TF's text without TF's stack-trace section; ops inside
       `tf.function` are checked when the function runs eagerly, not inside its program.
     """
-    engine.CHECK_NUMERICS[0] = True
+    engine.set_modes(check_numerics=True)
 
 
 def disable_check_numerics() -> None:
     """tfcompat implementation of `tf.debugging.disable_check_numerics`."""
-    engine.CHECK_NUMERICS[0] = False
+    engine.set_modes(check_numerics=False)

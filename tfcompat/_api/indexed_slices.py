@@ -13,7 +13,6 @@ cotangents in the same single gradient program, and assembles the IndexedSlices.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -93,17 +92,15 @@ class IndexedSlices:
 
 IndexedSlices.__module__ = "tfcompat"
 
-# Tape records that recorded a gather: only their gradients can be IndexedSlices, so
-# every other `gradient()` call skips the walk below.
-_GATHER_TAPES: weakref.WeakSet[Any] = weakref.WeakSet()
-
 
 def note_gather(out: Tensor) -> Tensor:
     """Remember that the tapes recording `out` (a GatherV2 output) may need sparse gradients."""
     node = out._node
     if node is not None:
         for tape in node.tapes:
-            _GATHER_TAPES.add(tape)
+            # Only such tapes' gradients can be IndexedSlices: every other `gradient()`
+            # call skips the walk of `sparse_gradients`.
+            tape.gathers = True
     return out
 
 
@@ -126,7 +123,7 @@ def sparse_gradients(req: Any) -> list[Any] | None:
     row gathers (`GatherV2`, axis 0, no batch dims) of it as `params`.
     """
     tape = req.tape
-    if tape not in _GATHER_TAPES:
+    if not tape.gathers:
         return None
     target_ids = frozenset(id(t) for t in req.targets)
     w = engine.walk(req.targets, tape, target_ids)

@@ -26,7 +26,7 @@ from tfcompat._api._args import check_type, kernel_inputs
 from tfcompat._api.array_ops import getitem
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor, scalar_to_tensor
-from tfcompat._core.tensor import Tensor
+from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._ops.registry import OPS
 from tfcompat._tape.engine import execute, execute_op
@@ -126,6 +126,23 @@ def _slow_path_error(e: errors.OpError) -> errors.OpError:
     return cls(e.node_def, e.op, e.message[: -len(_NAME_SUFFIX)])
 
 
+# (Python float or int, DType) -> the Tensor of that number, for the operators' fast
+# path. The Tensor is shared: it only ever becomes an input of raw ops, never reaches
+# user code (so nothing can watch it), and the engine's programs take each distinct
+# constant array once anyway. Zeros (-0.0 == 0.0) and NaN are not cached.
+_SCALAR_TENSORS: dict[tuple[Any, Any], Tensor] = {}
+
+
+def _scalar(value: float | int, dtype: dtypes.DType) -> Tensor:
+    """The Tensor of Python number `value` as `dtype` (`y * 0.5`: one dict lookup)."""
+    t = _SCALAR_TENSORS.get((value, dtype))
+    if t is None:
+        t = scalar_to_tensor(value, dtype)
+        if value and value == value and len(_SCALAR_TENSORS) < 4096:
+            _SCALAR_TENSORS[(value, dtype)] = t
+    return t
+
+
 def _forward(
     name: str, fn: Callable[[Tensor, Any], Tensor], raw: str | None
 ) -> Callable[[Any, Any], Any]:
@@ -136,15 +153,15 @@ def _forward(
     slow_for_lists = name not in ("add", "truediv", "matmul")
 
     def op(self: Any, other: Any) -> Any:
-        x = _read(self)
+        x = self if type(self) is EagerTensor else _read(self)
         if raw_op is not None and x._dtype._kind in "fc":
             # Fast path (the recording hot path): a float/complex tensor with a tensor of
             # the same dtype or a Python number, where TF's function is this one raw op.
-            if isinstance(other, Tensor):
-                if other._dtype is x._dtype:
-                    return execute_op(raw_op, (x, other))
-            elif type(other) is float or type(other) is int:
-                return execute_op(raw_op, (x, scalar_to_tensor(other, x._dtype)))
+            if type(other) is float or type(other) is int:
+                c = _SCALAR_TENSORS.get((other, x._dtype))
+                return execute_op(raw_op, (x, c if c is not None else _scalar(other, x._dtype)))
+            if isinstance(other, Tensor) and other._dtype is x._dtype:
+                return execute_op(raw_op, (x, other))
         # TF's binary_op_wrapper, including its quirks: the reflected operator of `other`
         # is tried when TF's function raises TypeError/ValueError.
         try:
@@ -177,10 +194,10 @@ def _reverse(
     raw_op = OPS[raw] if raw is not None else None
 
     def rop(self: Any, other: Any) -> Any:
-        y = _read(self)
+        y = self if type(self) is EagerTensor else _read(self)
         # strict: `1.5 + int32` is a TypeError
         if type(other) is float or type(other) is int:
-            x = scalar_to_tensor(other, y._dtype)
+            x = _scalar(other, y._dtype)
         else:
             x = convert_to_tensor(other, dtype=y._dtype)
         if raw_op is not None and y._dtype._kind in "fc":

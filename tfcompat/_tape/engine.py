@@ -53,6 +53,7 @@ __all__ = [
     "clear_caches",
     "compile_stats",
     "compute_gradients",
+    "drain",
     "execute",
     "execute_op",
     "flush_variables",
@@ -60,6 +61,7 @@ __all__ = [
     "materialize_many",
     "release",
     "retire",
+    "set_modes",
     "set_value",
     "walk",
 ]
@@ -168,9 +170,13 @@ def execute_op(
     op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...] = ()
 ) -> Any:
     """`execute` with a resolved `RawOp` (the hot path of every recorded op)."""
-    if len(inputs) == 2:
+    n = len(inputs)
+    if n == 2:
         a, b = inputs
         akey: tuple[Any, ...] = (op, attrs, a._shape, a._dtype, b._shape, b._dtype)
+    elif n == 1:
+        a = inputs[0]
+        akey = (op, attrs, a._shape, a._dtype)
     else:
         akey = (op, attrs, *[x for t in inputs for x in (t._shape, t._dtype)])
     entry = _AVALS.get(akey)
@@ -182,44 +188,45 @@ def execute_op(
     tapes: tuple[Any, ...] = ()
     recording = state.recording
     if recording:
-        for tape in recording:
+        if len(recording) == 1:
+            tape = recording[0]
             for t in inputs:
-                if tape in t._tapes:
-                    tapes += (tape,)
+                watched = t._tapes
+                if watched and tape in watched:
+                    # (reuse the input's tuple when it is exactly this tape)
+                    tapes = watched if len(watched) == 1 else (tape,)
                     break
-    depth = 0
-    lazy = op.lazy
-    if not tapes:
-        for t in inputs:
-            if t._value is None:
-                lazy = True
-                d = t._node.depth  # type: ignore[union-attr]
-                if d >= depth:
-                    depth = d + 1
-        if depth > LAZY_DEPTH or DEBUG_EAGER[0] or CHECK_NUMERICS[0]:
-            lazy = False
-    if tapes or lazy:
-        node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
-        if DEBUG_EAGER[0] or CHECK_NUMERICS[0]:
+        else:
+            for tape in recording:
+                for t in inputs:
+                    if tape in t._tapes:
+                        tapes += (tape,)
+                        break
+    if tapes:  # recorded
+        node = Node(op, attrs, inputs, key, len(out_avals), tapes)
+        if _SLOW_MODE[0]:
             return _run_recorded_now(node, out_avals)
         if op.num_outputs == 1:
             shape, dtype = out_avals[0]
             out = EagerTensor(None, shape, dtype, node, 0, tapes)
-            if tapes:  # for engine.retire
-                ref = weakref.ref(out)
-                for tape in tapes:
-                    tape.recorded.append(ref)
+            for tape in tapes:  # for engine.retire
+                tape.recorded.append(out)
             return out
-        outs = tuple(
-            [
-                EagerTensor(None, shape, dtype, node, i, tapes)
-                for i, (shape, dtype) in enumerate(out_avals)
-            ]
-        )
-        node.outs = tuple(weakref.ref(o) for o in outs)
-        for tape in tapes:  # for engine.retire
-            tape.recorded.extend(node.outs)
-        return outs
+        return _multi_outputs(node, out_avals, tapes)
+    depth = 0
+    lazy = op.lazy
+    for t in inputs:
+        if t._value is None:
+            lazy = True
+            d = t._node.depth  # type: ignore[union-attr]
+            if d >= depth:
+                depth = d + 1
+    if lazy and not (depth > LAZY_DEPTH or _SLOW_MODE[0]):
+        node = Node(op, attrs, inputs, key, len(out_avals), (), depth)
+        if op.num_outputs == 1:
+            shape, dtype = out_avals[0]
+            return EagerTensor(None, shape, dtype, node, 0, ())
+        return _multi_outputs(node, out_avals, ())
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
     result = _eager_fn(op, attrs)(*[t._value for t in inputs])
@@ -231,6 +238,19 @@ def execute_op(
     return tuple(
         EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)
     )
+
+
+def _multi_outputs(node: Node, out_avals: tuple[Aval, ...], tapes: tuple[Any, ...]) -> Any:
+    outs = tuple(
+        [
+            EagerTensor(None, shape, dtype, node, i, tapes)
+            for i, (shape, dtype) in enumerate(out_avals)
+        ]
+    )
+    node.outs = tuple(weakref.ref(o) for o in outs)
+    for tape in tapes:  # for engine.retire
+        tape.recorded.extend(outs)
+    return outs
 
 
 # `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
@@ -256,6 +276,17 @@ def _run_recorded_now(node: Node, out_avals: tuple[Aval, ...]) -> Any:
 # `tf.debugging.enable_check_numerics()`: every op runs at once (as with run_eagerly) and
 # a floating output holding NaN or Inf raises TF's InvalidArgumentError at that op.
 CHECK_NUMERICS = [False]
+# Either mode: the recording hot path checks this one flag.
+_SLOW_MODE = [DEBUG_EAGER[0]]
+
+
+def set_modes(debug_eager: bool | None = None, check_numerics: bool | None = None) -> None:
+    """Switch `run_eagerly` / `enable_check_numerics` on or off (None: unchanged)."""
+    if debug_eager is not None:
+        DEBUG_EAGER[0] = bool(debug_eager)
+    if check_numerics is not None:
+        CHECK_NUMERICS[0] = bool(check_numerics)
+    _SLOW_MODE[0] = DEBUG_EAGER[0] or CHECK_NUMERICS[0]
 
 
 def _check_numerics(op: RawOp, inputs: Sequence[Tensor], outputs: Sequence[Any]) -> None:
@@ -411,39 +442,43 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
     leaf_ref, node_base, var_leaves = w.leaf_ref, w.node_base, w.var_leaves
     by_value: dict[int, int] = {}
     npos = 0
-    stack: list[tuple[Tensor, bool]] = [(t, False) for t in reversed(roots)]
+    # Tensors to visit, and Nodes to emit once their inputs are (post-order).
+    stack: list[Any] = list(reversed(roots))
     pop, push = stack.pop, stack.append
     while stack:
-        t, done = pop()
-        node = t._node
-        if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
+        t = pop()
+        if type(t) is Node:
+            node = t
             nid = id(node)
             if nid in node_base:
                 continue
-            if done:
-                refs = []
-                for inp in node.inputs:
-                    r = leaf_ref.get(id(inp))
-                    refs.append(r if r is not None else node_base[id(inp._node)] + inp._index)
-                if tape is None:
-                    stop = FLOW
-                elif tape not in node.tapes:
-                    stop = OFF_TAPE
-                else:
-                    stop = FLOW if node.op.differentiable else BLOCK
-                specs.append((node.key, stop, *refs))
-                node_base[nid] = npos
-                npos += node.nout
-                nodes.append(node)
+            refs = []
+            for inp in node.inputs:
+                r = leaf_ref.get(id(inp))
+                refs.append(r if r is not None else node_base[id(inp._node)] + inp._index)
+            if tape is None:
+                stop = FLOW
+            elif tape not in node.tapes:
+                stop = OFF_TAPE
             else:
-                push((t, True))
-                for inp in reversed(node.inputs):
-                    if id(inp) in leaf_ref:
-                        continue
-                    n2 = inp._node
-                    if n2 is not None and id(n2) in node_base:
-                        continue
-                    push((inp, False))
+                stop = FLOW if node.op.differentiable else BLOCK
+            specs.append((node.key, stop, *refs))
+            node_base[nid] = npos
+            npos += node.nout
+            nodes.append(node)
+            continue
+        node = t._node
+        if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
+            if id(node) in node_base:
+                continue
+            push(node)
+            for inp in reversed(node.inputs):
+                if id(inp) in leaf_ref:
+                    continue
+                n2 = inp._node
+                if n2 is not None and id(n2) in node_base:
+                    continue
+                push(inp)
         elif id(t) not in leaf_ref:
             if tape is None or (t._var is None and tape not in t._tapes and id(t) not in watched):
                 # Programs take each distinct constant array once (a cached Python scalar
@@ -547,6 +582,8 @@ def clear_caches() -> None:
 def materialize(t: Tensor) -> Any:
     """Compute (and store) the value of pending tensor `t`."""
     if t._value is None:
+        if _SWEEP.dead:
+            drain()  # first: a dead tape's list must not make anything look held
         if not _PENDING and t._alias is None and t._node is not None and _inputs_concrete(t._node):
             _run_node(t._node, t)  # the common case: one gradient op on concrete leaves
         else:
@@ -555,8 +592,19 @@ def materialize(t: Tensor) -> Any:
     return t._value
 
 
+def _all_dead(tapes: tuple[Any, ...]) -> bool:
+    # (a loop: cheaper than all() over a generator on these hot paths)
+    for tp in tapes:  # noqa: SIM110
+        if not tp.dead:
+            return False
+    return True
+
+
 def _inputs_concrete(node: Node) -> bool:
-    return all(i._value is not None for i in node.inputs)
+    for i in node.inputs:  # noqa: SIM110  (see _all_dead)
+        if i._value is None:
+            return False
+    return True
 
 
 def _node_values(node: Node) -> list[Any]:
@@ -586,7 +634,7 @@ def set_value(t: Tensor, value: Any) -> None:
 def _drop_dead_graph(t: Tensor) -> None:
     """Drop the graph behind `t` (which has a value) once every tape that recorded it is dead."""
     node = t._node
-    if node is not None and all(tp.dead for tp in node.tapes):
+    if node is not None and _all_dead(node.tapes):
         t._node = None
 
 
@@ -605,8 +653,10 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     outputs of its multi-output nodes (a gradient op's gradients, the targets it
     computes) that are still alive and pending are filled as well.
     """
+    if _SWEEP.dead:
+        drain()  # first: a dead tape's list must not make anything look held
     values = _materialize_many(tensors)
-    if _SWEEP.refs:
+    if _SWEEP.refs or _SWEEP.dead:
         _sweep_orphans()
     return values
 
@@ -706,20 +756,25 @@ def release(tensors: Sequence[Tensor]) -> None:
 # --------------------------------------------------------------------------------------
 # Graphs of dead tapes (reliability, issue 6; tests/test_reliability_memory.py)
 # --------------------------------------------------------------------------------------
-# A tape record keeps weak references to the tensors recorded on it (`recorded`). When
-# it dies (consumed, reset, or its GradientTape is garbage), `retire` drops the graph
-# behind those that have a value, and queues those still pending: a metric computed
-# inside the tape, a loss whose gradient was never taken. They are computed after the
-# next materialization, as TF computed them at their line, so they do not keep their
-# step's batch and old variable values alive for as long as the user keeps them.
+# A tape record holds the tensors recorded on it (`recorded`), as TF's tape holds what
+# its backward pass needs. When the record dies (consumed, reset, or its GradientTape is
+# garbage), `retire` queues that list; it is drained at the next tape entry or
+# materialization, when the step's temporaries are gone, so that most of it is simply
+# freed. Draining drops the graph behind the tensors that are still alive and have a
+# value, and queues (weakly) the pending ones held from outside the graph: a metric
+# computed inside the tape, a loss whose gradient was never taken. Those are computed
+# at the sweep, as TF computed them at their line, so they do not keep their step's
+# batch and old variable values alive for as long as the user keeps them.
 
 
 class _Orphans(threading.local):
-    """This thread's weak references to tensors of dead tapes (tapes are thread-local,
-    so a thread sweeps only its own: its programs do not depend on other threads)."""
+    """This thread's lists of dead tapes and weak references to tensors of dead tapes
+    (tapes are thread-local, so a thread sweeps only its own: its programs do not depend
+    on other threads)."""
 
     def __init__(self) -> None:
-        self.refs: list[Any] = []
+        self.dead: list[list[Tensor]] = []  # `recorded` lists of retired records
+        self.refs: list[Any] = []  # pending tensors of dead tapes, held from outside
         self.prune = 4096  # prune dead references beyond this length (amortized)
         self.active = False
 
@@ -743,28 +798,76 @@ except ImportError:  # pragma: no cover  (a future jax): never sweep rather than
 
 
 def retire(record: Any, now: bool = False) -> None:
-    """Mark tape `record` dead; what it recorded is let go at the next sweep.
+    """Mark tape `record` dead; what it recorded is let go at the next drain.
 
-    With `now` (a deleted or reset tape), graphs behind values are dropped at once.
+    With `now` (a deleted persistent tape, a reset), it is drained at once.
     """
     record.dead = True
-    refs, record.recorded = record.recorded, []
-    if not refs or not _not_tracing():
+    recorded, record.recorded = record.recorded, []
+    if not recorded or not _not_tracing():
         return
     sweep = _SWEEP
-    sweep.refs.extend(refs)
-    if len(sweep.refs) > sweep.prune:  # a loop that never reads a value
-        sweep.refs = [r for r in sweep.refs if r() is not None]
-        sweep.prune = max(4096, 2 * len(sweep.refs))
-    if now:
-        _sweep_orphans(compute=False)
+    sweep.dead.append(recorded)
+    del recorded
+    if now or len(sweep.dead) > 64:
+        drain()
+
+
+def drain() -> None:
+    """Let go of the lists of dead tapes (see above); called when a tape is entered,
+    after each materialization, and by `retire(now=True)`."""
+    sweep = _SWEEP
+    if not sweep.dead or not _not_tracing():
+        return
+    lists, sweep.dead = sweep.dead, []
+    held: list[Tensor] = []
+    for recorded in lists:
+        # Newest first: a tensor is popped after everything recorded later, so the
+        # consumers only the list held are already freed. `uses` counts references
+        # from the nodes of the tensors kept so far (the graph behind a held tensor).
+        uses: dict[int, int] = {}
+        seen: set[int] = set()
+        pop = recorded.pop
+        while recorded:
+            t = pop()
+            refs = sys.getrefcount(t)
+            if refs <= 2:  # only `t` and the argument: it dies here
+                continue
+            node = t._node
+            if node is None:
+                continue
+            tapes = node.tapes
+            if len(tapes) != 1 and not _all_dead(tapes):
+                continue  # still needed by a live tape (its retire will see it)
+            if t._value is not None:
+                t._node = None
+                continue
+            if refs - 2 - uses.get(id(t), 0) > 0:
+                held.append(t)  # referenced from outside the graph: compute it later
+            if node.nout != 1:
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+            for inp in node.inputs:
+                k = id(inp)
+                uses[k] = uses.get(k, 0) + 1
+        del t
+    del lists
+    if held:
+        sweep.refs.extend([weakref.ref(t) for t in held])
+        del held
+        if len(sweep.refs) > sweep.prune:  # a loop that never reads a value
+            sweep.refs = [r for r in sweep.refs if r() is not None]
+            sweep.prune = max(4096, 2 * len(sweep.refs))
 
 
 def _sweep_orphans(compute: bool = True) -> None:
-    """Drop the graphs behind tensors of dead tapes; compute those still pending."""
+    """Drain dead tapes; drop the graphs behind their tensors, compute those still pending."""
     sweep = _SWEEP
     if sweep.active or not _not_tracing():
         return
+    if sweep.dead:
+        drain()
     refs, sweep.refs = sweep.refs, []
     live = []
     for r in refs:
@@ -947,8 +1050,15 @@ def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
     counts, cands = _count_pending_inputs(w, target_ids)
     held = []
     for t in cands:
-        # References besides the user's: node input tuples, `cands`, `t`, the argument.
-        if sys.getrefcount(t) - counts[id(t)] - 3 > 0:
+        # References besides the user's: node input tuples, `cands`, `t`, the argument,
+        # and the `recorded` list of each live tape that recorded it.
+        lists = 0
+        node = t._node
+        if node is not None:
+            for tp in node.tapes:
+                if not tp.dead:
+                    lists += 1
+        if sys.getrefcount(t) - counts[id(t)] - 3 - lists > 0:
             held.append(t)
     return held
 
@@ -959,6 +1069,8 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
     The gradients are the outputs of one gradient-op node over the graph's leaves; they
     are computed when first needed, together with whatever else is pending then.
     """
+    if _SWEEP.dead:
+        drain()  # a dead tape's list must not make an intermediate look held
     plan, w = plan_gradient(req)
     results: list[Any] = [None] * len(req.sources)
     if plan.op is None:
@@ -1006,7 +1118,7 @@ def _gradient_node(plan: GradPlan, inputs: tuple[Tensor, ...], fills: list[Tenso
         if t._value is None:
             t._alias = (node, i)
     for tape in tapes:  # for engine.retire
-        tape.recorded.extend(node.outs[n:])
+        tape.recorded.extend(outs)
     return outs
 
 

@@ -42,7 +42,15 @@ class UnconnectedGradients(enum.Enum):
 class TapeRecord:
     """The underlying tape: what one GradientTape records between resets."""
 
-    __slots__ = ("__weakref__", "dead", "persistent", "recorded", "watch_accessed", "watched_vars")
+    __slots__ = (
+        "__weakref__",
+        "dead",
+        "gathers",
+        "persistent",
+        "recorded",
+        "watch_accessed",
+        "watched_vars",
+    )
 
     def __init__(self, persistent: bool, watch_accessed: bool) -> None:
         self.persistent = persistent
@@ -50,8 +58,10 @@ class TapeRecord:
         self.watched_vars: dict[int, Variable] = {}
         # True once no gradient can be taken from this record any more (consumed or reset).
         self.dead = False
-        # Weak references to the tensors recorded on this record (see engine.retire).
+        # The tensors recorded on this record (see engine.retire).
         self.recorded: list[Any] = []
+        # Whether a row gather was recorded: only then can a gradient be IndexedSlices.
+        self.gathers = False
 
     def watches(self, var: Variable) -> bool:
         """Whether reads of `var`'s storage are recorded (no automatic watching)."""
@@ -119,13 +129,17 @@ class GradientTape:
         # No gradient can be taken from this tape any more: free what it recorded.
         record = getattr(self, "_tape", None)
         if record is not None and not record.dead and not self._recording:
-            engine.retire(record, now=True)
+            # A persistent tape's graph goes now (as in TF); an unused non-persistent
+            # tape's at the next tape entry or value read (see engine.retire).
+            engine.retire(record, now=record.persistent)
 
     def _push_tape(self) -> None:
         if self._recording:
             raise ValueError(_REENTER)
         if self._tape is None:
             self._tape = TapeRecord(self._persistent, self._watch_accessed_variables)
+        if engine._SWEEP.dead:
+            engine.drain()
         engine.state.recording.append(self._tape)
         self._recording = True
 
@@ -239,7 +253,7 @@ class GradientTape:
             [s._origin() if isinstance(s, Variable) else s for s in flat_sources],
             seeds,
         )
-        grads = sparse_gradients(req) if sparse_gradients is not None else None
+        grads = sparse_gradients(req) if tape.gathers else None
         if grads is None:
             grads = engine.compute_gradients(req)
 
@@ -270,7 +284,7 @@ class GradientTape:
         req = engine.GradientRequest(
             tape, [target], [s._origin() if isinstance(s, Variable) else s for s in flat], None
         )
-        grads = sparse_gradients(req) if sparse_gradients is not None else None
+        grads = sparse_gradients(req) if tape.gathers else None
         if grads is None:
             grads = engine.compute_gradients(req)
         if not self._persistent:
