@@ -89,8 +89,10 @@ class Settings:
     @classmethod
     def make(cls, quick: bool) -> Settings:
         if quick:
-            return cls(1, repeats=10, min_repeats=3, budget_s=0.5, w7_steps=2_000, w7_budget_s=10)
-        return cls(3, repeats=50, min_repeats=5, budget_s=2.0, w7_steps=10_000, w7_budget_s=40)
+            return cls(2, repeats=50, min_repeats=3, budget_s=0.5, w7_steps=2_000, w7_budget_s=10)
+        # Microsecond steps get many samples (up to the time budget): a median of 50
+        # steps of a few microseconds is mostly noise on a busy machine.
+        return cls(10, repeats=1000, min_repeats=5, budget_s=2.0, w7_steps=10_000, w7_budget_s=40)
 
 
 @dataclass

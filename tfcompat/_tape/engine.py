@@ -439,62 +439,67 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
     """
     w = Walk()
     leaves, nodes, specs = w.leaves, w.nodes, w.specs
-    leaf_ref, node_base, var_leaves = w.leaf_ref, w.node_base, w.var_leaves
+    leaf_ref, node_base = w.leaf_ref, w.node_base
     by_value: dict[int, int] = {}
     npos = 0
     # Tensors to visit, and Nodes to emit once their inputs are (post-order).
-    stack: list[Any] = list(reversed(roots))
+    stack: list[Any] = list(roots[::-1])
     pop, push = stack.pop, stack.append
+    _id = id
     while stack:
         t = pop()
-        if type(t) is Node:
-            node = t
-            nid = id(node)
+        if t.__class__ is Node:
+            nid = _id(t)
             if nid in node_base:
                 continue
-            refs = []
-            for inp in node.inputs:
-                r = leaf_ref.get(id(inp))
-                refs.append(r if r is not None else node_base[id(inp._node)] + inp._index)
-            if tape is None:
-                stop = FLOW
-            elif tape not in node.tapes:
-                stop = OFF_TAPE
-            else:
-                stop = FLOW if node.op.differentiable else BLOCK
-            specs.append((node.key, stop, *refs))
+            spec = [t.key, FLOW]
+            for inp in t.inputs:
+                r = leaf_ref.get(_id(inp))
+                spec.append(r if r is not None else node_base[_id(inp._node)] + inp._index)
+            if tape is not None:
+                if tape not in t.tapes:
+                    spec[1] = OFF_TAPE
+                elif not t.op.differentiable:
+                    spec[1] = BLOCK
+            specs.append(tuple(spec))
             node_base[nid] = npos
-            npos += node.nout
-            nodes.append(node)
+            npos += t.nout
+            nodes.append(t)
             continue
         node = t._node
         if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
-            if id(node) in node_base:
+            if _id(node) in node_base:
                 continue
             push(node)
             for inp in reversed(node.inputs):
-                if id(inp) in leaf_ref:
+                if _id(inp) in leaf_ref:
                     continue
                 n2 = inp._node
-                if n2 is not None and id(n2) in node_base:
+                if n2 is not None and _id(n2) in node_base:
                     continue
                 push(inp)
-        elif id(t) not in leaf_ref:
-            if tape is None or (t._var is None and tape not in t._tapes and id(t) not in watched):
-                # Programs take each distinct constant array once (a cached Python scalar
-                # used by many ops; in value programs also a variable read twice): fewer
-                # arguments per call, and XLA's compile time grows with their number.
-                # Leaves a gradient may be taken with respect to stay distinct.
-                r = by_value.get(id(t._value))
-                if r is not None:
-                    leaf_ref[id(t)] = r
-                    continue
-                by_value[id(t._value)] = -len(leaves) - 1
+            continue
+        tid = _id(t)
+        if tid in leaf_ref:
+            continue
+        var = t._var
+        if tape is None or (var is None and tape not in t._tapes and tid not in watched):
+            # Programs take each distinct constant array once (a cached Python scalar
+            # used by many ops; in value programs also a variable read twice): fewer
+            # arguments per call, and XLA's compile time grows with their number.
+            # Leaves a gradient may be taken with respect to stay distinct.
+            vid = _id(t._value)
+            r = by_value.get(vid)
+            if r is not None:
+                leaf_ref[tid] = r
+                continue
+            r = by_value[vid] = -len(leaves) - 1
+        else:
             r = -len(leaves) - 1
-            leaf_ref[id(t)] = r
-            leaves.append(t)
-            if tape is not None and t._var is not None and (tape in t._tapes or id(t) in watched):
-                var_leaves.setdefault(id(t._var), []).append(r)
+        leaf_ref[tid] = r
+        leaves.append(t)
+        if tape is not None and var is not None and (tape in t._tapes or tid in watched):
+            w.var_leaves.setdefault(_id(var), []).append(r)
     return w
 
 
@@ -582,10 +587,10 @@ def clear_caches() -> None:
 def materialize(t: Tensor) -> Any:
     """Compute (and store) the value of pending tensor `t`."""
     if t._value is None:
-        if _SWEEP.dead:
-            drain()  # first: a dead tape's list must not make anything look held
         if not _PENDING and t._alias is None and t._node is not None and _inputs_concrete(t._node):
             _run_node(t._node, t)  # the common case: one gradient op on concrete leaves
+            if _SWEEP.dead:  # (after: what the node filled has a value, cheap to let go)
+                drain()
         else:
             # (no local reference to t's node here: the sweep after this may free it)
             materialize_many([t])
@@ -615,10 +620,17 @@ def _node_values(node: Node) -> list[Any]:
 
 def _run_node(node: Node, t: Tensor) -> Any:
     """Run one node whose inputs are concrete as its own op (one dispatch, no new program)."""
-    values = _node_values(node)
-    value = values[t._index]
-    if node.outs is not None:
-        _fill(node, values)
+    op = node.op
+    fn = _EAGER.get((op, node.attrs))
+    if fn is None:
+        fn = _eager_fn(op, node.attrs)
+    result = fn(*[i._value for i in node.inputs])
+    if op.num_outputs == 1:
+        value = result
+    else:
+        value = result[t._index]
+        if node.outs is not None:
+            _fill(node, result)
     if t._value is None:
         set_value(t, value)
     return value
@@ -628,7 +640,9 @@ def set_value(t: Tensor, value: Any) -> None:
     """Give pending `t` its value; drop its graph when no live tape can still need it."""
     t._value = value
     t._alias = None
-    _drop_dead_graph(t)
+    node = t._node
+    if node is not None and _all_dead(node.tapes):
+        t._node = None
 
 
 def _drop_dead_graph(t: Tensor) -> None:
@@ -642,7 +656,11 @@ def _fill(node: Node, outputs: Sequence[Any]) -> None:
     for ref, value in zip(node.outs or (), outputs, strict=False):
         out = ref()
         if out is not None and out._value is None:
-            set_value(out, value)
+            out._value = value
+            out._alias = None
+            n = out._node
+            if n is not None and _all_dead(n.tapes):
+                out._node = None
 
 
 def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
@@ -653,11 +671,9 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     outputs of its multi-output nodes (a gradient op's gradients, the targets it
     computes) that are still alive and pending are filled as well.
     """
-    if _SWEEP.dead:
-        drain()  # first: a dead tape's list must not make anything look held
     values = _materialize_many(tensors)
     if _SWEEP.refs or _SWEEP.dead:
-        _sweep_orphans()
+        _sweep_orphans()  # after: what was computed has a value, cheap to let go
     return values
 
 
@@ -699,6 +715,21 @@ def _root(t: Tensor) -> Tensor:
     return EagerTensor(None, t._shape, t._dtype, alias[0], alias[1])
 
 
+def _alive_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Tensor]]:
+    """Pending outputs of the walk's multi-output nodes that are alive and not requested,
+    with their refs: a program computing the node fills them too (a gradient op's other
+    gradients, the targets it computes)."""
+    extra: list[tuple[int, Tensor]] = []
+    for n in w.nodes:
+        if n.outs is not None:
+            base = w.node_base[id(n)]
+            for i, ref in enumerate(n.outs):
+                o = ref()
+                if o is not None and o._value is None and (base + i) not in out_refs:
+                    extra.append((base + i, o))
+    return extra
+
+
 def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
     tensors = list(tensors)
     roots = [_root(t) for t in tensors]
@@ -711,15 +742,16 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
 
     w = walk(roots)
     out_refs = [w.out_ref(t) for t in roots]
-    extra: list[Tensor] = []
-    for n in w.nodes:
-        if n.outs is not None:
-            base = w.node_base[id(n)]
-            for i, ref in enumerate(n.outs):
-                o = ref()
-                if o is not None and o._value is None and (base + i) not in out_refs:
-                    out_refs.append(base + i)
-                    extra.append(o)
+    alive = _alive_outputs(w, out_refs)
+    if alive and _SWEEP.dead:
+        # A dead tape's list may be all that keeps them: let go of it first, so that
+        # the program's outputs (its signature) do not depend on when it is drained.
+        del alive
+        drain()
+        alive = _alive_outputs(w, out_refs)
+    out_refs += [r for r, _ in alive]
+    extra = [t for _, t in alive]
+    del alive
     key = ("value", tuple(w.specs), tuple(out_refs))
     fn = CACHE.get(key)
     if fn is None:
@@ -804,7 +836,7 @@ def retire(record: Any, now: bool = False) -> None:
     """
     record.dead = True
     recorded, record.recorded = record.recorded, []
-    if not recorded or not _not_tracing():
+    if not recorded or not _trace_state_clean():  # (see _not_tracing)
         return
     sweep = _SWEEP
     sweep.dead.append(recorded)
@@ -817,16 +849,19 @@ def drain() -> None:
     """Let go of the lists of dead tapes (see above); called when a tape is entered,
     after each materialization, and by `retire(now=True)`."""
     sweep = _SWEEP
-    if not sweep.dead or not _not_tracing():
+    if not sweep.dead or not _trace_state_clean():
         return
     lists, sweep.dead = sweep.dead, []
     held: list[Tensor] = []
+    uses: dict[int, int] = {}
+    seen: set[int] = set()
     for recorded in lists:
         # Newest first: a tensor is popped after everything recorded later, so the
         # consumers only the list held are already freed. `uses` counts references
         # from the nodes of the tensors kept so far (the graph behind a held tensor).
-        uses: dict[int, int] = {}
-        seen: set[int] = set()
+        if uses:
+            uses = {}
+            seen = set()
         pop = recorded.pop
         while recorded:
             t = pop()
@@ -851,7 +886,6 @@ def drain() -> None:
             for inp in node.inputs:
                 k = id(inp)
                 uses[k] = uses.get(k, 0) + 1
-        del t
     del lists
     if held:
         sweep.refs.extend([weakref.ref(t) for t in held])
@@ -969,7 +1003,7 @@ class GradPlan:
     (`jacobian` vmaps it over seeds).
     """
 
-    __slots__ = ("connected", "fn", "n_fills", "n_targets", "node_key", "op")
+    __slots__ = ("connected", "fn", "grad_avals", "n_fills", "n_targets", "node_key", "op")
 
     def __init__(
         self, op: RawOp | None, fn: Any, connected: tuple[bool, ...], n_targets: int, n_fills: int
@@ -981,17 +1015,22 @@ class GradPlan:
         self.n_fills = n_fills
         # The op's abstract-evaluation entry: (key id, output avals).
         self.node_key: tuple[int, tuple[Aval, ...]] = (-1, ())
+        # (output index, shape, dtype) of each gradient output.
+        self.grad_avals: tuple[tuple[int, tuple[int, ...], DType], ...] = ()
 
 
 def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
     """Walk the recorded graph for `req` and find (or build) its cached gradient plan."""
     tape = req.tape
     targets = req.targets
-    target_ids = frozenset(id(t) for t in targets)
+    target_ids = frozenset([id(t) for t in targets])
     w = walk(targets, tape, target_ids)
     held = _held_intermediates(w, target_ids)
-    fills = [*targets, *held]
-    fill_refs = tuple([w.ref(t) for t in fills])
+    fills = [*targets, *held] if held else targets
+    leaf_ref, node_base = w.leaf_ref, w.node_base
+    fill_refs = tuple(
+        [leaf_ref[id(t)] if id(t) in leaf_ref else node_base[id(t._node)] + t._index for t in fills]
+    )
     items = tuple([_source_item(s, w, tape, target_ids) for s in req.sources])
     seeds_given = req.seeds is not None
     key = (
@@ -1048,6 +1087,8 @@ def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
     graph nodes is garbage once the step ends and is not worth an output.
     """
     counts, cands = _count_pending_inputs(w, target_ids)
+    if not cands:
+        return cands
     held = []
     for t in cands:
         # References besides the user's: node input tuples, `cands`, `t`, the argument,
@@ -1107,13 +1148,13 @@ def _gradient_node(plan: GradPlan, inputs: tuple[Tensor, ...], fills: list[Tenso
             if tape in t._tapes:
                 tapes += (tape,)
                 break
-    node = Node(op, (), inputs, key, len(out_avals), tapes, 0)
-    n = plan.n_fills
+    node = Node(op, (), inputs, key, len(out_avals), tapes)
     outs: list[Tensor] = [
-        EagerTensor(None, shape, dtype, node, n + i, tapes)
-        for i, (shape, dtype) in enumerate(out_avals[n:])
+        EagerTensor(None, shape, dtype, node, i, tapes) for i, shape, dtype in plan.grad_avals
     ]
-    node.outs = (*[weakref.ref(t) for t in fills], *[weakref.ref(o) for o in outs])
+    refs = [weakref.ref(t) for t in fills]
+    refs += [weakref.ref(o) for o in outs]
+    node.outs = tuple(refs)
     for i, t in enumerate(fills):
         if t._value is None:
             t._alias = (node, i)
@@ -1212,6 +1253,8 @@ def _build_plan(
     node_key = _AVALS[(op, (), *[x for aval in in_avals for x in aval])] = _new_key(out_avals)
     plan = GradPlan(op, fn, connected, len(targets), len(fills))
     plan.node_key = node_key
+    n = len(fills)
+    plan.grad_avals = tuple((n + i, shape, dtype) for i, (shape, dtype) in enumerate(out_avals[n:]))
     return plan
 
 

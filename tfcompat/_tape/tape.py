@@ -272,7 +272,8 @@ class GradientTape:
     def _gradient_fast(self, tape: TapeRecord, target: Tensor, sources: Any) -> Any:
         """`gradient()` for the common call: one Tensor target; a Tensor/Variable source
         or a flat list/tuple of them; no seeds. None of TF's checks can fail there."""
-        if isinstance(sources, (Tensor, Variable)):
+        single = isinstance(sources, (Tensor, Variable))
+        if single:
             flat = [sources]
         elif type(sources) is list or type(sources) is tuple:
             flat = list(sources)
@@ -291,8 +292,9 @@ class GradientTape:
             self._consumed = tape
             self._tape = None
             engine.retire(tape)
-            engine.release([target])
-        if isinstance(sources, (Tensor, Variable)):
+            if target._value is not None:
+                engine.release([target])
+        if single:
             return grads[0]
         return grads if type(sources) is list else tuple(grads)
 
