@@ -123,9 +123,14 @@ def _abstract_miss(
     return _new_key(tuple((tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs))
 
 
+_KEY_LOCK = threading.Lock()
+
+
 def _new_key(out_avals: tuple[Aval, ...]) -> tuple[int, tuple[Aval, ...]]:
-    entry = (len(_KEY_OUTS), out_avals)
-    _KEY_OUTS.append(out_avals)
+    # Locked: two threads must not take the same id (a cache miss only, so cheap).
+    with _KEY_LOCK:
+        entry = (len(_KEY_OUTS), out_avals)
+        _KEY_OUTS.append(out_avals)
     return entry
 
 
@@ -568,7 +573,12 @@ class _Cache:
         entry = self.entries.get(key)
         if entry is not None:
             self.hits += 1
-            self.entries.move_to_end(key)
+            # Unlocked (the hot path): another thread's `put` may have evicted it since
+            # the lookup; the entry found is still valid. (try is cheaper than suppress.)
+            try:  # noqa: SIM105
+                self.entries.move_to_end(key)
+            except KeyError:
+                pass
         return entry
 
     def count_compile(self, kind: str, size: int) -> None:
@@ -616,7 +626,8 @@ def compile_stats() -> dict[str, int]:
 
 def clear_caches() -> None:
     """Drop every compiled program (statistics are kept)."""
-    CACHE.entries.clear()
+    with CACHE.lock:  # not while a `put` evicts
+        CACHE.entries.clear()
     _EAGER.clear()
 
 
