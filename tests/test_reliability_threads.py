@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -369,3 +371,57 @@ def test_keyboard_interrupt_while_recording_unwinds_the_tape() -> None:
     with tf.GradientTape() as tape:
         y = x * x
     assert tape.gradient(y, x).numpy() == 4.0
+
+
+# --------------------------------------------------------------------------------------
+# Shared engine tables under concurrent misses
+# --------------------------------------------------------------------------------------
+
+
+class _SlowLen(list):  # type: ignore[type-arg]
+    """A list whose `len()` lets other threads run: the window between taking an id
+    and appending it, which a GIL interpreter rarely gives and a free-threaded one may."""
+
+    def __len__(self) -> int:
+        n = super().__len__()
+        time.sleep(1e-4)
+        return n
+
+
+def test_abstract_evaluation_key_ids_are_unique_across_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = _SlowLen(engine._KEY_OUTS)
+    monkeypatch.setattr(engine, "_KEY_OUTS", keys)
+
+    def make(i: int) -> Callable[[], list[Any]]:
+        return lambda: [engine._new_key((((i, j), tf.float32),)) for j in range(50)]
+
+    entries = [e for got in _run_threads([make(i) for i in range(4)]) for e in got]
+    ids = [key for key, _ in entries]
+    assert len(set(ids)) == len(ids) == 200
+    assert all(keys[key] is avals for key, avals in entries)
+
+
+class _EvictedAfterLookup(OrderedDict):  # type: ignore[type-arg]
+    """Cache entries where another thread's `put` runs right after `get`'s lookup and
+    evicts what it found: that interleaving, made deterministic."""
+
+    cache: Any = None
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = super().get(key, default)
+        if self.cache is not None:
+            cache, self.cache = self.cache, None
+            cache.put(("test", "other"), "other", "value", 1)  # maxsize 1: evicts `key`
+        return found
+
+
+def test_cache_get_survives_a_concurrent_eviction() -> None:
+    cache = engine._Cache(maxsize=1)
+    cache.entries = entries = _EvictedAfterLookup()
+    cache.put(("test", "key"), "program", "value", 1)
+    entries.cache = cache
+    assert cache.get(("test", "key")) == "program"  # found; evicted before move_to_end
+    assert list(entries) == [("test", "other")]
+    assert cache.get(("test", "key")) is None

@@ -25,6 +25,7 @@ The whole model (DESIGN.md, "The execution model") in brief:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sys
@@ -124,9 +125,14 @@ def _abstract_miss(
     return _new_key(tuple((tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs))
 
 
+_KEY_LOCK = threading.Lock()
+
+
 def _new_key(out_avals: tuple[Aval, ...]) -> tuple[int, tuple[Aval, ...]]:
-    entry = (len(_KEY_OUTS), out_avals)
-    _KEY_OUTS.append(out_avals)
+    # Locked: two threads must not take the same id (a cache miss only, so cheap).
+    with _KEY_LOCK:
+        entry = (len(_KEY_OUTS), out_avals)
+        _KEY_OUTS.append(out_avals)
     return entry
 
 
@@ -148,7 +154,7 @@ def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...]) -> Callable[..., An
     key = (op, attrs)
     fn = _EAGER.get(key)
     if fn is None:
-        fn = jax.jit(partial(op.fn, **dict(attrs))) if attrs else jax.jit(op.fn)
+        fn = jit_program(partial(op.fn, **dict(attrs)) if attrs else op.fn, BARRIERS in op.tags)
         _EAGER[key] = fn
         if len(_EAGER) > _EAGER_MAX:
             _EAGER.popitem(last=False)
@@ -332,21 +338,59 @@ OFF_TAPE = 2  # not recorded on this tape: a constant for this gradient, compute
 #               the differentiated function (so an outer tape still sees through it)
 
 
+# Big programs (reliability, issue 6). A program of more than SEGMENT_ABOVE nodes is
+# traced in segments of SEGMENT_NODES nodes, with an optimization barrier on the values
+# each segment takes from earlier ones, so that XLA fuses no elementwise chain across
+# segments. Unsegmented, XLA's CPU compiler overflows a compile thread's stack (its
+# recursive `SortTiledHloInstructionsInPostOrder`) and kills the process once a chain
+# fuses past about 21,000 ops, and compiles deep fusions in quadratic time (a chain of
+# 4,000 `erf`s: 110 s; segmented: 15 s). Both are read when a program is built (a cache
+# miss); programs of up to SEGMENT_ABOVE nodes are traced exactly as without this.
+SEGMENT_ABOVE = 4000
+SEGMENT_NODES = 500
+
+# The tag of a raw op whose function traces optimization barriers (a segmented program):
+# the jitted program that runs it must keep them (`jit_program`).
+BARRIERS = "barriers"
+
+# XLA's CPU compiler drops optimization barriers before fusion (its pass
+# "cse_barrier_expander"); its runtime runs them (as nothing) when the pass is skipped.
+# GPU and TPU compilers keep them through fusion already.
+_KEEP_BARRIERS = {"xla_disable_hlo_passes": "cse_barrier_expander"}
+
+
+def jit_program(fn: Callable[..., Any], barriers: bool) -> Any:
+    """`jax.jit(fn)`; when `fn` traces optimization barriers, also on the CPU backend."""
+    if barriers and jax.default_backend() == "cpu":
+        return jax.jit(fn, compiler_options=_KEEP_BARRIERS)
+    return jax.jit(fn)
+
+
+ProgramNode = tuple[RawOp, tuple[tuple[str, Any], ...], tuple[int, ...], int, int]
+
+
 class Program:
     """A replayable straight-line program: the canonical form of a recorded graph.
 
     `nodes[k] = (op, attrs, in_refs, stop, nout)`; a ref `r < 0` is leaf `-r - 1`,
     `r >= 0` is position `r` among node outputs (a node with n outputs takes n positions).
+    `segments` is `((start, stop, carried refs), ...)`: one segment (nothing carried)
+    unless the program has more than `SEGMENT_ABOVE` nodes (see `_segments`).
+    `barriers`: its trace holds optimization barriers (it is segmented, or runs an op
+    tagged `BARRIERS`), so the program that runs it is jitted with `jit_program(fn, True)`.
     """
 
-    __slots__ = ("has_off_tape", "nodes")
+    __slots__ = ("barriers", "has_off_tape", "nodes", "segments")
 
-    def __init__(
-        self,
-        nodes: tuple[tuple[RawOp, tuple[tuple[str, Any], ...], tuple[int, ...], int, int], ...],
-    ) -> None:
+    def __init__(self, nodes: tuple[ProgramNode, ...]) -> None:
         self.nodes = nodes
         self.has_off_tape = any(n[3] == OFF_TAPE for n in nodes)
+        self.segments = (
+            _segments(nodes, SEGMENT_NODES)
+            if len(nodes) > SEGMENT_ABOVE
+            else ((0, len(nodes), ()),)
+        )
+        self.barriers = len(self.segments) > 1 or any(BARRIERS in n[0].tags for n in nodes)
 
     def run(
         self,
@@ -356,7 +400,27 @@ class Program:
     ) -> list[Any]:
         """Evaluate; `perturb` adds to node outputs, `pre` supplies OFF_TAPE outputs."""
         env: list[Any] = []
-        for op, attrs, in_refs, stop, nout in self.nodes:
+        for start, stop_at, carried in self.segments:
+            if carried:
+                # Values computed before this segment and used in it or later pass through
+                # one barrier (its JVP and transpose put barriers on tangents and
+                # cotangents too), so no fusion spans two segments.
+                for r, v in zip(
+                    carried, lax.optimization_barrier([env[r] for r in carried]), strict=True
+                ):
+                    env[r] = v
+            self._run_nodes(self.nodes[start:stop_at], env, leaf_vals, perturb, pre)
+        return env
+
+    @staticmethod
+    def _run_nodes(
+        nodes: tuple[ProgramNode, ...],
+        env: list[Any],
+        leaf_vals: Sequence[Any],
+        perturb: dict[int, Any] | None,
+        pre: list[Any] | None,
+    ) -> None:
+        for op, attrs, in_refs, stop, nout in nodes:
             base = len(env)
             if stop == OFF_TAPE and pre is not None:
                 outs = pre[base : base + nout]
@@ -372,7 +436,29 @@ class Program:
                     for i, o in enumerate(outs)
                 ]
             env.extend(outs)
-        return env
+
+
+def _segments(
+    nodes: tuple[ProgramNode, ...], size: int
+) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
+    """Cut `nodes` every `size` nodes; each segment carries the refs defined before its
+    start and used by a node at or after it (each passes one barrier per segment)."""
+    n = len(nodes)
+    owner: list[int] = []  # ref -> index of the node that defines it
+    for k, node in enumerate(nodes):
+        owner.extend([k] * node[4])
+    last = [-1] * len(owner)  # ref -> index of the last node that uses it
+    for k, node in enumerate(nodes):
+        for r in node[2]:
+            if r >= 0:
+                last[r] = k
+    cuts = range(size, n, size)
+    carried: dict[int, list[int]] = {c: [] for c in cuts}
+    for r, (k, k_last) in enumerate(zip(owner, last, strict=True)):
+        for c in range((k // size + 1) * size, k_last + 1, size):
+            carried[c].append(r)
+    bounds = [0, *cuts, n]
+    return tuple((lo, hi, tuple(carried.get(lo, ()))) for lo, hi in itertools.pairwise(bounds))
 
 
 class Walk:
@@ -527,7 +613,12 @@ class _Cache:
         entry = self.entries.get(key)
         if entry is not None:
             self.hits += 1
-            self.entries.move_to_end(key)
+            # Unlocked (the hot path): another thread's `put` may have evicted it since
+            # the lookup; the entry found is still valid. (try is cheaper than suppress.)
+            try:  # noqa: SIM105
+                self.entries.move_to_end(key)
+            except KeyError:
+                pass
         return entry
 
     def count_compile(self, kind: str, size: int) -> None:
@@ -575,7 +666,8 @@ def compile_stats() -> dict[str, int]:
 
 def clear_caches() -> None:
     """Drop every compiled program (statistics are kept)."""
-    CACHE.entries.clear()
+    with CACHE.lock:  # not while a `put` evicts
+        CACHE.entries.clear()
     _EAGER.clear()
 
 
@@ -762,7 +854,7 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
             env = program.run(leaf_vals)
             return [leaf_vals[-r - 1] if r < 0 else env[r] for r in refs]
 
-        fn = jax.jit(value_fn)
+        fn = jit_program(value_fn, program.barriers)
         CACHE.put(key, fn, "value", len(w.specs))
     values = fn([x._value for x in w.leaves])
     for t, v in zip([*tensors, *extra], values, strict=True):
@@ -1213,8 +1305,9 @@ def _build_plan(
     if not any(connected) or not live_targets:
         return GradPlan(None, None, connected, len(targets), len(fills))
     target_avals = [(t._shape, t._dtype) for t in targets]
+    program = w.program()
     grad_fn = _make_grad_fn(
-        w.program(),
+        program,
         tuple(diff_leaves),
         tuple(perturbed),
         [w.ref_aval(r) for r in perturbed],
@@ -1240,8 +1333,9 @@ def _build_plan(
         num_outputs=None,
         lazy=True,
         deps=_jaxpr_deps(op_fn),  # hook: TF's None for a second derivative (higher_order)
+        tags=frozenset({BARRIERS}) if program.barriers else frozenset(),
     )
-    fn = jax.jit(grad_fn)
+    fn = jit_program(grad_fn, program.barriers)
     out_avals = tuple((t._shape, t._dtype) for t in fills) + tuple(
         (shape, dtype)
         for shape, dtype, c in zip(source_shapes, source_dtypes, connected, strict=True)

@@ -215,6 +215,7 @@ def _jvp_op(
         num_outputs=None,
         lazy=True,
         deps=jaxpr_deps(jvp_fn),
+        tags=frozenset({engine.BARRIERS}) if program.barriers else frozenset(),
     )
     with _OPS_LOCK:
         _OPS[key] = op

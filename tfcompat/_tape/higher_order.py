@@ -23,6 +23,8 @@ __all__ = ["differentiable_inputs", "jaxpr_deps"]
 
 # Primitives whose outputs never carry a gradient to their inputs.
 _CUT = frozenset({"stop_gradient"})
+# Primitives whose output i is input i (the engine's barriers between program segments).
+_ONE_TO_ONE = frozenset({"optimization_barrier"})
 # Call-like primitives whose single sub-jaxpr maps its invars 1:1 to the equation's inputs.
 _CALL_PARAMS = {
     "pjit": "jaxpr",
@@ -60,7 +62,9 @@ def differentiable_inputs(jaxpr: Any, used_outputs: list[bool] | None = None) ->
             continue
         sub_name = _CALL_PARAMS.get(eqn.primitive.name)
         sub = eqn.params.get(sub_name) if sub_name is not None else None
-        if sub is not None and len(getattr(sub, "jaxpr", sub).invars) == len(eqn.invars):
+        if eqn.primitive.name in _ONE_TO_ONE:
+            needed = [isinstance(o, core.Var) and o in live for o in eqn.outvars]
+        elif sub is not None and len(getattr(sub, "jaxpr", sub).invars) == len(eqn.invars):
             sub_used = [isinstance(o, core.Var) and o in live for o in eqn.outvars]
             needed = differentiable_inputs(sub, sub_used)
         else:

@@ -291,13 +291,15 @@ def _jacobian_op(plan: Any, kind: Any) -> RawOp:
         grads = jax.vmap(row)(kind.seeds(target_dtype))
         return tuple(kind.finish(g) for g in grads)
 
+    barriers = engine.BARRIERS in plan.op.tags  # a segmented program (engine.Program)
     op = RawOp(
         kind.name,
-        jax.jit(jacobian_fn),
+        engine.jit_program(jacobian_fn, barriers),
         differentiable=True,
         num_outputs=None,
         lazy=True,
         deps=jaxpr_deps(jacobian_fn),  # TF's None when an outer tape differentiates it
+        tags=plan.op.tags,
     )
     with _OPS_LOCK:
         _OPS[key] = (plan, op)
