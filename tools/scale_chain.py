@@ -7,9 +7,8 @@ records `y = y * 1.0000001` n times under a `tf.GradientTape`, then takes the gr
 (`gradient`) or reads `y` through a persistent tape (`value`: the chain's own value
 program), and prints the seconds to record, the seconds to compile and run, the result
 and the peak RSS. `--above N` / `--segment N` set `engine.SEGMENT_ABOVE` /
-`engine.SEGMENT_NODES` (`--above 1000000000` traces programs unsegmented, as before
-issue 6's fix: XLA's CPU compiler then dies with SIGSEGV from about 21,500 ops on, so run
-it in its own process).
+`engine.SEGMENT_NODES` (`--above 1000000000` traces programs unsegmented: XLA's CPU
+compiler then dies with SIGSEGV from about 21,500 ops on, so run it in its own process).
 """
 
 from __future__ import annotations

@@ -25,7 +25,10 @@ from tfcompat._api._args import (
 )
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
-from tfcompat._core.tensor import Tensor
+from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.variable import Variable
+from tfcompat._ops.registry import OPS
+from tfcompat._tape.engine import execute_op
 
 __all__ = [
     "abs",
@@ -691,6 +694,15 @@ def logical_not(x: Any, name: Any = None) -> Tensor:
 
 
 # -- matmul ----------------------------------------------------------------------------------
+_MATMUL = OPS["MatMul"]
+_MATMUL_PLAIN = (
+    ("transpose_a", False),
+    ("transpose_b", False),
+    ("adjoint_a", False),
+    ("adjoint_b", False),
+)
+
+
 def matmul(
     a: Any,
     b: Any,
@@ -706,6 +718,20 @@ def matmul(
     name: Any = None,
 ) -> Tensor:
     """tfcompat implementation of `tf.linalg.matmul` (batched, with broadcasting)."""
+    if not (transpose_a or transpose_b or adjoint_a or adjoint_b):
+        # Fast path: two float tensors (or variables) of one dtype, no flags.
+        fa: Tensor | None = a if type(a) is EagerTensor else None
+        if fa is None and isinstance(a, Variable):
+            fa = a._tfcompat_read()
+        if fa is not None and fa._dtype._kind == "f":
+            fb: Tensor | None = None
+            if type(b) is EagerTensor:
+                fb = b
+            elif isinstance(b, Variable) and b._handle.dtype is fa._dtype:
+                fb = b._tfcompat_read()
+            if fb is not None and fb._dtype is fa._dtype:
+                return execute_op(_MATMUL, (fa, fb), _MATMUL_PLAIN)
+        a = fa if fa is not None else a
     if transpose_a and adjoint_a:
         raise ValueError("Only one of transpose_a and adjoint_a can be True.")
     if transpose_b and adjoint_b:

@@ -160,8 +160,11 @@ def _forward(
             if type(other) is float or type(other) is int:
                 c = _SCALAR_TENSORS.get((other, x._dtype))
                 return execute_op(raw_op, (x, c if c is not None else _scalar(other, x._dtype)))
-            if isinstance(other, Tensor) and other._dtype is x._dtype:
-                return execute_op(raw_op, (x, other))
+            if isinstance(other, Tensor):
+                if other._dtype is x._dtype:
+                    return execute_op(raw_op, (x, other))
+            elif isinstance(other, Variable) and other._handle.dtype is x._dtype:
+                return execute_op(raw_op, (x, other._tfcompat_read()))
         # TF's binary_op_wrapper, including its quirks: the reflected operator of `other`
         # is tried when TF's function raises TypeError/ValueError.
         try:

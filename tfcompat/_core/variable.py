@@ -45,13 +45,15 @@ class VariableAggregation(enum.Enum):
 class _Handle:
     """The storage a Variable and its `assign*` aliases share."""
 
-    __slots__ = ("__weakref__", "_value", "dtype", "pending", "shape", "uid")
+    __slots__ = ("__weakref__", "_value", "dtype", "owner", "pending", "shape", "uid")
 
     def __init__(self, value: Any, shape: tuple[int, ...], dtype: dtypes.DType) -> None:
         self._value = value
         # A pending tensor holding the value after a lazy update (see engine.assign_lazy);
         # reading `value` computes every pending variable value in one program.
         self.pending: Tensor | None = None
+        # The thread that made `pending` (its reads flush it with its other updates).
+        self.owner = 0
         self.shape = shape
         self.dtype = dtype
         self.uid = next(_UIDS)
@@ -267,14 +269,18 @@ class Variable:
 
     def _update(self, value: Any, op: str, read_value: bool) -> Any:
         self._before_write()
-        t = self._convert_for_assign(value)
-        if t._shape != self._handle.shape:
+        h = self._handle
+        t: Tensor
+        if type(value) is EagerTensor and value._dtype is h.dtype:
+            t = value  # (the common `v.assign_sub(lr * g)`: nothing to convert)
+        else:
+            t = self._convert_for_assign(value)
+        if t._shape != h.shape:
             raise errors.kernel_error(
                 op,
                 f"Cannot update variable with shape {_kernel_shape(self._handle.shape)} using a "
                 f"Tensor with shape {_kernel_shape(t._shape)}, shapes must be equal.",
             )
-        h = self._handle
         new = engine.execute("AddV2" if op == "AssignAddVariableOp" else "Sub", (h.current(), t))
         engine.assign_lazy(h, new)
         return self._after_write(read_value)

@@ -338,7 +338,7 @@ OFF_TAPE = 2  # not recorded on this tape: a constant for this gradient, compute
 #               the differentiated function (so an outer tape still sees through it)
 
 
-# Big programs (reliability, issue 6). A program of more than SEGMENT_ABOVE nodes is
+# Big programs (docs/reliability.md, "Scale"). A program of more than SEGMENT_ABOVE nodes is
 # traced in segments of SEGMENT_NODES nodes, with an optimization barrier on the values
 # each segment takes from earlier ones, so that XLA fuses no elementwise chain across
 # segments. Unsegmented, XLA's CPU compiler overflows a compile thread's stack (its
@@ -769,17 +769,21 @@ def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
     return values
 
 
-def _materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
+def _materialize_many(tensors: Sequence[Tensor], flush: Any = None) -> list[Any]:
+    """`materialize_many`, with the pending updates made by this thread (the others'
+    are theirs to flush, so a thread's programs do not depend on another's timing), and
+    those of `flush`: a handle, or `_ALL`."""
     if not _PENDING:
         return _materialize(tensors) if tensors else []
+    me = threading.get_ident()
     with _FLUSH_LOCK:
         requested_ids = {id(t) for t in tensors}
-        handles = [
-            h
-            for h in _PENDING.values()
-            if h.pending is not None and id(h.pending) not in requested_ids
-        ]
-        _PENDING.clear()
+        handles = []
+        for uid, h in list(_PENDING.items()):
+            if h.owner == me or flush is _ALL or h is flush or h.pending is None:
+                del _PENDING[uid]
+                if h.pending is not None and id(h.pending) not in requested_ids:
+                    handles.append(h)
     pendings = [h.pending for h in handles]
     requested = [*tensors, *pendings]
     if not requested:
@@ -807,6 +811,11 @@ def _root(t: Tensor) -> Tensor:
     return EagerTensor(None, t._shape, t._dtype, alias[0], alias[1])
 
 
+def _recorded_on_dead(t: Tensor) -> bool:
+    """Whether `t` was recorded on a dead tape (whose queued list may hold it)."""
+    return any(tp.dead for tp in t._tapes)
+
+
 def _alive_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Tensor]]:
     """Pending outputs of the walk's multi-output nodes that are alive and not requested,
     with their refs: a program computing the node fills them too (a gradient op's other
@@ -819,7 +828,19 @@ def _alive_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Tensor]]:
                 o = ref()
                 if o is not None and o._value is None and (base + i) not in out_refs:
                     extra.append((base + i, o))
-    return extra
+    if not extra:
+        return extra
+    del o
+    # A tensor that only this walk's nodes reference (a gradient consumed by its update,
+    # `v.assign_sub(lr * g)`) dies once the program has run: not worth an output.
+    uses = {id(o): 0 for _, o in extra}
+    for n in w.nodes:
+        for inp in n.inputs:
+            k = id(inp)
+            if k in uses:
+                uses[k] += 1
+    # References besides those: the tuple in `extra`, the loop variable, the argument.
+    return [(r, o) for r, o in extra if sys.getrefcount(o) - uses[id(o)] > 3]
 
 
 def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
@@ -835,7 +856,7 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
     w = walk(roots)
     out_refs = [w.out_ref(t) for t in roots]
     alive = _alive_outputs(w, out_refs)
-    if alive and _SWEEP.dead:
+    if alive and _SWEEP.dead and any(_recorded_on_dead(t) for _, t in alive):
         # A dead tape's list may be all that keeps them: let go of it first, so that
         # the program's outputs (its signature) do not depend on when it is drained.
         del alive
@@ -878,7 +899,7 @@ def release(tensors: Sequence[Tensor]) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Graphs of dead tapes (reliability, issue 6; tests/test_reliability_memory.py)
+# Graphs of dead tapes (docs/reliability.md; tests/test_reliability_memory.py)
 # --------------------------------------------------------------------------------------
 # A tape record holds the tensors recorded on it (`recorded`), as TF's tape holds what
 # its backward pass needs. When the record dies (consumed, reset, or its GradientTape is
@@ -1033,6 +1054,9 @@ _PENDING: dict[int, Any] = {}
 _FLUSH_LOCK = threading.RLock()
 
 
+_ALL = object()  # _materialize_many(flush=_ALL): every thread's pending updates
+
+
 def assign_lazy(handle: Any, value: Tensor) -> None:
     """Store `value` in `handle`; a pending value stays pending until the next read."""
     if value._value is not None:
@@ -1040,16 +1064,21 @@ def assign_lazy(handle: Any, value: Tensor) -> None:
         return
     with _FLUSH_LOCK:
         handle.set_pending(value)
+        handle.owner = threading.get_ident()
         _PENDING[handle.uid] = handle
 
 
 def flush_variables(handle: Any = None) -> None:
-    """Compute every pending variable value in one program (fusing the updates)."""
+    """Compute pending variable values in one program (fusing the updates): `handle`'s
+    and this thread's; without `handle`, every thread's."""
     with _FLUSH_LOCK:
         if handle is not None and handle.pending is not None:
             _PENDING.setdefault(handle.uid, handle)
         if _PENDING:
-            materialize_many([])
+            values = _materialize_many([], handle if handle is not None else _ALL)
+            del values
+            if _SWEEP.refs or _SWEEP.dead:
+                _sweep_orphans()
 
 
 # --------------------------------------------------------------------------------------
