@@ -234,6 +234,23 @@ def test_tape_dropped_without_gradient_does_not_pin_inputs() -> None:
     assert all(loss._value is not None for loss in losses)
 
 
+def test_tensor_watched_every_step_does_not_collect_tapes() -> None:
+    # A batch passed in again each step and watched by each step's tape (W6's pattern):
+    # the tensor must not keep every dead tape (a leak, and `tape in t._tapes` checks
+    # that grow with the step count).
+    x = tf.constant(np.ones((4, 3), np.float32))
+    for _ in range(50):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(x * x)
+        tape.gradient(y, x).numpy()
+    assert len(x._tapes) <= 1
+    with tf.GradientTape(persistent=True) as outer, tf.GradientTape() as inner:
+        outer.watch(x)
+        inner.watch(x)
+        assert len(x._tapes) == 2  # live tapes stay
+
+
 def test_pending_tensor_of_live_tape_is_not_forced() -> None:
     # Sweeping must not compute what a live tape still records (fusion is kept).
     w, b = _model()
