@@ -251,6 +251,23 @@ def test_tensor_watched_every_step_does_not_collect_tapes() -> None:
         assert len(x._tapes) == 2  # live tapes stay
 
 
+def test_forward_accumulator_graph_freed_by_reference_counting() -> None:
+    # No reference cycle between the accumulator's record and what it recorded: the
+    # graph goes when the user drops it, without waiting for the cyclic collector.
+    x = tf.constant([1.0, 2.0])
+    gc.disable()
+    try:
+        with tf.autodiff.ForwardAccumulator(x, tf.constant([1.0, 0.0])) as acc:
+            y = tf.sin(x) * 2.0
+            z = y * y
+        ref = weakref.ref(y)
+        np.testing.assert_allclose(acc.jvp(z).numpy(), [8 * np.sin(1.0) * np.cos(1.0), 0.0])
+        del acc, y, z
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
 def test_pending_tensor_of_live_tape_is_not_forced() -> None:
     # Sweeping must not compute what a live tape still records (fusion is kept).
     w, b = _model()

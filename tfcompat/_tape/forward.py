@@ -103,6 +103,10 @@ class ForwardAccumulator:
                     del rec[i]
                     break
             self._recording = False
+            # The record's list of recorded tensors serves retiring tapes only, and an
+            # accumulator is never retired: drop it (the tensors refer to the record, so
+            # keeping it would make a reference cycle).
+            self._record.recorded = []
 
     # -- results ----------------------------------------------------------------------
     def jvp(self, primals: Any, unconnected_gradients: Any = UnconnectedGradients.NONE) -> Any:
