@@ -17,8 +17,8 @@ The whole model (DESIGN.md, "The execution model") in brief:
     - an outer tape that watches a leaf records it, and differentiates through it
       (higher-order gradients);
     - it fuses with what follows: `v.assign_sub(lr * g)` leaves the variable pending,
-      and the next read of any pending variable computes the gradients and every
-      pending update in one compiled program, like a hand-written `jax.jit` step.
+      and the next read of any pending value computes the gradients and every pending
+      update of this thread in one compiled program, like a hand-written `jax.jit` step.
 * A pending tensor whose value is needed (`numpy()`, `print`) is computed by a cached,
   jitted replay of its graph; the other outputs of the nodes it runs are filled too.
 """
