@@ -159,8 +159,15 @@ def allowed_types(op: str, attr: str = "T") -> tuple[str, ...] | None:
     return _ALLOWED[key]
 
 
+# (op, attr, dtype) combinations already checked and allowed (bounded by ops x dtypes).
+_ALLOWED_SEEN: set[tuple[str, str, Any]] = set()
+
+
 def check_type(op: str, x: Tensor, attr: str = "T") -> None:
     """Raise TF's kernel error when `x.dtype` is not allowed for `attr` of TF op `op`."""
+    key = (op, attr, x._dtype)
+    if key in _ALLOWED_SEEN:
+        return
     allowed = allowed_types(op, attr)
     if allowed is not None and x.dtype._tf_type_name not in allowed:
         raise errors.InvalidArgumentError(
@@ -170,6 +177,7 @@ def check_type(op: str, x: Tensor, attr: str = "T") -> None:
             "values: "
             f"{', '.join(allowed)}\n\t; NodeDef: {{{{node {op}}}}}; {OPDEFS[op]} [Op:{op}] name: ",
         )
+    _ALLOWED_SEEN.add(key)
 
 
 def is_concrete(t: Tensor) -> bool:

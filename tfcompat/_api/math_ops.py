@@ -28,7 +28,7 @@ from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._ops.registry import OPS
-from tfcompat._tape.engine import execute_op
+from tfcompat._tape import engine as _engine
 
 __all__ = [
     "abs",
@@ -150,9 +150,9 @@ def _binary(op: str, x: Any, y: Any) -> Tensor:
 
 
 def _unary(op: str, x: Any) -> Tensor:
-    t = as_tensor(x)
+    t = x if type(x) is EagerTensor else as_tensor(x)
     check_type(op, t)
-    return execute(op, (t,))
+    return _engine.execute_op(OPS[op], (t,))
 
 
 # -- arithmetic ----------------------------------------------------------------------------
@@ -730,7 +730,7 @@ def matmul(
             elif isinstance(b, Variable) and b._handle.dtype is fa._dtype:
                 fb = b._tfcompat_read()
             if fb is not None and fb._dtype is fa._dtype:
-                return execute_op(_MATMUL, (fa, fb), _MATMUL_PLAIN)
+                return _engine.execute_op(_MATMUL, (fa, fb), _MATMUL_PLAIN)
         a = fa if fa is not None else a
     if transpose_a and adjoint_a:
         raise ValueError("Only one of transpose_a and adjoint_a can be True.")

@@ -212,7 +212,8 @@ def softmax_cross_entropy_with_logits(
         perm = [*range(ax), *range(ax + 1, rank), ax]
         x, z = array_ops.transpose(x, perm), array_ops.transpose(z, perm)
     try:
-        np.broadcast_shapes(x._shape, z._shape)
+        if x._shape != z._shape:
+            np.broadcast_shapes(x._shape, z._shape)
     except ValueError:
         raise kernel_error(
             "SoftmaxCrossEntropyWithLogits",
