@@ -376,6 +376,8 @@ def convert_to_tensor(
     value: Any, dtype: Any = None, dtype_hint: Any = None, name: Any = None
 ) -> Tensor:
     """tfcompat implementation of `tf.convert_to_tensor`."""
+    if isinstance(value, Tensor) and (dtype is None or dtype is value._dtype):
+        return value  # (the common case, before any dtype parsing)
     dtype = dtypes.as_dtype(dtype) if dtype is not None else None
     if isinstance(value, Tensor):
         if dtype is not None and value._dtype is not dtype:

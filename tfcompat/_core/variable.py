@@ -270,11 +270,7 @@ class Variable:
     def _update(self, value: Any, op: str, read_value: bool) -> Any:
         self._before_write()
         h = self._handle
-        t: Tensor
-        if type(value) is EagerTensor and value._dtype is h.dtype:
-            t = value  # (the common `v.assign_sub(lr * g)`: nothing to convert)
-        else:
-            t = self._convert_for_assign(value)
+        t = self._convert_for_assign(value)
         if t._shape != h.shape:
             raise errors.kernel_error(
                 op,

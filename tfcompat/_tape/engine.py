@@ -208,31 +208,43 @@ def execute_op(
                     if tape in t._tapes:
                         tapes += (tape,)
                         break
-    if tapes:  # recorded
-        node = Node(op, attrs, inputs, key, len(out_avals), tapes)
-        if _SLOW_MODE[0]:
-            return _run_recorded_now(node, out_avals)
-        if op.num_outputs == 1:
-            shape, dtype = out_avals[0]
-            out = EagerTensor(None, shape, dtype, node, 0, tapes)
-            for tape in tapes:  # for engine.retire
-                tape.recorded.append(out)
-            return out
-        return _multi_outputs(node, out_avals, tapes)
     depth = 0
-    lazy = op.lazy
-    for t in inputs:
-        if t._value is None:
-            lazy = True
-            d = t._node.depth  # type: ignore[union-attr]
-            if d >= depth:
-                depth = d + 1
-    if lazy and not (depth > LAZY_DEPTH or _SLOW_MODE[0]):
-        node = Node(op, attrs, inputs, key, len(out_avals), (), depth)
-        if op.num_outputs == 1:
-            shape, dtype = out_avals[0]
-            return EagerTensor(None, shape, dtype, node, 0, ())
-        return _multi_outputs(node, out_avals, ())
+    if tapes:  # recorded
+        if _SLOW_MODE[0]:
+            return _run_recorded_now(Node(op, attrs, inputs, key, len(out_avals), tapes), out_avals)
+    else:  # lazy if an input is pending (up to a bounded chain length), else run now
+        lazy = op.lazy
+        for t in inputs:
+            if t._value is None:
+                lazy = True
+                d = t._node.depth  # type: ignore[union-attr]
+                if d >= depth:
+                    depth = d + 1
+        if not lazy or depth > LAZY_DEPTH or _SLOW_MODE[0]:
+            return _execute_now(op, inputs, attrs, out_avals)
+    node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
+    if op.num_outputs == 1:
+        shape, dtype = out_avals[0]
+        out = EagerTensor(None, shape, dtype, node, 0, tapes)
+        for tape in tapes:  # for engine.retire
+            tape.recorded.append(out)
+        return out
+    outs = tuple(
+        [
+            EagerTensor(None, shape, dtype, node, i, tapes)
+            for i, (shape, dtype) in enumerate(out_avals)
+        ]
+    )
+    node.outs = tuple(weakref.ref(o) for o in outs)
+    for tape in tapes:  # for engine.retire
+        tape.recorded.extend(outs)
+    return outs
+
+
+def _execute_now(
+    op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...], out_avals: Any
+) -> Any:
+    """Run `op` at once as its own jitted op (computing pending inputs first)."""
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
     result = _eager_fn(op, attrs)(*[t._value for t in inputs])
@@ -244,19 +256,6 @@ def execute_op(
     return tuple(
         EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)
     )
-
-
-def _multi_outputs(node: Node, out_avals: tuple[Aval, ...], tapes: tuple[Any, ...]) -> Any:
-    outs = tuple(
-        [
-            EagerTensor(None, shape, dtype, node, i, tapes)
-            for i, (shape, dtype) in enumerate(out_avals)
-        ]
-    )
-    node.outs = tuple(weakref.ref(o) for o in outs)
-    for tape in tapes:  # for engine.retire
-        tape.recorded.extend(outs)
-    return outs
 
 
 # `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
@@ -529,7 +528,7 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
     by_value: dict[int, int] = {}
     npos = 0
     # Tensors to visit, and Nodes to emit once their inputs are (post-order).
-    stack: list[Any] = list(roots[::-1])
+    stack: list[Any] = list(reversed(roots))
     pop, push = stack.pop, stack.append
     _id = id
     while stack:
@@ -732,9 +731,7 @@ def set_value(t: Tensor, value: Any) -> None:
     """Give pending `t` its value; drop its graph when no live tape can still need it."""
     t._value = value
     t._alias = None
-    node = t._node
-    if node is not None and _all_dead(node.tapes):
-        t._node = None
+    _drop_dead_graph(t)
 
 
 def _drop_dead_graph(t: Tensor) -> None:
@@ -748,31 +745,27 @@ def _fill(node: Node, outputs: Sequence[Any]) -> None:
     for ref, value in zip(node.outs or (), outputs, strict=False):
         out = ref()
         if out is not None and out._value is None:
-            out._value = value
-            out._alias = None
-            n = out._node
-            if n is not None and _all_dead(n.tapes):
-                out._node = None
+            set_value(out, value)
 
 
-def materialize_many(tensors: Sequence[Tensor]) -> list[Any]:
+def materialize_many(tensors: Sequence[Tensor], flush: Any = None) -> list[Any]:
     """Compute the values of pending `tensors` together, in one cached jitted program.
 
     Pending variable updates are computed in the same program (a training step's loss
     read after `assign_sub` runs forward, backward and update as one program), and the
     outputs of its multi-output nodes (a gradient op's gradients, the targets it
-    computes) that are still alive and pending are filled as well.
+    computes) that are still alive and pending are filled as well. The updates are this
+    thread's, and `flush`'s: a variable handle, or `_ALL` (every thread's).
     """
-    values = _materialize_many(tensors)
+    values = _materialize_many(tensors, flush)
     if _SWEEP.refs or _SWEEP.dead:
         _sweep_orphans()  # after: what was computed has a value, cheap to let go
     return values
 
 
-def _materialize_many(tensors: Sequence[Tensor], flush: Any = None) -> list[Any]:
-    """`materialize_many`, with the pending updates made by this thread (the others'
-    are theirs to flush, so a thread's programs do not depend on another's timing), and
-    those of `flush`: a handle, or `_ALL`."""
+def _materialize_many(tensors: Sequence[Tensor], flush: Any) -> list[Any]:
+    # Other threads' updates are theirs to flush: a thread's programs must not depend on
+    # another's timing.
     if not _PENDING:
         return _materialize(tensors) if tensors else []
     me = threading.get_ident()
@@ -830,7 +823,7 @@ def _alive_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Tensor]]:
                     extra.append((base + i, o))
     if not extra:
         return extra
-    del o
+    del o  # (the loop variable would count as a reference below)
     # A tensor that only this walk's nodes reference (a gradient consumed by its update,
     # `v.assign_sub(lr * g)`) dies once the program has run: not worth an output.
     uses = {id(o): 0 for _, o in extra}
@@ -949,7 +942,7 @@ def retire(record: Any, now: bool = False) -> None:
     """
     record.dead = True
     recorded, record.recorded = record.recorded, []
-    if not recorded or not _trace_state_clean():  # (see _not_tracing)
+    if not recorded or not _not_tracing():
         return
     sweep = _SWEEP
     sweep.dead.append(recorded)
@@ -962,7 +955,7 @@ def drain() -> None:
     """Let go of the lists of dead tapes (see above); called when a tape is entered,
     after each materialization, and by `retire(now=True)`."""
     sweep = _SWEEP
-    if not sweep.dead or not _trace_state_clean():
+    if not sweep.dead or not _not_tracing():
         return
     lists, sweep.dead = sweep.dead, []
     held: list[Tensor] = []
@@ -1008,7 +1001,7 @@ def drain() -> None:
             sweep.prune = max(4096, 2 * len(sweep.refs))
 
 
-def _sweep_orphans(compute: bool = True) -> None:
+def _sweep_orphans() -> None:
     """Drain dead tapes; drop the graphs behind their tensors, compute those still pending."""
     sweep = _SWEEP
     if sweep.active or not _not_tracing():
@@ -1025,9 +1018,6 @@ def _sweep_orphans(compute: bool = True) -> None:
             t._node = None
         else:
             live.append(t)
-    if not compute:
-        sweep.refs.extend(weakref.ref(t) for t in live)
-        return
     if not live:
         return
     # Compute the roots only: the tensors they depend on die with their graph, unless
@@ -1054,7 +1044,7 @@ _PENDING: dict[int, Any] = {}
 _FLUSH_LOCK = threading.RLock()
 
 
-_ALL = object()  # _materialize_many(flush=_ALL): every thread's pending updates
+_ALL = object()  # materialize_many(flush=_ALL): every thread's pending updates
 
 
 def assign_lazy(handle: Any, value: Tensor) -> None:
@@ -1075,10 +1065,7 @@ def flush_variables(handle: Any = None) -> None:
         if handle is not None and handle.pending is not None:
             _PENDING.setdefault(handle.uid, handle)
         if _PENDING:
-            values = _materialize_many([], handle if handle is not None else _ALL)
-            del values
-            if _SWEEP.refs or _SWEEP.dead:
-                _sweep_orphans()
+            materialize_many([], handle if handle is not None else _ALL)
 
 
 # --------------------------------------------------------------------------------------
