@@ -820,6 +820,18 @@ def _source_is_target(tf: Any) -> Any:
     return [tape.gradient(x, x), tape.gradient(c, c)]
 
 
+def _pow_edges(tf: Any) -> Any:
+    """x**y against both operands, and x**2.0 whose square overflows (a finite gradient)."""
+    out = []
+    for xv, yv in [(3.0, 2.0), (0.0, 2.0), (-2.0, 3.0), (0.0, 0.0), (1e30, 2.0), (-1.0, 0.5)]:
+        x, y = tf.Variable(xv), tf.Variable(yv)
+        with tf.GradientTape(persistent=True) as t:
+            z = x**y
+            z_const = x**yv
+        out.append((t.gradient(z, [x, y]), t.gradient(z_const, x)))
+    return out
+
+
 GRADIENT = [
     Case("sources-list", _sources(lambda x, w: [x, w])),
     Case("sources-tuple", _sources(lambda x, w: (x, w))),
@@ -959,6 +971,7 @@ GRADIENT = [
     Case("pow-half-at-0", _edge(lambda tf, v: v**0.5, 0.0)),
     Case("pow-2-at-0", _edge(lambda tf, v: v**2, 0.0)),
     Case("2-pow-v", _edge(lambda tf, v: 2**v, 2.0)),
+    Case("pow-edges", _pow_edges),
     Case("divide_no_nan", _edge(lambda tf, v: tf.math.divide_no_nan(1.0, v - 3.0), 3.0)),
     Case("python-if", _python_if),
     Case("extra-seeds-ignored", _extra_seeds),

@@ -11,6 +11,30 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
+
+def _run_cpu_programs_inline() -> None:
+    """Run CPU programs on the calling thread, as TF runs its CPU ops.
+
+    JAX's CPU client hands each program to a worker thread by default. An eager step
+    calls a small program between stretches of Python, and each hand-off wakes a sleeping
+    worker: 50-80 us per call on a 2-core machine, against a W2 step's 17 us program
+    (docs/benchmarks.md). The setting is read when JAX creates its CPU client, so it only
+    takes effect when tfcompat is imported before the first JAX computation; set
+    TFCOMPAT_CPU_ASYNC_DISPATCH=1 to keep JAX's default. GPU and TPU are unaffected.
+    """
+    import os
+
+    from jax._src import xla_bridge
+
+    if os.environ.get("TFCOMPAT_CPU_ASYNC_DISPATCH", "0") not in ("", "0"):
+        return
+    if getattr(xla_bridge, "_backends", None):
+        return  # the CPU client exists already (and keeps its setting)
+    _jax.config.update("jax_cpu_enable_async_dispatch", False)
+
+
+_run_cpu_programs_inline()
+
 from tfcompat import (  # noqa: E402
     autodiff,
     config,

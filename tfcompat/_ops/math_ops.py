@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
 from jax import lax
+from jax.custom_derivatives import SymbolicZero
 
 from tfcompat._core import errors
 from tfcompat._ops.registry import register
@@ -90,18 +91,27 @@ def _pow(x: Any, y: Any) -> Any:
     return jnp.power(x, y)
 
 
-@_pow.defjvp
 def _pow_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _PowGrad: dx = y * x**(y-1); dy = z * log(x) where x > 0 (x != 0 for complex)
-    # and 0 elsewhere (JAX gives NaN for x < 0).
+    # and 0 elsewhere (JAX gives NaN for x < 0). A zero tangent (`x**2`: the exponent is
+    # a constant) is symbolic: its term is neither traced nor computed, and cannot turn
+    # the other into NaN (0 * log(x) * inf).
     x, y = primals
     dx, dy = tangents
     z = jnp.power(x, y)
-    mask = (x != 0) if jnp.iscomplexobj(x) else (x > 0)
-    log_x = jnp.where(mask, jnp.log(jnp.where(mask, x, jnp.ones((), x.dtype))), _zero(x))
-    return z, jnp.broadcast_to(dx * y * jnp.power(x, y - 1) + dy * z * log_x, z.shape)
+    out = None
+    if type(dx) is not SymbolicZero:
+        out = dx * y * jnp.power(x, y - 1)
+    if type(dy) is not SymbolicZero:
+        mask = (x != 0) if jnp.iscomplexobj(x) else (x > 0)
+        log_x = jnp.where(mask, jnp.log(jnp.where(mask, x, jnp.ones((), x.dtype))), _zero(x))
+        out = dy * z * log_x if out is None else out + dy * z * log_x
+    if out is None:
+        out = jnp.zeros_like(z)
+    return z, jnp.broadcast_to(out, z.shape)
 
 
+_pow.defjvp(_pow_jvp, symbolic_zeros=True)
 _binary("Pow", _pow)
 
 
