@@ -170,10 +170,15 @@ class Variable:
 
     def _tfcompat_read(self) -> Tensor:
         h = self._handle
-        if engine.state.recording:
+        recording = engine.state.recording
+        if recording:
             # Recording records hear of the access before the value is read: a
             # tf.function trace swaps a traced value into the handle here.
-            tapes = self._watch_on_recording_tapes()
+            if len(recording) == 1 and type(self) is ResourceVariable:  # (the common case)
+                tape = recording[0]
+                tapes = (tape,) if tape.accessed(self) else ()
+            else:
+                tapes = self._watch_on_recording_tapes()
             t = EagerTensor(h.value, h.shape, h.dtype)
             if tapes:
                 t._tapes = tapes

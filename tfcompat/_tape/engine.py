@@ -524,18 +524,54 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
     """
     w = Walk()
     leaves, nodes, specs = w.leaves, w.nodes, w.specs
-    leaf_ref, node_base = w.leaf_ref, w.node_base
+    leaf_ref, node_base, var_leaves = w.leaf_ref, w.node_base, w.var_leaves
     by_value: dict[int, int] = {}
     npos = 0
-    # Tensors to visit, and Nodes to emit once their inputs are (post-order).
-    stack: list[Any] = list(reversed(roots))
+    # Tensors to expand, and Nodes to emit once their inputs are (post-order). A leaf
+    # (a tensor not expanded) gets its ref when first met, without a trip through the
+    # stack: leaf roots first.
+    stack: list[Any] = []
     pop, push = stack.pop, stack.append
     _id = id
-    while stack:
+    todo: list[Tensor] | tuple[Tensor, ...] = []
+    for t in reversed(roots):
+        node = t._node
+        if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
+            push(t)
+        else:
+            todo.insert(0, t)  # type: ignore[union-attr]
+    while True:
+        # Register the leaves in `todo`, then take the next tensor or Node off the stack.
+        for t in todo:
+            tid = _id(t)
+            if tid in leaf_ref:
+                continue
+            var = t._var
+            if tape is None or (var is None and tape not in t._tapes and tid not in watched):
+                # Programs take each distinct constant array once (a cached Python
+                # scalar used by many ops; in value programs also a variable read
+                # twice): fewer arguments per call, and XLA's compile time grows with
+                # their number. Leaves a gradient may be taken with respect to stay
+                # distinct.
+                vid = _id(t._value)
+                r = by_value.get(vid)
+                if r is not None:
+                    leaf_ref[tid] = r
+                    continue
+                r = by_value[vid] = -len(leaves) - 1
+            else:
+                r = -len(leaves) - 1
+            leaf_ref[tid] = r
+            leaves.append(t)
+            if tape is not None and var is not None and (tape in t._tapes or tid in watched):
+                var_leaves.setdefault(_id(var), []).append(r)
+        if not stack:
+            break
         t = pop()
         if t.__class__ is Node:
             nid = _id(t)
             if nid in node_base:
+                todo = ()
                 continue
             spec = [t.key, FLOW]
             for inp in t.inputs:
@@ -550,41 +586,24 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
             node_base[nid] = npos
             npos += t.nout
             nodes.append(t)
+            todo = ()
             continue
+        # A tensor to expand: its node, then its inputs (leaves are registered now, in
+        # input order; the others are pushed in reverse, so they are expanded in order).
         node = t._node
-        if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
-            if _id(node) in node_base:
-                continue
-            push(node)
-            for inp in reversed(node.inputs):
-                if _id(inp) in leaf_ref:
-                    continue
-                n2 = inp._node
-                if n2 is not None and _id(n2) in node_base:
-                    continue
-                push(inp)
+        todo = ()
+        if _id(node) in node_base:
             continue
-        tid = _id(t)
-        if tid in leaf_ref:
-            continue
-        var = t._var
-        if tape is None or (var is None and tape not in t._tapes and tid not in watched):
-            # Programs take each distinct constant array once (a cached Python scalar
-            # used by many ops; in value programs also a variable read twice): fewer
-            # arguments per call, and XLA's compile time grows with their number.
-            # Leaves a gradient may be taken with respect to stay distinct.
-            vid = _id(t._value)
-            r = by_value.get(vid)
-            if r is not None:
-                leaf_ref[tid] = r
+        push(node)
+        for inp in reversed(node.inputs):
+            if _id(inp) in leaf_ref:
                 continue
-            r = by_value[vid] = -len(leaves) - 1
-        else:
-            r = -len(leaves) - 1
-        leaf_ref[tid] = r
-        leaves.append(t)
-        if tape is not None and var is not None and (tape in t._tapes or tid in watched):
-            w.var_leaves.setdefault(_id(var), []).append(r)
+            n2 = inp._node
+            if n2 is not None and (inp._value is None or (tape is not None and tape in n2.tapes)):
+                if _id(n2) not in node_base:
+                    push(inp)
+            else:
+                todo = (inp, *todo)
     return w
 
 
@@ -742,7 +761,7 @@ def _drop_dead_graph(t: Tensor) -> None:
 
 
 def _fill(node: Node, outputs: Sequence[Any]) -> None:
-    for ref, value in zip(node.outs or (), outputs, strict=False):
+    for ref, value in zip(node.outs or (), outputs):  # noqa: B905  (one ref per output)
         out = ref()
         if out is not None and out._value is None:
             set_value(out, value)
@@ -920,18 +939,14 @@ class _Orphans(threading.local):
 _SWEEP = _Orphans()
 
 
-def _not_tracing() -> bool:
-    """False inside a JAX trace (tf.function, a gradient program's custom gradient):
-    a value computed there would be a tracer, and a tensor queued there has tracer
-    leaves that must never be computed outside it."""
-    return bool(_trace_state_clean())
-
-
 try:
-    from jax._src.core import trace_state_clean as _trace_state_clean
+    # False inside a JAX trace (tf.function, a gradient program's custom gradient): a
+    # value computed there would be a tracer, and a tensor queued there has tracer leaves
+    # that must never be computed outside it.
+    from jax._src.core import trace_state_clean as _not_tracing
 except ImportError:  # pragma: no cover  (a future jax): never sweep rather than leak tracers
 
-    def _trace_state_clean() -> bool:
+    def _not_tracing() -> bool:
         return False
 
 

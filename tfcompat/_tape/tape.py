@@ -147,10 +147,13 @@ class GradientTape:
         if not self._recording:
             raise ValueError("Tape is not recording.")
         rec = engine.state.recording
-        for i in range(len(rec) - 1, -1, -1):
-            if rec[i] is self._tape:
-                del rec[i]
-                break
+        if rec and rec[-1] is self._tape:  # (tapes usually exit innermost first)
+            rec.pop()
+        else:
+            for i in range(len(rec) - 2, -1, -1):
+                if rec[i] is self._tape:
+                    del rec[i]
+                    break
         self._recording = False
 
     # -- watching -------------------------------------------------------------------
