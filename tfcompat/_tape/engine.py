@@ -34,6 +34,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 import jax
@@ -148,6 +149,7 @@ def _jax_message(exc: BaseException) -> str:
 # (op, attrs) -> jitted op, for ops run eagerly (bounded: attrs such as shapes vary).
 _EAGER: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
 _EAGER_MAX = 4096
+_VALUE = attrgetter("_value")  # (map(_VALUE, tensors): their values, without a Python loop)
 
 
 def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...]) -> Callable[..., Any]:
@@ -247,7 +249,7 @@ def _execute_now(
     """Run `op` at once as its own jitted op (computing pending inputs first)."""
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
-    result = _eager_fn(op, attrs)(*[t._value for t in inputs])
+    result = _eager_fn(op, attrs)(*map(_VALUE, inputs))
     if CHECK_NUMERICS[0]:
         _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:
@@ -724,7 +726,7 @@ def _inputs_concrete(node: Node) -> bool:
 
 def _node_values(node: Node) -> list[Any]:
     """Run one node on its (concrete) inputs as its own jitted op; its output values."""
-    result = _eager_fn(node.op, node.attrs)(*[i._value for i in node.inputs])
+    result = _eager_fn(node.op, node.attrs)(*map(_VALUE, node.inputs))
     return [result] if node.op.num_outputs == 1 else list(result)
 
 
@@ -734,7 +736,7 @@ def _run_node(node: Node, t: Tensor) -> Any:
     fn = _EAGER.get((op, node.attrs))
     if fn is None:
         fn = _eager_fn(op, node.attrs)
-    result = fn(*[i._value for i in node.inputs])
+    result = fn(*map(_VALUE, node.inputs))
     if op.num_outputs == 1:
         value = result
     else:
@@ -889,7 +891,7 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
 
         fn = jit_program(value_fn, program.barriers)
         CACHE.put(key, fn, "value", len(w.specs))
-    values = fn([x._value for x in w.leaves])
+    values = fn(list(map(_VALUE, w.leaves)))
     for t, v in zip([*tensors, *extra], values, strict=True):
         if t._value is None:
             set_value(t, v)
@@ -1146,25 +1148,27 @@ def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
     """Walk the recorded graph for `req` and find (or build) its cached gradient plan."""
     tape = req.tape
     targets = req.targets
-    target_ids = frozenset([id(t) for t in targets])
+    # (loops rather than comprehensions on this path: each comprehension is a call)
+    target_ids = frozenset((id(targets[0]),) if len(targets) == 1 else map(id, targets))
     w = walk(targets, tape, target_ids)
     held = _held_intermediates(w, target_ids)
     fills = [*targets, *held] if held else targets
     leaf_ref, node_base = w.leaf_ref, w.node_base
-    fill_refs = tuple(
-        [leaf_ref[id(t)] if id(t) in leaf_ref else node_base[id(t._node)] + t._index for t in fills]
-    )
-    items = tuple([_source_item(s, w, tape, target_ids) for s in req.sources])
+    fill_refs_list = []
+    for t in fills:
+        r = leaf_ref.get(id(t))
+        fill_refs_list.append(r if r is not None else node_base[id(t._node)] + t._index)
+    items_list = []
+    for s in req.sources:
+        items_list.append(_source_item(s, w, tape, target_ids))
+    target_avals: tuple[Aval, ...] = ()
+    for t in targets:
+        if t._node is None:
+            target_avals += ((t._shape, t._dtype),)
+    fill_refs = tuple(fill_refs_list)
+    items = tuple(items_list)
     seeds_given = req.seeds is not None
-    key = (
-        "grad",
-        tuple(w.specs),
-        fill_refs,
-        len(targets),
-        items,
-        seeds_given,
-        tuple([(t._shape, t._dtype) for t in targets if t._node is None]),
-    )
+    key = ("grad", tuple(w.specs), fill_refs, len(targets), items, seeds_given, target_avals)
     plan = CACHE.get(key)
     if plan is None:
         plan = _build_plan(
@@ -1249,6 +1253,8 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
         grad_outs = list(outs[plan.n_fills :])
     else:
         grad_outs = _gradient_node(plan, inputs, fills)
+    if len(grad_outs) == len(results):  # every source connected
+        return grad_outs
     grads = iter(grad_outs)
     for i, connected in enumerate(plan.connected):
         if connected:
@@ -1272,15 +1278,17 @@ def _gradient_node(plan: GradPlan, inputs: tuple[Tensor, ...], fills: list[Tenso
                 tapes += (tape,)
                 break
     node = Node(op, (), inputs, key, len(out_avals), tapes)
-    outs: list[Tensor] = [
-        EagerTensor(None, shape, dtype, node, i, tapes) for i, shape, dtype in plan.grad_avals
-    ]
-    refs = [weakref.ref(t) for t in fills]
-    refs += [weakref.ref(o) for o in outs]
-    node.outs = tuple(refs)
+    refs = []
     for i, t in enumerate(fills):
+        refs.append(weakref.ref(t))
         if t._value is None:
             t._alias = (node, i)
+    outs: list[Tensor] = []
+    for i, shape, dtype in plan.grad_avals:
+        o = EagerTensor(None, shape, dtype, node, i, tapes)
+        outs.append(o)
+        refs.append(weakref.ref(o))
+    node.outs = tuple(refs)
     for tape in tapes:  # for engine.retire
         tape.recorded.extend(outs)
     return outs
