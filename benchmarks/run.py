@@ -406,6 +406,8 @@ def environment(systems: dict[str, System]) -> dict[str, Any]:
         "jax_backend": jax.default_backend(),
         "jax_devices": [str(d) for d in jax.devices()],
         "jax_enable_x64": bool(jax.numpy.zeros(()).dtype == "float64"),  # tfcompat turns it on
+        # False once tfcompat is imported first: CPU programs run on the calling thread.
+        "jax_cpu_async_dispatch": jax.config.values.get("jax_cpu_enable_async_dispatch"),
     }
     for name in ("tfcompat", "tensorflow"):
         module = sys.modules.get(name)

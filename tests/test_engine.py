@@ -276,3 +276,33 @@ def test_run_eagerly_computes_every_op_at_once_and_keeps_gradients() -> None:
     with tf.GradientTape() as tape:
         y = x * x
     assert y._value is None
+
+
+# -- abstract evaluation without a trace ---------------------------------------------------
+_EW_OPS = sorted(name for name, op in engine.OPS.items() if engine.ELEMENTWISE in op.tags)
+_EW_SHAPES = [((),), ((3,),), ((2, 3), (3,)), ((2, 1), (1, 4)), ((), (2, 2)), ((0, 3), (1,))]
+
+
+@pytest.mark.parametrize("name", _EW_OPS)
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_elementwise_avals_match_a_trace(name: str, dtype: str) -> None:
+    """The untraced avals of ELEMENTWISE ops are what tracing the op gives."""
+    import jax
+
+    op = engine.OPS[name]
+    binary = op.error is not None  # the binary ones map broadcast errors to TF's
+    dt = tf.as_dtype(dtype)
+    for shapes in _EW_SHAPES:
+        if len(shapes) == 1:
+            shapes = shapes * 2 if binary else shapes
+        elif not binary:
+            continue
+        _, fast = engine._abstract_miss(op, (), tuple((s, dt) for s in shapes))
+        structs = [jax.ShapeDtypeStruct(s, dt.as_numpy_dtype) for s in shapes]
+        traced = jax.eval_shape(op.fn, *structs)
+        assert fast == ((tuple(traced.shape), tf.as_dtype(traced.dtype)),), shapes
+
+
+def test_elementwise_shapes_that_do_not_broadcast_raise_tf_error() -> None:
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
+        tf.constant([1.0, 2.0]) + tf.constant([1.0, 2.0, 3.0])

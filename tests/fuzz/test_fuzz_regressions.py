@@ -53,6 +53,9 @@ FIXED: dict[str, Callable[[Any], Any]] = {
         tf.reduce_max(tf.constant([], tf.int32)),
         tf.reduce_min(tf.constant(np.zeros(0, np.uint8))),
     ],
+    "complex-expm1-past-overflow": lambda tf: tf.math.expm1(
+        tf.constant([89 + 0j, -100 + 2j, np.inf, complex(np.nan, 0), 0.5 - 0.25j], tf.complex64)
+    ),
     "floordiv-inf-and-signed-zero": lambda tf: tf.math.floordiv(
         tf.constant([np.inf, -np.inf, -1.0, 1.0, 7.0]),
         tf.constant([1.0, 2.5, np.inf, -np.inf, 2.0]),

@@ -17,7 +17,9 @@ from jax import lax
 from jax.custom_derivatives import SymbolicZero
 
 from tfcompat._core import errors
-from tfcompat._ops.registry import register
+from tfcompat._ops.registry import ELEMENTWISE, register
+
+_EW = frozenset({ELEMENTWISE})
 
 
 def _broadcast_error(op: str) -> Any:
@@ -30,8 +32,9 @@ def _broadcast_error(op: str) -> Any:
     return error
 
 
-def _binary(name: str, fn: Any, differentiable: bool = True) -> None:
-    register(name, differentiable=differentiable, error=_broadcast_error(name))(fn)
+def _binary(name: str, fn: Any, differentiable: bool = True, elementwise: bool = True) -> None:
+    tags = _EW if elementwise else frozenset()
+    register(name, differentiable=differentiable, error=_broadcast_error(name), tags=tags)(fn)
 
 
 def _zero(x: Any) -> Any:
@@ -230,7 +233,7 @@ for _name, _fn in {
     "BitwiseOr": jnp.bitwise_or,
     "BitwiseXor": jnp.bitwise_xor,
 }.items():
-    _binary(_name, _fn, differentiable=False)
+    _binary(_name, _fn, differentiable=False, elementwise=False)
 
 register("LogicalNot", differentiable=False)(jnp.logical_not)
 register("Invert", differentiable=False)(jnp.invert)
@@ -252,7 +255,7 @@ def _abs_jvp(primals: Any, tangents: Any) -> Any:
     return jnp.abs(x), jnp.sign(x) * dx
 
 
-register("Abs")(_abs)
+register("Abs", tags=_EW)(_abs)
 
 
 @jax.custom_jvp
@@ -290,9 +293,9 @@ def _sign_jvp(primals: Any, tangents: Any) -> Any:
 
 
 register("Sign")(_sign)
-register("Neg")(jnp.negative)
-register("Square")(lambda x: x * x)
-register("Sqrt")(jnp.sqrt)
+register("Neg", tags=_EW)(jnp.negative)
+register("Square", tags=_EW)(lambda x: x * x)
+register("Sqrt", tags=_EW)(jnp.sqrt)
 
 
 @jax.custom_jvp
@@ -310,12 +313,34 @@ def _rsqrt_jvp(primals: Any, tangents: Any) -> Any:
 
 
 register("Rsqrt")(_rsqrt)
-register("Exp")(jnp.exp)
-register("Expm1")(jnp.expm1)
-register("Log")(jnp.log)
-register("Log1p")(jnp.log1p)
-register("Sin")(jnp.sin)
-register("Cos")(jnp.cos)
+register("Exp", tags=_EW)(jnp.exp)
+
+
+@jax.custom_jvp
+def _expm1(x: Any) -> Any:
+    if not jnp.iscomplexobj(x):
+        return jnp.expm1(x)
+    # TF's complex kernel (Eigen's complex expm1): (expm1(a) - 2 e^a sin^2(b/2)) +
+    # i e^a sin(b). Past overflow of e^a it gives TF's nan+nanj where exp(z) - 1 is inf+0j.
+    a, b = jnp.real(x), jnp.imag(x)
+    em1 = jnp.expm1(a)
+    e = em1 + 1
+    half = jnp.sin(b / 2)
+    return lax.complex(em1 - 2 * e * (half * half), e * jnp.sin(b))
+
+
+@_expm1.defjvp
+def _expm1_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _Expm1Grad: grad * exp(x) (conjugated for complex by the engine's convention).
+    (x,), (dx,) = primals, tangents
+    return _expm1(x), jnp.exp(x) * dx
+
+
+register("Expm1", tags=_EW)(_expm1)
+register("Log", tags=_EW)(jnp.log)
+register("Log1p", tags=_EW)(jnp.log1p)
+register("Sin", tags=_EW)(jnp.sin)
+register("Cos", tags=_EW)(jnp.cos)
 register("Tan")(jnp.tan)
 register("Asin")(jnp.arcsin)
 register("Acos")(jnp.arccos)
@@ -341,13 +366,13 @@ def _acosh_jvp(primals: Any, tangents: Any) -> Any:
 
 register("Acosh")(_acosh)
 register("Atanh")(jnp.arctanh)
-register("Tanh")(jnp.tanh)
-register("Sigmoid")(jax.nn.sigmoid)
-register("Erf")(jsp.erf)
+register("Tanh", tags=_EW)(jnp.tanh)
+register("Sigmoid", tags=_EW)(jax.nn.sigmoid)
+register("Erf", tags=_EW)(jsp.erf)
 register("Erfc")(jsp.erfc)
 register("Lgamma")(jsp.gammaln)
 register("Digamma")(jsp.digamma)
-register("Softplus")(jax.nn.softplus)
+register("Softplus", tags=_EW)(jax.nn.softplus)
 register("Conj")(jnp.conj)
 register("Real")(jnp.real)
 register("Imag")(jnp.imag)

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from tfcompat._ops.registry import register
+from tfcompat._ops.registry import ELEMENTWISE, register
 
 
 def _zero(x: Any) -> Any:
@@ -32,7 +32,7 @@ def _activation(name: str, fn: Any, grad_mask: Any) -> None:
         (x,), (dx,) = primals, tangents
         return fn(x), dx * grad_mask(x).astype(dx.dtype)
 
-    register(name)(op)
+    register(name, tags=frozenset({ELEMENTWISE}))(op)
 
 
 # TF's _ReluGrad: the gradient flows where features > 0 (0 at 0; JAX's relu also 0).

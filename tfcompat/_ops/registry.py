@@ -12,7 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["OPS", "RawOp", "get", "register"]
+__all__ = ["ELEMENTWISE", "OPS", "RawOp", "get", "register"]
+
+# Tag of ops that map inputs of one floating dtype to one output of that dtype, with the
+# inputs' broadcast shape: their abstract evaluation needs no trace.
+ELEMENTWISE = "elementwise"
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +33,7 @@ class RawOp:
         from abstract evaluation).
       error: optional `error(exc, in_avals, attrs) -> Exception | None` that maps a
         failure of abstract evaluation to TF's exception.
+      tags: markers the engine reads (`ELEMENTWISE`; `engine.BARRIERS`).
       lazy: the op never runs on its own: its outputs stay pending until a value is
         needed, so it fuses into a later compiled program (the gradient op).
       deps: optional `deps(node, live_outputs) -> frozenset of input positions`: the
@@ -56,13 +61,14 @@ def register(
     differentiable: bool = True,
     num_outputs: int | None = 1,
     error: Callable[..., BaseException | None] | None = None,
+    tags: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering `fn` as the implementation of TF op type `name`."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in OPS:
             raise ValueError(f"raw op {name!r} registered twice")
-        OPS[name] = RawOp(name, fn, differentiable, num_outputs, error)
+        OPS[name] = RawOp(name, fn, differentiable, num_outputs, error, tags)
         return fn
 
     return deco

@@ -46,7 +46,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
-from tfcompat._ops.registry import OPS, RawOp
+from tfcompat._ops.registry import ELEMENTWISE, OPS, RawOp
 from tfcompat._tape import cache_warning
 
 __all__ = [
@@ -112,6 +112,15 @@ def _struct(aval: Aval) -> jax.ShapeDtypeStruct:
 def _abstract_miss(
     op: RawOp, attrs: tuple[tuple[str, Any], ...], in_avals: tuple[Aval, ...]
 ) -> tuple[int, tuple[Aval, ...]]:
+    if ELEMENTWISE in op.tags and not attrs:
+        # Inputs of one floating dtype: the output's aval without tracing (a trace costs
+        # about 1 ms, paid by every first step). Other inputs, and shapes that do not
+        # broadcast, take the traced path and its errors.
+        dtype = in_avals[0][1]
+        if dtype._kind == "f" and all(a[1] is dtype for a in in_avals):
+            shape = _broadcast_shape([a[0] for a in in_avals])
+            if shape is not None:
+                return _new_key(((shape, dtype),))
     structs = [_struct(a) for a in in_avals]
     try:
         out = jax.eval_shape(partial(op.fn, **dict(attrs)), *structs)
@@ -124,6 +133,20 @@ def _abstract_miss(
         raise errors.kernel_error(op.name, _jax_message(exc)) from None
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return _new_key(tuple((tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs))
+
+
+def _broadcast_shape(shapes: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+    """NumPy's (and TF's) broadcast of `shapes`; None if they do not broadcast."""
+    ndim = max(len(s) for s in shapes)
+    out = [1] * ndim
+    for s in shapes:
+        for i, d in enumerate(s, ndim - len(s)):
+            if d != out[i]:
+                if out[i] == 1:
+                    out[i] = d
+                elif d != 1:
+                    return None
+    return tuple(out)
 
 
 _KEY_LOCK = threading.Lock()
