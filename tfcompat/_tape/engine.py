@@ -848,11 +848,6 @@ def _root(t: Tensor) -> Tensor:
     return EagerTensor(None, t._shape, t._dtype, alias[0], alias[1])
 
 
-def _recorded_on_dead(t: Tensor) -> bool:
-    """Whether `t` was recorded on a dead tape (whose queued list may hold it)."""
-    return any(tp.dead for tp in t._tapes)
-
-
 def _alive_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Tensor]]:
     """Pending outputs of the walk's multi-output nodes that are alive and not requested,
     with their refs: a program computing the node fills them too (a gradient op's other
@@ -890,15 +885,14 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
             set_value(tensors[0], value)
         return [value]
 
+    if _SWEEP.dead:
+        # A dead tape's list may be all that keeps a pending output alive: let go of it
+        # first, so that the program's outputs (its signature) do not depend on when it
+        # is drained.
+        drain()
     w = walk(roots)
     out_refs = [w.out_ref(t) for t in roots]
     alive = _alive_outputs(w, out_refs)
-    if alive and _SWEEP.dead and any(_recorded_on_dead(t) for _, t in alive):
-        # A dead tape's list may be all that keeps them: let go of it first, so that
-        # the program's outputs (its signature) do not depend on when it is drained.
-        del alive
-        drain()
-        alive = _alive_outputs(w, out_refs)
     out_refs += [r for r, _ in alive]
     extra = [t for _, t in alive]
     del alive
