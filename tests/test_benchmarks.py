@@ -40,3 +40,16 @@ def test_first_step_runs_each_pair_in_a_fresh_process(
 
 def test_first_step_reports_a_failing_child() -> None:
     assert isinstance(first_step.measure("W1", "no-such-system", 1), str)
+
+
+def test_phases_profile_a_step_and_restore_the_engine() -> None:
+    from benchmarks import phases
+    from tfcompat._tape import engine
+
+    walk = engine.walk
+    rows = {name: (calls, us) for name, calls, us in phases.profile("W2", 20)}
+    assert engine.walk is walk  # uninstrumented again
+    assert rows["step"][0] == rows["read"][0] == 1.0
+    assert rows["(jitted call)"][0] == 1.0  # one program per step
+    assert rows["walk"][0] == 2.0  # the gradient's and the read's
+    assert rows["read"][1] >= rows["(jitted call)"][1] > 0
