@@ -558,13 +558,16 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
     stack: list[Any] = []
     pop, push = stack.pop, stack.append
     _id = id
-    todo: list[Tensor] | tuple[Tensor, ...] = []
-    for t in reversed(roots):
+    todo: list[Tensor] = []
+    expand = []
+    for t in roots:
         node = t._node
         if node is not None and (t._value is None or (tape is not None and tape in node.tapes)):
-            push(t)
+            expand.append(t)
         else:
-            todo.insert(0, t)  # type: ignore[union-attr]
+            todo.append(t)
+    stack.extend(reversed(expand))
+    del expand
     while True:
         # Register the leaves in `todo`, then take the next tensor or Node off the stack.
         for t in todo:
@@ -596,7 +599,7 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
         if t.__class__ is Node:
             nid = _id(t)
             if nid in node_base:
-                todo = ()
+                todo = []
                 continue
             spec = [t.key, FLOW]
             for inp in t.inputs:
@@ -611,12 +614,12 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
             node_base[nid] = npos
             npos += t.nout
             nodes.append(t)
-            todo = ()
+            todo = []
             continue
         # A tensor to expand: its node, then its inputs (leaves are registered now, in
         # input order; the others are pushed in reverse, so they are expanded in order).
         node = t._node
-        todo = ()
+        todo = []
         if _id(node) in node_base:
             continue
         push(node)
@@ -628,7 +631,9 @@ def walk(roots: Sequence[Tensor], tape: Any = None, watched: frozenset[int] = fr
                 if _id(n2) not in node_base:
                     push(inp)
             else:
-                todo = (inp, *todo)
+                todo.append(inp)
+        if len(todo) > 1:
+            todo.reverse()
     return w
 
 
