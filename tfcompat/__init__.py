@@ -22,15 +22,19 @@ def _run_cpu_programs_inline() -> None:
     takes effect when tfcompat is imported before the first JAX computation; set
     TFCOMPAT_CPU_ASYNC_DISPATCH=1 to keep JAX's default. GPU and TPU are unaffected.
     """
+    import contextlib
     import os
-
-    from jax._src import xla_bridge
 
     if os.environ.get("TFCOMPAT_CPU_ASYNC_DISPATCH", "0") not in ("", "0"):
         return
-    if getattr(xla_bridge, "_backends", None):
+    try:
+        from jax._src.xla_bridge import _backends as backends
+    except ImportError:  # a JAX laid out otherwise: setting the option is harmless
+        backends = {}
+    if backends:
         return  # the CPU client exists already (and keeps its setting)
-    _jax.config.update("jax_cpu_enable_async_dispatch", False)
+    with contextlib.suppress(AttributeError):  # a JAX without the option keeps its default
+        _jax.config.update("jax_cpu_enable_async_dispatch", False)
 
 
 _run_cpu_programs_inline()
