@@ -1262,9 +1262,8 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
     if _SWEEP.dead:
         drain()  # a dead tape's list must not make an intermediate look held
     plan, w = plan_gradient(req)
-    results: list[Any] = [None] * len(req.sources)
     if plan.op is None:
-        return results
+        return [None] * len(req.sources)
     inputs = tuple(w.leaves) + (tuple(req.seeds) if req.seeds is not None else ())
     fills = req.fills
     if DEBUG_EAGER[0]:
@@ -1275,8 +1274,9 @@ def compute_gradients(req: GradientRequest) -> list[Any]:
         grad_outs = list(outs[plan.n_fills :])
     else:
         grad_outs = _gradient_node(plan, inputs, fills)
-    if len(grad_outs) == len(results):  # every source connected
+    if len(grad_outs) == len(req.sources):  # every source connected
         return grad_outs
+    results: list[Any] = [None] * len(req.sources)
     grads = iter(grad_outs)
     for i, connected in enumerate(plan.connected):
         if connected:

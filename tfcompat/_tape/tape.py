@@ -279,17 +279,18 @@ class GradientTape:
         or a flat list/tuple of them; no seeds. None of TF's checks can fail there."""
         single = isinstance(sources, (Tensor, Variable))
         if single:
-            flat = [sources]
+            flat = [sources._origin() if isinstance(sources, Variable) else sources]
         elif type(sources) is list or type(sources) is tuple:
-            flat = list(sources)
-            for s in flat:
-                if not isinstance(s, (Tensor, Variable)):
+            flat = []
+            for s in sources:
+                if isinstance(s, Variable):
+                    s = s._origin()
+                elif not isinstance(s, Tensor):
                     return _SLOW
+                flat.append(s)
         else:
             return _SLOW
-        req = engine.GradientRequest(
-            tape, [target], [s._origin() if isinstance(s, Variable) else s for s in flat], None
-        )
+        req = engine.GradientRequest(tape, [target], flat, None)
         grads = sparse_gradients(req) if tape.gathers else None
         if grads is None:
             grads = engine.compute_gradients(req)
