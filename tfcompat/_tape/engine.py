@@ -51,6 +51,7 @@ from tfcompat._tape import cache_warning
 
 __all__ = [
     "Program",
+    "add_tape",
     "assign_lazy",
     "clear_caches",
     "compile_stats",
@@ -761,10 +762,7 @@ def _node_values(node: Node) -> list[Any]:
 def _run_node(node: Node, t: Tensor) -> Any:
     """Run one node whose inputs are concrete as its own op (one dispatch, no new program)."""
     op = node.op
-    fn = _EAGER.get((op, node.attrs))
-    if fn is None:
-        fn = _eager_fn(op, node.attrs)
-    result = fn(*map(_VALUE, node.inputs))
+    result = _eager_fn(op, node.attrs)(*map(_VALUE, node.inputs))
     if op.num_outputs == 1:
         value = result
     else:
@@ -974,6 +972,13 @@ except ImportError:  # pragma: no cover  (a future jax): never sweep rather than
         return False
 
 
+def add_tape(t: Tensor, record: Any) -> None:
+    """Make `record` watch `t`; dead tapes are dropped from `t`'s tuple on the way (a
+    tensor watched every step, like a batch passed in again, would otherwise collect
+    every step's tape)."""
+    t._tapes = (*[tp for tp in t._tapes if not tp.dead], record)
+
+
 def retire(record: Any, now: bool = False) -> None:
     """Mark tape `record` dead; what it recorded is let go at the next drain.
 
@@ -991,8 +996,9 @@ def retire(record: Any, now: bool = False) -> None:
 
 
 def drain() -> None:
-    """Let go of the lists of dead tapes (see above); called when a tape is entered,
-    after each materialization, and by `retire(now=True)`."""
+    """Let go of the lists of dead tapes (see above); called when a tape is entered, when
+    `gradient()` starts, before a value program is built, after a one-op read, and by
+    `retire(now=True)`."""
     sweep = _SWEEP
     if not sweep.dead or not _not_tracing():
         return
@@ -1051,7 +1057,7 @@ def _sweep_orphans() -> None:
     live = []
     for r in refs:
         t = r()
-        if t is None or t._node is None or not all(tp.dead for tp in t._node.tapes):
+        if t is None or t._node is None or not _all_dead(t._node.tapes):
             continue  # freed, or still needed by a live tape (its retire will see it)
         if t._value is not None:
             t._node = None

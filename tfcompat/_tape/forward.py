@@ -85,7 +85,7 @@ class ForwardAccumulator:
             self._tangents[("var", var._handle.uid)] = t
         else:
             if record not in primal._tapes:
-                primal._tapes = (*[tp for tp in primal._tapes if not tp.dead], record)
+                engine.add_tape(primal, record)
             self._tangents[id(primal)] = t
             self._keep = [*getattr(self, "_keep", []), primal]  # ids stay valid
 

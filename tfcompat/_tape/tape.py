@@ -174,9 +174,7 @@ class GradientTape:
                 # (TF lists an `assign` alias as 'UnreadVariable' when it is watched).
                 tape.watched_vars.setdefault(t._handle.uid, t)
             elif tape not in t._tapes:
-                # (dead tapes dropped: a tensor watched every step, like a batch passed
-                # in again, would otherwise collect every step's tape)
-                t._tapes = (*[tp for tp in t._tapes if not tp.dead], tape)
+                engine.add_tape(t, tape)
 
     def watched_variables(self) -> tuple[Variable, ...]:
         """The variables accessed or watched by this tape, in creation order."""
