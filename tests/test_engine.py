@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from typing import Any
 
 import numpy as np
 import pytest
@@ -306,3 +307,34 @@ def test_elementwise_avals_match_a_trace(name: str, dtype: str) -> None:
 def test_elementwise_shapes_that_do_not_broadcast_raise_tf_error() -> None:
     with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
         tf.constant([1.0, 2.0]) + tf.constant([1.0, 2.0, 3.0])
+
+
+def _elementwise_first_use(tf: Any) -> Any:
+    """Ops whose avals skip the trace, first used with broadcasting and half dtypes."""
+    a = tf.constant(np.arange(6, dtype=np.float16).reshape(2, 3, 1) / 4)
+    b = tf.constant(np.linspace(0.5, 2.0, 4, dtype=np.float16))
+    return [
+        a + b,
+        a * b,
+        tf.math.pow(a + 1, b),
+        tf.maximum(a, b),
+        tf.math.squared_difference(a, b),
+        tf.nn.relu(a - b),
+        tf.tanh(tf.cast(a, tf.bfloat16)),
+    ]
+
+
+def _elementwise_bad_shapes(tf: Any, op: str) -> Any:
+    x = tf.constant(np.ones((2, 3), np.float32))
+    y = tf.constant(np.ones((4,), np.float32))
+    return getattr(tf.math, op)(x, y)
+
+
+def test_elementwise_avals_match_tensorflow(run_both: Any) -> None:
+    tf.experimental.clear_caches()
+    run_both(_elementwise_first_use, rtol=1e-2)
+
+
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "pow", "maximum", "atan2"])
+def test_elementwise_bad_shapes_match_tensorflow(run_both: Any, op: str) -> None:
+    run_both(lambda tf: _elementwise_bad_shapes(tf, op))
