@@ -1,8 +1,8 @@
-"""`tf.DType`, `tf.as_dtype` and `tf.TensorShape` against TF 2.21 (TF_SEMANTICS.md 7.6).
+"""`tf.DType`, `tf.as_dtype` and `tf.TensorShape` against TF 2.21.
 
 Each case is a snippet `fn(tf)`; `test_matches_tensorflow` runs it on TensorFlow and on
 tfcompat and compares everything (`tfcompare.assert_same`). Cases with an `expect` also
-run without TensorFlow against that literal, taken from TF_SEMANTICS.md or a TF 2.21 run.
+run without TensorFlow against that literal, taken from a TF 2.21 run.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def Dim(tf: Any, value: Any) -> Any:
 
 def _shape_cases() -> list[Case]:
     cases = [
-        # construction, repr, str (TF_SEMANTICS.md 7.6)
+        # construction, repr, str
         Case("repr-2x3", lambda tf: repr(S(tf, [2, 3])), "TensorShape([2, 3])"),
         Case("str-2x3", lambda tf: str(S(tf, [2, 3])), "(2, 3)"),
         Case("scalar", lambda tf: (repr(S(tf, [])), str(S(tf, []))), ("TensorShape([])", "()")),
@@ -327,7 +327,7 @@ def _shape_cases() -> list[Case]:
 
 SHAPE_CASES = _shape_cases()
 
-# `.shape`, `.ndim` and `tf.shape`/`tf.rank`/`tf.size` of tensors (TF_SEMANTICS.md 7.6).
+# `.shape`, `.ndim` and `tf.shape`/`tf.rank`/`tf.size` of tensors.
 TENSOR_SHAPE_CASES = [
     Case("tensor-shape", lambda tf: tf.constant([[1, 2, 3], [4, 5, 6]]).shape),
     Case(

@@ -1,4 +1,4 @@
-"""`tf.autodiff.ForwardAccumulator` against TF 2.21 (TF_SEMANTICS.md 5.5)."""
+"""`tf.autodiff.ForwardAccumulator` against TF 2.21."""
 
 from __future__ import annotations
 

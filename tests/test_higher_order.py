@@ -1,4 +1,4 @@
-"""Higher-order gradients against TF 2.21 (TF_SEMANTICS.md 1.6, 5.1).
+"""Higher-order gradients against TF 2.21.
 
 A `gradient()` called while an outer tape records is recorded on it (the gradient is an
 op of the engine), so nesting gives second and third derivatives, Hessians, Hessian-

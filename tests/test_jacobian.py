@@ -1,4 +1,4 @@
-"""`GradientTape.jacobian` / `batch_jacobian` against TF 2.21 (TF_SEMANTICS.md 4).
+"""`GradientTape.jacobian` / `batch_jacobian` against TF 2.21.
 
 Each case is a snippet `fn(tf)` run on TensorFlow and on tfcompat (`run_both`); cases with
 an `expect` also run without TensorFlow against that literal.

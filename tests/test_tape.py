@@ -1,10 +1,10 @@
-"""`tf.GradientTape` against TF 2.21 (TF_SEMANTICS.md sections 1-3).
+"""`tf.GradientTape` against TF 2.21.
 
 Construction, context and lifetime (1), `watch`/`watched_variables`/`stop_recording`/
 `reset` (2), and `gradient` (3): structures, summed targets, unconnected sources,
 `output_gradients`, object identity, assignments, gradient dtypes and TF's edge-point
 conventions. Each case is a snippet `fn(tf)` run on TensorFlow and on tfcompat; cases with
-an `expect` literal (from TF_SEMANTICS.md) also run without TensorFlow. Warnings TF logs
+an `expect` literal (from a TF 2.21 run) also run without TensorFlow. Warnings TF logs
 through the "tensorflow" logger are compared in `test_logs_match_tensorflow`.
 """
 

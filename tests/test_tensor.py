@@ -1,10 +1,10 @@
-"""`tf.Tensor` against TF 2.21 (TF_SEMANTICS.md section 7 and 8).
+"""`tf.Tensor` against TF 2.21.
 
-Construction and dtype inference (7.4), `repr`/`str` byte for byte (7.1, 7.2), type facts
-(7.3), no implicit promotion and the operators (7.5), Python protocols (7.7), and the
-`tf.errors` hierarchy (8.1). Each case is a snippet `fn(tf)` run on TensorFlow and on
-tfcompat (`test_matches_tensorflow`); cases with an `expect` literal (copied from
-TF_SEMANTICS.md) also run without TensorFlow (`test_matches_spec`).
+Construction and dtype inference, `repr`/`str` byte for byte, type facts, no implicit
+promotion and the operators, Python protocols, and the `tf.errors` hierarchy. Each case
+is a snippet `fn(tf)` run on TensorFlow and on tfcompat (`test_matches_tensorflow`);
+cases with an `expect` literal (copied from a TF 2.21 run) also run without TensorFlow
+(`test_matches_spec`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import tfcompat
 import tfcompat as tf
 
 _NO_EXPECTATION = object()
-# TF's device string for the backend JAX runs on (TF_SEMANTICS.md was measured on CPU).
+# TF's device string for the backend JAX runs on (TF was run on CPU).
 DEVICE = "/job:localhost/replica:0/task:0/device:{}:0".format(
     {"cpu": "CPU", "gpu": "GPU", "cuda": "GPU", "rocm": "GPU", "tpu": "TPU"}[jax.default_backend()]
 )

@@ -1,9 +1,9 @@
-"""`tf.Variable` against TF 2.21 (TF_SEMANTICS.md section 6).
+"""`tf.Variable` against TF 2.21.
 
 Constructor and dtype inference (6.1), names (6.2), repr/str (6.3), `assign*` and the
 live alias (6.4), reading (6.5), arithmetic (6.6), in-place operators (6.7) and the
 Python protocols (6.8). Each case is a snippet `fn(tf)` run on TensorFlow and on tfcompat;
-cases with an `expect` literal (from TF_SEMANTICS.md) also run without TensorFlow.
+cases with an `expect` literal (from a TF 2.21 run) also run without TensorFlow.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import tfcompat
 import tfcompat as tf
 
 _NO_EXPECTATION = object()
-# TF's device string for the backend JAX runs on (TF_SEMANTICS.md was measured on CPU).
+# TF's device string for the backend JAX runs on (TF was run on CPU).
 DEVICE = "/job:localhost/replica:0/task:0/device:{}:0".format(
     {"cpu": "CPU", "gpu": "GPU", "cuda": "GPU", "rocm": "GPU", "tpu": "TPU"}[jax.default_backend()]
 )

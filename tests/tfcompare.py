@@ -1,7 +1,7 @@
 """Comparing tfcompat with TensorFlow: `capture`, `Raised` and `assert_same`.
 
 Used by `conftest.run_both` and directly by tests that compare with literal expectations
-taken from TF_SEMANTICS.md (so the core is still checked where TensorFlow is absent).
+taken from TF 2.21 runs (so the core is still checked where TensorFlow is absent).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`tf.IndexedSlices` gradients of gathers, as TF 2.21 (TF_SEMANTICS.md 3.10)."""
+"""`tf.IndexedSlices` gradients of gathers, as TF 2.21."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`tf.IndexedSlices` and TF's sparse gradients of gathers (TF_SEMANTICS.md 3.10).
+"""`tf.IndexedSlices` and TF's sparse gradients of gathers.
 
 TF's gradient of `tf.gather(params, indices)` (axis 0, no batch dims) w.r.t. `params` is
 an `IndexedSlices`: the upstream gradient of each gathered row (`values`) and its row

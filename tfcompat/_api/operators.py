@@ -1,7 +1,7 @@
 """Python operators on Tensor and Variable, attached as TF attaches them.
 
 A port of TF's `override_binary_operator.py` and `tensor_math_operator_overrides.py`
-(TF_SEMANTICS.md 7.5):
+(the binary-operator rules, in docs/core.md):
 
 * `x op y` (Tensor on the left) calls TF's function for `op` with `x` and the raw `y`.
   Most are kernels that convert `y` *strictly* to `x`'s dtype (`int32 - 2.5` is a

@@ -2,7 +2,7 @@
 
 Python float -> float32, int -> int32 (int64 when it does not fit), bool -> bool,
 complex -> complex128, str/bytes -> string; NumPy values keep their dtype (float64
-stays float64). See TF_SEMANTICS.md 7.4.
+stays float64). See docs/core.md.
 """
 
 from __future__ import annotations

@@ -206,7 +206,7 @@ class Tensor:
         # As TF: the NumPy value's format, so f"{t}" is "2.5" and f"{t:.3f}" is "2.500".
         return format(self.numpy(), format_spec)
 
-    # -- Python protocols (TF_SEMANTICS.md 7.7) --------------------------------------
+    # -- Python protocols --------------------------------------
     def __hash__(self) -> int:
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
 

@@ -1,4 +1,4 @@
-"""`tf.Variable`: a Python handle that owns an array (TF_SEMANTICS.md section 6).
+"""`tf.Variable`: a Python handle that owns an array.
 
 A read while a tape records creates a leaf tensor of the recorded graph; `assign*`
 replaces the stored array (later reads are new leaves), and gradients never flow
@@ -316,7 +316,7 @@ class Variable:
         """Subtracts `updates` at `indices` (like `tf.tensor_scatter_nd_sub`), in place."""
         return self._scatter_nd("TensorScatterSub", indices, updates)
 
-    # -- Python protocols (TF_SEMANTICS.md 6.7, 6.8) -----------------------------------
+    # -- Python protocols -----------------------------------
     def __repr__(self) -> str:
         text = self._tfcompat_read()._numpy_text(True)
         shape, dtype = self._static_shape, self.dtype.name

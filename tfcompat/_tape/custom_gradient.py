@@ -1,4 +1,4 @@
-"""`tf.custom_gradient` and `tf.recompute_grad` (TF_SEMANTICS.md 5.3).
+"""`tf.custom_gradient` and `tf.recompute_grad`.
 
 TF runs `f` eagerly, then records one op from `f`'s inputs (positional tensors and the
 variables `f` read) to its outputs (passed through `identity`) whose gradient function is

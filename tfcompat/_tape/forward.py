@@ -1,4 +1,4 @@
-"""`tf.autodiff.ForwardAccumulator` on `jax.jvp` (TF_SEMANTICS.md 5.5).
+"""`tf.autodiff.ForwardAccumulator` on `jax.jvp`.
 
 The accumulator is a tape record that watches its primals: ops run inside its context on
 watched values are recorded on it like on a `GradientTape`. `jvp(target)` replays the

@@ -1,4 +1,4 @@
-"""`GradientTape.jacobian` and `GradientTape.batch_jacobian` (TF_SEMANTICS.md 4).
+"""`GradientTape.jacobian` and `GradientTape.batch_jacobian`.
 
 TF computes a Jacobian with `pfor`: the gradient of each element of the flattened target,
 vectorized. tfcompat does the same with `jax.vmap` over the gradient program the engine

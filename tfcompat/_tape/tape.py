@@ -1,4 +1,4 @@
-"""`tf.GradientTape`: TF's recording rules on top of the engine (TF_SEMANTICS.md 1-3).
+"""`tf.GradientTape`: TF's recording rules on top of the engine.
 
 A `GradientTape` owns a `TapeRecord`, the "underlying tape" of TF: re-entering a tape
 pushes the same record again (records accumulate), `reset()` and a consumed
