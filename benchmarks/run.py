@@ -409,9 +409,9 @@ def environment(systems: dict[str, System]) -> dict[str, Any]:
         # False once tfcompat is imported first: CPU programs run on the calling thread.
         "jax_cpu_async_dispatch": jax.config.values.get("jax_cpu_enable_async_dispatch"),
     }
-    for name in ("tfcompat", "tensorflow"):
+    for name, attr in (("tfcompat", "__tfcompat_version__"), ("tensorflow", "__version__")):
         module = sys.modules.get(name)
-        env[name] = getattr(module, "__version__", "unknown") if module else None
+        env[name] = getattr(module, attr, "unknown") if module else None
     env["unavailable"] = {s.name: s.error for s in systems.values() if s.error}
     return env
 

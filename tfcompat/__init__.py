@@ -51,6 +51,7 @@ from tfcompat import (  # noqa: E402
     nest,
     nn,
     random,
+    test,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
 from tfcompat._api import variable_ops as _variable_ops  # noqa: E402, F401  # tfcompat-ops hook: Variable slice assign
@@ -225,7 +226,26 @@ from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
 
 newaxis = None
 
-__version__ = "0.1.0"
+# `tf.__version__` is the TensorFlow release whose API tfcompat follows (what code that
+# reads it, Keras included, means by it); tfcompat's own release is `__tfcompat_version__`.
+from tfcompat.alias import TF_VERSION as __version__  # noqa: E402, F401
+
+__tfcompat_version__ = "0.1.0"
+
+import sys as _sys  # noqa: E402
+
+from tfcompat import _tf_api  # noqa: E402
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """`%load_ext tfcompat`: `import tensorflow` in this kernel is tfcompat from now on."""
+    from tfcompat import alias
+
+    alias.install()
+
+
+# `tf.saved_model` says it is a TF name tfcompat lacks; `tf.nonexistent` gets TF's error.
+_tf_api.attach_missing_name_errors(_sys.modules[__name__])
 
 # The `tf` namespace: every name above is a re-export.
 __all__ = [
@@ -384,6 +404,7 @@ __all__ = [
     "tensor_scatter_nd_sub",
     "tensor_scatter_nd_update",
     "tensordot",
+    "test",
     "tile",
     "transpose",
     "truediv",

@@ -33,7 +33,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 
-__all__ = ["install", "installed", "is_installed", "uninstall"]
+__all__ = ["TF_VERSION", "install", "installed", "is_installed", "uninstall"]
+
+# The TensorFlow release tfcompat follows (`tensorflow.__version__` under the alias).
+TF_VERSION = "2.21.0"
 
 _TF = "tensorflow"
 _OURS = "tfcompat"
