@@ -9,12 +9,17 @@
 * `RecompilationWarning` - warned (and logged to the "tensorflow" logger, as TF logs its
   retracing warning) when a loop keeps compiling new programs, naming what changed.
 * Set `TFCOMPAT_LOG_COMPILES=1` to log each compile.
+* `to_jax(t)` / `from_jax(a)` - a tensor's value as a `jax.Array` and back, without a
+  copy (`jnp.asarray(t)` works too). JAX's operations are not recorded on tapes: a
+  conversion of a tensor that a recording tape follows warns with
+  `UnrecordedComputationWarning`.
 """
 
 from tfcompat._tape import cache_warning as _cache_warning
 from tfcompat._tape import engine as _engine
 from tfcompat._tape.cache_warning import RecompilationWarning
 from tfcompat._tape.engine import clear_caches, compile_stats
+from tfcompat._tape.interop import UnrecordedComputationWarning, from_jax, to_jax
 
 
 def set_cache_size(maxsize: int) -> None:
@@ -37,8 +42,11 @@ def run_eagerly(enabled: bool = True) -> None:
 
 __all__ = [
     "RecompilationWarning",
+    "UnrecordedComputationWarning",
     "clear_caches",
     "compile_stats",
+    "from_jax",
     "run_eagerly",
     "set_cache_size",
+    "to_jax",
 ]

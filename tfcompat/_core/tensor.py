@@ -29,6 +29,9 @@ _materialize: Callable[[Tensor], Any] | None = None
 # Set by tfcompat._core.convert (which imports this module): `convert_to_tensor`, used
 # to unpickle tensors as TF does.
 _rebuild: Callable[[Any], Any] | None = None
+# Called with a tensor whose array is handed to JAX (`__jax_array__`); the tape layer
+# registers the check that warns when a recording tape follows the tensor.
+jax_export_hooks: list[Callable[[Tensor], None]] = []
 
 
 class Node:
@@ -245,6 +248,12 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = np.asarray(self.numpy())
         return arr if dtype is None else arr.astype(dtype)
+
+    def __jax_array__(self) -> Any:
+        """The value as a `jax.Array`, for `jnp.asarray(t)` (no copy)."""
+        for hook in jax_export_hooks:
+            hook(self)
+        return self._array()
 
     def __copy__(self) -> Tensor:
         return self

@@ -195,6 +195,10 @@ class Variable:
     def numpy(self) -> Any:
         return self._tfcompat_read().numpy()
 
+    def __jax_array__(self) -> Any:
+        """The value as a `jax.Array`, for `jnp.asarray(v)` (a read of the variable)."""
+        return self.value().__jax_array__()
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = np.asarray(self.numpy())
         return arr if dtype is None else arr.astype(dtype)
