@@ -106,5 +106,6 @@ def tf_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
         tf_logging._log_counter_per_token.clear()
     return caplog
 
+
 # The drop-in fixture project is a separate pytest project, run by tests/test_dropin.py.
 collect_ignore = ["dropin_project"]

@@ -277,6 +277,7 @@ def test_tf_api_list_is_current(real_tf: Any) -> None:
 
 class _Case(tfcompat.test.TestCase):
     __test__ = False  # a TestCase to call assertions on, not tests to collect
+
     def runTest(self) -> None:
         pass
 
