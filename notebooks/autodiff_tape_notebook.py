@@ -77,13 +77,14 @@ def _in(n: int) -> None:
 # %% [markdown]
 # # 자동 미분 (automatic differentiation)
 #
-# *A TensorFlow 2 tutorial run unchanged on JAX through tfcompat: only the import differs.
-# Replace it with `import tensorflow as tf` to see TensorFlow's own answers; they should be
-# the same, random values aside.*
+# *A TensorFlow 2 tutorial run unchanged on JAX through tfcompat: the code says
+# `import tensorflow as tf`, and `%load_ext tfcompat` in the first cell makes that tfcompat.
+# Remove that line to see TensorFlow's own answers; they should be the same, random values
+# aside.*
 
 # %% In [1]
 _in(1)
-tf = importlib.import_module(BACKEND)  # notebook: import tfcompat as tf
+tf = importlib.import_module(BACKEND)  # notebook: import tensorflow as tf
 
 tf.random.set_seed(0)
 

@@ -14,7 +14,9 @@ script-only plumbing is undone:
 * a last line ``display(EXPR)`` becomes ``EXPR``, which Jupyter displays itself;
 * a line ending in ``# notebook: TEXT`` becomes ``TEXT``.
 
-The notebook gets no outputs and starts with a commented-out install cell.
+The notebook gets no outputs and starts with an install cell (the pip line commented
+out) that loads tfcompat's IPython extension, so the notebook's own code says
+``import tensorflow as tf`` and runs on tfcompat unchanged.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ SCRIPTS = [HERE / "autodiff_tape_notebook.py"]
 
 INSTALL_CELL = (
     "# On Colab, install tfcompat first (any accelerator runtime works):\n"
-    '# !pip install "tfcompat @ git+<URL of the tfcompat repository>"'
+    '# !pip install "tfcompat @ git+<URL of the tfcompat repository>"\n'
+    "# From here on `import tensorflow` is tfcompat (remove this line to run TensorFlow).\n"
+    "%load_ext tfcompat"
 )
 
 _MARKER = re.compile(r"^# %%(?: (?P<tag>.*))?$")

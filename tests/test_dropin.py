@@ -298,3 +298,37 @@ def test_testcase_assertions_fail_on_bad_values() -> None:
         pass  # nothing raised
     case.assertAllClose(tfcompat.constant(1.0, tfcompat.float16), 1.0005)  # half tolerance
     case.assertNotAllClose([1.0], [2.0])
+
+
+def test_colab_notebook_runs_in_a_kernel_with_the_extension(tmp_path: Path) -> None:
+    """The seed's .ipynb (its first cell: `%load_ext tfcompat`) in a real Jupyter kernel."""
+    from test_notebook import TF_DETERMINISTIC
+
+    out = tmp_path / "executed.ipynb"
+    notebook = ROOT / "notebooks" / "autodiff_tape_notebook.ipynb"
+    proc = subprocess.run(
+        [sys.executable, "-c", _EXECUTE_PLAIN, str(notebook), str(out)],
+        cwd=ROOT,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    outputs = _notebook_outputs(out)
+    shown = [text for cell in outputs for text in cell]
+    # the deterministic displays of the seed appear, in order, among the cells' outputs
+    expected = [v for _, v in sorted(TF_DETERMINISTIC.items()) if v and "\n" not in v]
+    assert [s.strip() for s in shown if s.strip() in expected] == expected
+    assert outputs[-1] == ["tfcompat\n"]  # the test's own last cell: which tensorflow ran
+
+
+# Runs a notebook in a plain kernel: only the notebook's own `%load_ext tfcompat` aliases.
+_EXECUTE_PLAIN = (
+    "import nbclient, nbformat, sys\n"
+    "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+    "nb.cells.append(nbformat.v4.new_code_cell('import tensorflow; print(tensorflow.__name__)'))\n"
+    "nbclient.NotebookClient(nb, kernel_name='python3', timeout=600).execute()\n"
+    "nbformat.write(nb, sys.argv[2])\n"
+)
