@@ -505,7 +505,7 @@ class _FlatMapDataset(UnaryDataset):
 
 def _check_dataset(ds: Any) -> DatasetV2:
     if not isinstance(ds, DatasetV2):
-        raise TypeError(
+        raise AttributeError(
             f"The `map_func` argument must return a `Dataset` object. Got {type(ds)!r}."
         )
     return ds
@@ -537,17 +537,32 @@ def _stack(elements: list[Flat], ncomp: int) -> Flat:
     for c in range(ncomp):
         parts = [st.to_numpy(e[c]) for e in elements]
         shape0 = parts[0].shape
-        for i, p in enumerate(parts):
+        for p in parts:
             if p.shape != shape0:
-                raise errors.InvalidArgumentError(
-                    None,
-                    None,
-                    f"Cannot batch tensors with different shapes in component {c}. First "
-                    f"element had shape {_shape_text(shape0)} and element {i} had shape "
-                    f"{_shape_text(p.shape)}.",
-                )
+                if p.size != parts[0].size:
+                    msg = (
+                        "Cannot add tensor to the batch: number of elements does not match. "
+                        f"Shapes are: [tensor]: {_shape_text(shape0)}, [batch]: "
+                        f"{_shape_text(p.shape)}"
+                    )
+                else:
+                    msg = (
+                        f"Cannot batch tensors with different shapes in component {c}. First "
+                        f"element had shape {_shape_text(shape0)} and element "
+                        f"{parts.index(p)} had shape {_shape_text(p.shape)}."
+                    )
+                raise errors.InvalidArgumentError(None, None, _next_error(msg, ncomp))
         out.append(np.stack(parts))
     return tuple(out)
+
+
+def _next_error(message: str, ncomp: int) -> str:
+    """TF's text for an error raised while computing the next element."""
+    device = "/job:localhost/replica:0/task:0/device:CPU:0"
+    return (
+        f"{{{{function_node __wrapped__IteratorGetNext_output_types_{ncomp}_device_{device}}}}} "
+        f"{message} [Op:IteratorGetNext] name: "
+    )
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -683,7 +698,7 @@ class _TakeDataset(UnaryUnchangedStructureDataset):
         elif n == INFINITE:
             card = c
         elif n == UNKNOWN:
-            card = UNKNOWN if c else 0
+            card = UNKNOWN
         else:
             card = min(n, c)
         super().__init__(input_dataset, card)
@@ -785,8 +800,8 @@ def _background(make_iter: Callable[[], Iterator[Flat]], size: int) -> Iterator[
 
 class _OptionsDataset(UnaryUnchangedStructureDataset):
     def __init__(self, input_dataset: DatasetV2, options: Options) -> None:
-        if not isinstance(options, Options):
-            raise TypeError(f"`options` must be a `tf.data.Options`, got {type(options)}.")
+        if not isinstance(options, Options):  # (TF fails serializing it)
+            raise AttributeError(f"'{type(options).__name__}' object has no attribute '_to_proto'")
         self._options = options
         super().__init__(input_dataset)
 

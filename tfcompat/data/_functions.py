@@ -87,6 +87,11 @@ def normalize_output(ret: Any) -> Any:
     return st.pack(ret, [_to_tensor(x) for x in leaves])
 
 
+class _NotADataset(AttributeError):
+    """A function that must return a dataset returned something else (TF fails with an
+    AttributeError reading the dataset's attributes)."""
+
+
 class StructuredFunction:
     """A user function over elements of `input_spec`, with its output `output_spec`."""
 
@@ -119,6 +124,9 @@ class StructuredFunction:
             except errors.OperatorNotAllowedInGraphError:
                 self._eager = True
                 self._function = None
+            except errors.InvalidArgumentError as exc:
+                # TF reports shape errors while building the function's graph: ValueError.
+                raise ValueError(exc.message) from None
         if self._eager:
             self._out_specs = self._eager_specs()
 
@@ -128,6 +136,10 @@ class StructuredFunction:
         ret = _call_with_element(self._func, element)
         if self._returns_dataset:
             # (flat_map, interleave...): the specs of the dataset the function returns
+            if not hasattr(ret, "_flat_iter"):
+                raise _NotADataset(
+                    f"The `map_func` argument must return a `Dataset` object. Got {type(ret)!r}."
+                )
             spec = ret.element_spec
             if self._out_structure is None:
                 self._out_structure = spec
@@ -188,6 +200,8 @@ class StructuredFunction:
                 with isolated():
                     self._body(*flat)
                 traced.append(self._last_specs)
+        except _NotADataset as exc:
+            raise AttributeError(str(exc)) from None
         except Exception:
             self._out_structure = None
             return None
