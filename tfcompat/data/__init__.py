@@ -4,6 +4,7 @@ from tfcompat.data import experimental
 from tfcompat.data._dataset import AUTOTUNE, DatasetV2
 from tfcompat.data._iterator import IteratorBase, NumpyIterator
 from tfcompat.data._options import Options, ThreadingOptions
+from tfcompat.data._structure import DatasetSpec
 
 Dataset = DatasetV2
 Iterator = IteratorBase
@@ -15,6 +16,7 @@ __all__ = [
     "INFINITE_CARDINALITY",
     "UNKNOWN_CARDINALITY",
     "Dataset",
+    "DatasetSpec",
     "Iterator",
     "NumpyIterator",
     "Options",

@@ -18,7 +18,7 @@ sizes; output dimensions that differ between the probes are `None` in the spec.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import jax
 import numpy as np
@@ -108,13 +108,20 @@ class StructuredFunction:
         self._input_spec = input_spec
         self._transformation = transformation
         self._in_flat: list[TensorSpec] = st.flatten(input_spec)
-        self._in_dtypes = [s.dtype for s in self._in_flat]
+        self._has_datasets = any(isinstance(s, st.DatasetSpec) for s in self._in_flat)
+        self._in_dtypes = [
+            None if isinstance(s, st.DatasetSpec) else s.dtype for s in self._in_flat
+        ]
+        self._wrappers = [st.leaf_wrapper(s) for s in self._in_flat]
         self._out_structure: Any = None
         self._out_specs: list[TensorSpec] | None = None
         self._last_specs: list[TensorSpec] = []
         self._returns_dataset = returns_dataset
         self._eager = (
-            not trace or returns_dataset or any(d is dtypes.string for d in self._in_dtypes)
+            not trace
+            or returns_dataset
+            or self._has_datasets
+            or any(d is dtypes.string for d in self._in_dtypes)
         )
         self._function: Function | None = None
         if not self._eager:
@@ -153,8 +160,11 @@ class StructuredFunction:
         return flat_out
 
     def _probe_shapes(self, size: int) -> list[tuple[int, ...]]:
-        shapes = []
+        shapes: list[tuple[int, ...]] = []
         for s in self._in_flat:
+            if isinstance(s, st.DatasetSpec):
+                shapes.append(())
+                continue
             dims = st.shape_dims(s.shape)
             if dims is None:
                 raise ValueError("unknown rank")
@@ -165,6 +175,7 @@ class StructuredFunction:
         return any(
             st.shape_dims(s.shape) is None or None in st.shape_dims(s.shape)  # type: ignore[operator]
             for s in self._in_flat
+            if not isinstance(s, st.DatasetSpec)
         )
 
     def _trace_specs(self) -> list[TensorSpec]:
@@ -175,6 +186,7 @@ class StructuredFunction:
             specs = [
                 TensorSpec(sh, d)
                 for sh, d in zip(self._probe_shapes(size), self._in_dtypes, strict=True)
+                if d is not None
             ]
             self._last_specs = []
             with isolated():
@@ -183,19 +195,25 @@ class StructuredFunction:
         return _merge_probes(traced)
 
     def _eager_specs(self) -> list[TensorSpec] | None:
-        """Output specs of an eagerly run function, from calls on placeholder inputs (zeros,
-        empty strings); None when those calls fail (the specs then come from the first
-        element computed)."""
-        probes = _PROBES if self._has_unknown_dims() else _PROBES[:1]
+        """Output specs of an eagerly run function, from two calls on placeholder inputs
+        (zeros of probe size 2, then ones of size 3; empty strings; empty datasets): output
+        dims that differ are None. None when those calls fail (the specs then come from
+        the first element computed)."""
         traced = []
         try:
-            for size in probes:
+            for fill, size in enumerate(_PROBES):  # zeros, then ones: values may set shapes
                 flat = []
-                for sh, d in zip(self._probe_shapes(size), self._in_dtypes, strict=True):
+                for sh, d, spec in zip(
+                    self._probe_shapes(size), self._in_dtypes, self._in_flat, strict=True
+                ):
+                    if d is None:
+                        assert st.empty_dataset is not None
+                        flat.append(st.empty_dataset(cast(Any, spec).element_spec))
+                        continue
                     if d is dtypes.string:
                         arr: Any = np.full(sh, b"", dtype=object)
                     else:
-                        arr = np.zeros(sh, dtype=d.as_numpy_dtype)
+                        arr = np.full(sh, fill, dtype=d.as_numpy_dtype)
                     flat.append(EagerTensor(arr, sh, d))
                 with isolated():
                     self._body(*flat)
@@ -226,14 +244,14 @@ class StructuredFunction:
 
     def __call__(self, flat: tuple[Any, ...]) -> list[Any]:
         """Apply to one flat element (arrays); return the flat output arrays."""
-        tensors = [st.wrap(a, d) for a, d in zip(flat, self._in_dtypes, strict=True)]
+        tensors = [w(a) for w, a in zip(self._wrappers, flat, strict=True)]
         with isolated():
             outs = self._function(*tensors) if self._function is not None else self._body(*tensors)
         return [st.array_of(t) for t in outs]
 
     def call_python(self, flat: tuple[Any, ...]) -> Any:
         """Call the Python function eagerly on one element; return its raw result."""
-        tensors = [st.wrap(a, d) for a, d in zip(flat, self._in_dtypes, strict=True)]
+        tensors = [w(a) for w, a in zip(self._wrappers, flat, strict=True)]
         element = st.pack(self._input_spec, tensors)
         with isolated():
             return _call_with_element(self._func, element)

@@ -35,7 +35,7 @@ class OwnedIterator(IteratorBase):
     def __init__(self, dataset: Any) -> None:
         self._element_spec = dataset.element_spec
         specs = st.flatten(self._element_spec)
-        self._dtypes = [s.dtype for s in specs]
+        self._wrappers = [st.leaf_wrapper(s) for s in specs]
         self._pack = st.make_packer(self._element_spec)
         with isolated():
             self._it: Iterator[tuple[Any, ...]] = dataset._flat_iter()
@@ -50,7 +50,7 @@ class OwnedIterator(IteratorBase):
 
     def __next__(self) -> Any:
         flat = self._next_flat()
-        return self._pack([st.wrap(a, d) for a, d in zip(flat, self._dtypes, strict=True)])
+        return self._pack([w(a) for w, a in zip(self._wrappers, flat, strict=True)])
 
     def next(self) -> Any:
         return self.__next__()

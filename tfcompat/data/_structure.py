@@ -21,6 +21,7 @@ from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._function import TensorSpec
 
 __all__ = [
+    "DatasetSpec",
     "array_of",
     "flatten",
     "is_structure",
@@ -120,6 +121,47 @@ def to_numpy(value: Any) -> np.ndarray:
 def spec_of_array(arr: Any, dtype: DType | None = None) -> TensorSpec:
     d = dtype if dtype is not None else dtypes.from_numpy(np.dtype(arr.dtype))
     return TensorSpec(tuple(arr.shape), d)
+
+
+class DatasetSpec:
+    """tfcompat implementation of `tf.data.DatasetSpec`: the spec of a dataset-valued
+    element component (the windows of `Dataset.window`)."""
+
+    def __init__(self, element_spec: Any, dataset_shape: Any = ()) -> None:
+        self._element_spec = element_spec
+        self._dataset_shape = TensorShape(dataset_shape)
+
+    @property
+    def element_spec(self) -> Any:
+        return self._element_spec
+
+    def __repr__(self) -> str:
+        return f"DatasetSpec({self._element_spec!r}, {self._dataset_shape!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DatasetSpec)
+            and self._element_spec == other._element_spec
+            and repr(self._dataset_shape) == repr(other._dataset_shape)
+        )
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+
+DatasetSpec.__module__ = "tensorflow.python.data.ops.dataset_ops"
+
+# Set by tfcompat.data._dataset: an empty dataset of a given element spec (a placeholder
+# for a dataset-valued input when a function's output spec is probed).
+empty_dataset: Callable[[Any], Any] | None = None
+
+
+def leaf_wrapper(spec: Any) -> Callable[[Any], Any]:
+    """`array -> value the user sees` for one component (a dataset passes through)."""
+    if isinstance(spec, DatasetSpec):
+        return lambda x: x
+    dtype = spec.dtype
+    return lambda arr: wrap(arr, dtype)
 
 
 def wrap(arr: Any, dtype: DType) -> EagerTensor:
