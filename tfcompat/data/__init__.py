@@ -4,6 +4,8 @@ from tfcompat.data import experimental
 from tfcompat.data._dataset import AUTOTUNE, DatasetV2
 from tfcompat.data._iterator import IteratorBase, NumpyIterator
 from tfcompat.data._options import Options, ThreadingOptions
+from tfcompat.data._readers import TextLineDatasetV2 as TextLineDataset
+from tfcompat.data._readers import TFRecordDatasetV2 as TFRecordDataset
 from tfcompat.data._structure import DatasetSpec
 
 Dataset = DatasetV2
@@ -20,6 +22,8 @@ __all__ = [
     "Iterator",
     "NumpyIterator",
     "Options",
+    "TFRecordDataset",
+    "TextLineDataset",
     "ThreadingOptions",
     "experimental",
 ]

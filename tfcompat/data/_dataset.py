@@ -351,6 +351,15 @@ class DatasetV2:
         return _ShardDataset(self, num_shards, index)
 
     @staticmethod
+    def list_files(
+        file_pattern: Any, shuffle: Any = None, seed: Any = None, name: Any = None
+    ) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.list_files`."""
+        from tfcompat.data._readers import list_files
+
+        return list_files(file_pattern, shuffle, seed)
+
+    @staticmethod
     def from_generator(
         generator: Callable[..., Any],
         output_types: Any = None,

@@ -14,6 +14,7 @@ from tfcompat.data._options import (
     ServiceOptions,
     ThreadingOptions,
 )
+from tfcompat.data._readers import make_csv_dataset
 
 INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
@@ -37,4 +38,5 @@ __all__ = [
     "ServiceOptions",
     "ThreadingOptions",
     "cardinality",
+    "make_csv_dataset",
 ]
