@@ -40,6 +40,7 @@ INFINITE = -1
 UNKNOWN = -2
 
 Flat = tuple[Any, ...]
+IndexPlan = tuple[list[np.ndarray], Callable[[], Iterator[int]]]
 
 
 def _count(value: Any, what: str) -> int:
@@ -92,6 +93,12 @@ class DatasetV2:
     # -- to implement ---------------------------------------------------------------------
     def _flat_iter(self) -> Iterator[Flat]:
         raise NotImplementedError
+
+    def _index_plan(self) -> IndexPlan | None:
+        """(arrays, make_indices) when every element is `tuple(a[i] for a in arrays)` for
+        the indices `make_indices()` yields (slices, shuffled, repeated, taken...), so a
+        `batch` can gather many rows with one NumPy indexing per component; else None."""
+        return None
 
     # -- properties -----------------------------------------------------------------------
     @property
@@ -484,6 +491,10 @@ class _TensorSliceDataset(DatasetSource):
         self._flat = flat
         super().__init__(st.pack(tensors, specs), n or 0)
 
+    def _index_plan(self) -> IndexPlan | None:
+        n = self._card
+        return self._flat, lambda: iter(range(n))
+
     def _flat_iter(self) -> Iterator[Flat]:
         flat = self._flat
         if len(flat) == 1:
@@ -736,6 +747,17 @@ class _BatchDataset(UnaryDataset):
 
     def _flat_iter(self) -> Iterator[Flat]:
         bs, ncomp = self._bs, len(self._flat_specs())
+        plan = self._input._index_plan()
+        if plan is not None:  # gather each batch with one NumPy indexing per component
+            arrays, indices = plan
+            idx_it = indices()
+            while True:
+                idx = list(itertools.islice(idx_it, bs))
+                if not idx or (self._drop and len(idx) < bs):
+                    return
+                yield tuple(a[idx] for a in arrays)
+                if len(idx) < bs:
+                    return
         it = self._input._flat_iter()
         while True:
             chunk = list(itertools.islice(it, bs))
@@ -780,27 +802,37 @@ class _ShuffleDataset(UnaryUnchangedStructureDataset):
         return np.random.default_rng([s1 or 0, s2 or 0])
 
     def _flat_iter(self) -> Iterator[Flat]:
-        rng = self._rng()
-        it = self._input._flat_iter()
-        buf: list[Flat] = list(itertools.islice(it, min(self._size, 1 << 20)))
-        while len(buf) < self._size:
-            more = list(itertools.islice(it, 1 << 20))
-            if not more:
-                break
-            buf.extend(more)
-        randoms = rng.random(1024)
-        k = 0
-        for e in it:
-            if k == 1024:
-                randoms, k = rng.random(1024), 0
-            i = int(randoms[k] * len(buf))
-            k += 1
-            out = buf[i]
-            buf[i] = e
-            yield out
-        # Input exhausted: emit the rest in random order.
-        for i in rng.permutation(len(buf)):
-            yield buf[i]
+        return _shuffled(self._input._flat_iter(), self._size, self._rng())
+
+    def _index_plan(self) -> IndexPlan | None:
+        plan = self._input._index_plan()
+        if plan is None:
+            return None
+        arrays, indices = plan
+        return arrays, lambda: _shuffled(indices(), self._size, self._rng())
+
+
+def _shuffled(it: Iterator[Any], size: int, rng: np.random.Generator) -> Iterator[Any]:
+    """TF's shuffle buffer: fill `size` items, then emit a random one and put the next
+    input in its place; at the end, emit what is left in random order."""
+    buf: list[Any] = list(itertools.islice(it, min(size, 1 << 20)))
+    while len(buf) < size:
+        more = list(itertools.islice(it, 1 << 20))
+        if not more:
+            break
+        buf.extend(more)
+    randoms = rng.random(1024)
+    k = 0
+    for e in it:
+        if k == 1024:
+            randoms, k = rng.random(1024), 0
+        i = int(randoms[k] * len(buf))
+        k += 1
+        out = buf[i]
+        buf[i] = e
+        yield out
+    for i in rng.permutation(len(buf)):
+        yield buf[i]
 
 
 class _RepeatDataset(UnaryUnchangedStructureDataset):
@@ -817,6 +849,24 @@ class _RepeatDataset(UnaryUnchangedStructureDataset):
         else:
             card = c * n
         super().__init__(input_dataset, card)
+
+    def _index_plan(self) -> IndexPlan | None:
+        plan = self._input._index_plan()
+        if plan is None:
+            return None
+        arrays, indices = plan
+
+        def repeated() -> Iterator[int]:
+            epochs = itertools.count() if self._count < 0 else range(self._count)
+            for _ in epochs:
+                empty = True
+                for i in indices():
+                    empty = False
+                    yield i
+                if empty:
+                    return
+
+        return arrays, repeated
 
     def _flat_iter(self) -> Iterator[Flat]:
         epochs = itertools.count() if self._count < 0 else range(self._count)
@@ -844,6 +894,15 @@ class _TakeDataset(UnaryUnchangedStructureDataset):
             card = min(n, c)
         super().__init__(input_dataset, card)
 
+    def _index_plan(self) -> IndexPlan | None:
+        plan = self._input._index_plan()
+        if plan is None:
+            return None
+        arrays, indices = plan
+        if self._count < 0:
+            return plan
+        return arrays, lambda: itertools.islice(indices(), self._count)
+
     def _flat_iter(self) -> Iterator[Flat]:
         it = self._input._flat_iter()
         if self._count < 0:
@@ -864,6 +923,13 @@ class _SkipDataset(UnaryUnchangedStructureDataset):
         else:
             card = max(0, n - c)
         super().__init__(input_dataset, card)
+
+    def _index_plan(self) -> IndexPlan | None:
+        plan = self._input._index_plan()
+        if plan is None or self._count < 0:
+            return None
+        arrays, indices = plan
+        return arrays, lambda: itertools.islice(indices(), self._count, None)
 
     def _flat_iter(self) -> Iterator[Flat]:
         it = self._input._flat_iter()
@@ -948,6 +1014,9 @@ class _OptionsDataset(UnaryUnchangedStructureDataset):
 
     def options(self) -> Options:
         return super().options().merge(self._options)
+
+    def _index_plan(self) -> IndexPlan | None:
+        return self._input._index_plan()
 
     def _flat_iter(self) -> Iterator[Flat]:
         return self._input._flat_iter()
