@@ -428,3 +428,32 @@ def test_batch_error_message() -> None:
         "replica:0/task:0/device:CPU:0}} Cannot add tensor to the batch: number of elements "
         "does not match. Shapes are: [tensor]: [2], [batch]: [1] [Op:IteratorGetNext] name: "
     )
+
+
+@pytest.mark.parametrize("buffer_size", [5, 50, 1000])
+def test_shuffled_batches_of_slices(buffer_size: int) -> None:
+    # (the batches of a shuffled `from_tensor_slices` are gathered by NumPy indexing)
+    tf = tfcompat
+    src = np.arange(50) * 10
+
+    def epochs(seed: int) -> list[list[int]]:
+        ds = tf.data.Dataset.from_tensor_slices((src, -src)).shuffle(buffer_size, seed=seed)
+        ds = ds.batch(7)
+        out = []
+        for _ in range(2):
+            a = [x.numpy() for x, _ in ds]
+            out.append(np.concatenate(a).tolist())
+        return out
+
+    a, b = epochs(1), epochs(1)
+    assert a == b
+    assert sorted(a[0]) == sorted(a[1]) == src.tolist() and a[0] != a[1]
+    pairs = [
+        (x.numpy(), y.numpy())
+        for x, y in tfcompat.data.Dataset.from_tensor_slices((src, -src))
+        .shuffle(buffer_size, seed=2)
+        .batch(7)
+    ]
+    for x, y in pairs:
+        np.testing.assert_array_equal(x, -y)
+    assert [len(x) for x, _ in pairs] == [7] * 7 + [1]

@@ -809,6 +809,16 @@ class _ShuffleDataset(UnaryUnchangedStructureDataset):
         if plan is None:
             return None
         arrays, indices = plan
+        n = self._input._card
+        if 0 <= n <= self._size:
+            # The buffer holds the whole input: TF's algorithm then draws a uniformly random
+            # permutation, which NumPy makes in one call.
+            def permuted() -> Iterator[int]:
+                rng = self._rng()
+                order = list(indices())
+                return iter([order[i] for i in rng.permutation(len(order)).tolist()])
+
+            return arrays, permuted
         return arrays, lambda: _shuffled(indices(), self._size, self._rng())
 
 
