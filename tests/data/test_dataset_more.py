@@ -287,3 +287,36 @@ def test_generator_error_messages(run_both: Any) -> None:
 
     run_both(first_line(ERRORS["generator_shape"]))
     run_both(first_line(ERRORS["generator_type"]))
+
+
+def test_experimental_functional_forms(run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        ex = tf.data.experimental
+        r = tf.data.Dataset.range(8)
+        return [
+            elements(r.apply(ex.enumerate_dataset(start=2))),
+            elements(r.batch(3).apply(ex.unbatch())),
+            elements(r.apply(ex.take_while(lambda x: x < 3))),
+            elements(r.apply(ex.scan(np.int64(0), lambda s, x: (s + x, s)))),
+            elements(r.apply(ex.group_by_window(lambda x: x % 2, lambda k, w: w.batch(3), 3))),
+            elements(
+                r.apply(
+                    ex.bucket_by_sequence_length(
+                        lambda x: tf.cast(x, tf.int32), [4], [2, 3], no_padding=True
+                    )
+                )
+            ),
+        ]
+
+    run_both(fn)
+
+
+def test_get_single_element(run_both: Any) -> None:
+    run_both(
+        lambda tf: [
+            tf.data.Dataset.from_tensors(({"a": [1, 2]}, 3.0)).get_single_element(),
+            tf.data.experimental.get_single_element(tf.data.Dataset.range(4).skip(3)),
+        ]
+    )
+    run_both(lambda tf: tf.data.Dataset.range(2).get_single_element(), message=False)
+    run_both(lambda tf: tf.data.Dataset.range(0).get_single_element(), message=False)

@@ -354,6 +354,24 @@ class DatasetV2:
             )
         return out
 
+    def get_single_element(self, name: Any = None) -> Any:
+        """The only element of a dataset of one element (TF's `get_single_element`)."""
+        with isolated():
+            it = self._flat_iter()
+            first = next(it, None)
+            if first is None:
+                raise errors.InvalidArgumentError(
+                    None, None, "Dataset was empty. [Op:DatasetToSingleElement] name: "
+                )
+            if next(it, None) is not None:
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    "Dataset had more than one element. [Op:DatasetToSingleElement] name: ",
+                )
+        wrappers = [st.leaf_wrapper(s) for s in self._flat_specs()]
+        return st.pack(self.element_spec, [w(a) for w, a in zip(wrappers, first, strict=True)])
+
     def shard(self, num_shards: Any, index: Any, name: Any = None) -> DatasetV2:
         return _ShardDataset(self, num_shards, index)
 
