@@ -220,6 +220,18 @@ def test_iterating_a_dataset_inside_tf_function(run_both: Any) -> None:
     run_both(fn)
 
 
+def test_reading_a_dataset_while_traced_is_logged(tf_log: Any) -> None:
+    tf = tfcompat
+    ds = tf.data.Dataset.range(3)
+
+    @tf.function
+    def total() -> Any:
+        return ds.reduce(np.int64(0), lambda s, x: s + x)
+
+    assert int(total()) == 3 and int(total()) == 3
+    assert [r.getMessage() for r in tf_log.records if "is iterated while" in r.getMessage()]
+
+
 def test_map_of_tfcompat_tensor_input_inside_tape() -> None:
     # Iterating while a tape records does not record the pipeline's functions.
     tf = tfcompat

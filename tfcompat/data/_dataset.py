@@ -30,7 +30,7 @@ from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._function import TensorSpec
 from tfcompat.data import _structure as st
 from tfcompat.data._functions import StructuredFunction, isolated
-from tfcompat.data._iterator import NumpyIterator, OwnedIterator
+from tfcompat.data._iterator import NumpyIterator, OwnedIterator, warn_if_traced
 from tfcompat.data._options import Options
 
 __all__ = ["AUTOTUNE", "INFINITE", "UNKNOWN", "DatasetV2"]
@@ -299,6 +299,7 @@ class DatasetV2:
         _check_state(state_spec, fn.output_structure, "reduce_func")
         flat_state = [st.array_of(t) for t in st.flatten(state)]
         n_state = len(flat_state)
+        warn_if_traced()
         with isolated():
             for e in self._flat_iter():
                 flat_state = fn((*flat_state, *e))[:n_state]

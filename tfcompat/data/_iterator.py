@@ -6,12 +6,31 @@ from collections.abc import Iterator
 from typing import Any
 
 from tfcompat._core import errors
+from tfcompat._util import tf_logging
 from tfcompat.data import _structure as st
 from tfcompat.data._functions import isolated
 
 __all__ = ["IteratorBase", "NumpyIterator", "OwnedIterator"]
 
 _END = "End of sequence"
+
+_READ_AT_TRACE = (
+    "A tf.data dataset is iterated while a tf.function is traced: tfcompat reads its "
+    "elements now and the traced function keeps them as constants, so later calls do not "
+    "read the dataset again (TensorFlow reads it on every call). Pass the elements as "
+    "arguments of the tf.function to get fresh data per call."
+)
+
+
+def warn_if_traced() -> None:
+    """Log (once per process, on the "tensorflow" logger) that a dataset read inside a
+    trace is read only once."""
+    try:
+        from jax._src.core import trace_state_clean
+    except ImportError:  # pragma: no cover  (a JAX laid out otherwise: no warning)
+        return
+    if not trace_state_clean():
+        tf_logging.log_first_n("data_read_at_trace", 1, _READ_AT_TRACE)
 
 
 class IteratorBase:
@@ -37,6 +56,7 @@ class OwnedIterator(IteratorBase):
         specs = st.flatten(self._element_spec)
         self._wrappers = [st.leaf_wrapper(s) for s in specs]
         self._pack = st.make_packer(self._element_spec)
+        warn_if_traced()
         with isolated():
             self._it: Iterator[tuple[Any, ...]] = dataset._flat_iter()
 
