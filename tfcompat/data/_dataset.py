@@ -154,9 +154,12 @@ class DatasetV2:
 
     # -- sources --------------------------------------------------------------------------
     @staticmethod
-    def range(*args: Any, output_type: Any = dtypes.int64, name: Any = None) -> DatasetV2:
-        """tfcompat implementation of `tf.data.Dataset.range`."""
-        return _RangeDataset(*args, output_type=output_type)
+    def range(*args: Any, **kwargs: Any) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.range` (`output_type`, `name`)."""
+        unknown = set(kwargs) - {"output_type", "name"}
+        if unknown:
+            raise TypeError(f"range() got an unexpected keyword argument '{sorted(unknown)[0]}'")
+        return _RangeDataset(*args, output_type=kwargs.get("output_type", dtypes.int64))
 
     @staticmethod
     def from_tensors(tensors: Any, name: Any = None) -> DatasetV2:

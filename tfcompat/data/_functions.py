@@ -35,11 +35,20 @@ __all__ = ["StructuredFunction", "isolated"]
 _PROBES = (2, 3)
 
 
+try:
+    from jax._src.core import trace_state_clean as _trace_state_clean
+except ImportError:  # pragma: no cover  (a JAX laid out otherwise: always isolate)
+
+    def _trace_state_clean() -> bool:
+        return False
+
+
 class isolated:
     """Run pipeline code outside any tape or `tf.function` trace of the calling thread.
 
     Iterating a dataset inside a traced `tf.function` computes its elements concretely
-    (they enter the trace as constants, as a finite dataset's elements do in TF).
+    (they enter the trace as constants). Outside tapes and traces (the common case) this
+    costs two checks.
     """
 
     __slots__ = ("_ctx", "_saved")
@@ -47,13 +56,17 @@ class isolated:
     def __enter__(self) -> None:
         state = engine.state
         self._saved = state.recording
+        if not self._saved and _trace_state_clean():
+            self._ctx = None
+            return
         state.recording = []
         self._ctx = jax.ensure_compile_time_eval()
         self._ctx.__enter__()
 
     def __exit__(self, *exc: Any) -> None:
-        self._ctx.__exit__(*exc)
-        engine.state.recording = self._saved
+        if self._ctx is not None:
+            self._ctx.__exit__(*exc)
+            engine.state.recording = self._saved
 
 
 def _call_with_element(func: Callable[..., Any], element: Any) -> Any:
