@@ -11,19 +11,15 @@ import tfcompat
 
 # Dataset methods of TF 2.21 that tfcompat does not implement (docs/data.md).
 NOT_IMPLEMENTED = {
-    "choose_from_datasets",
-    "counter",
     "fingerprint",
     "ignore_errors",
     "load",
     "ragged_batch",
     "random",
     "rejection_resample",
-    "sample_from_datasets",
     "save",
     "snapshot",
     "sparse_batch",
-    "unique",
 }
 
 

@@ -332,3 +332,55 @@ def test_get_single_element(run_both: Any) -> None:
     )
     run_both(lambda tf: tf.data.Dataset.range(2).get_single_element(), message=False)
     run_both(lambda tf: tf.data.Dataset.range(0).get_single_element(), message=False)
+
+
+def test_unique_counter_choose(run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        a = tf.data.Dataset.from_tensor_slices([3, 1, 3, 2, 1, 5])
+        s = tf.data.Dataset.from_tensor_slices(["b", "a", "b"])
+        datasets = [tf.data.Dataset.range(3), tf.data.Dataset.range(10, 12)]
+        choice = tf.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0, 1, 0, 0], np.int64))
+        return [
+            elements(a.unique()),
+            elements(s.unique()),
+            elements(tf.data.Dataset.counter(5, 2).take(4)),
+            elements(tf.data.Dataset.counter(dtype=tf.int32).take(2)),
+            elements(tf.data.Dataset.choose_from_datasets(datasets, choice)),
+            elements(
+                tf.data.Dataset.choose_from_datasets(datasets, choice, stop_on_empty_dataset=False)
+            ),
+        ]
+
+    run_both(fn)
+
+
+def test_unique_and_choose_errors(run_both: Any) -> None:
+    run_both(
+        lambda tf: tf.data.Dataset.range(3).map(lambda x: tf.cast(x, tf.float32)).unique(),
+        message=False,
+    )
+    run_both(
+        lambda tf: tf.data.Dataset.choose_from_datasets(
+            [tf.data.Dataset.range(3)], tf.data.Dataset.from_tensor_slices([0, 0])
+        ),
+        message=False,
+    )
+
+
+def test_sample_from_datasets_is_seeded_and_complete() -> None:
+    tf = tfcompat
+    datasets = [tf.data.Dataset.range(0, 20), tf.data.Dataset.range(100, 110)]
+
+    def draw(seed: int, **kw: Any) -> list[int]:
+        ds = tf.data.Dataset.sample_from_datasets(datasets, [0.7, 0.3], seed=seed, **kw)
+        return [int(x) for x in ds]
+
+    a = draw(1)
+    assert a == draw(1) and sorted(a) == [*range(20), *range(100, 110)]
+    assert [x for x in a if x < 100] == list(range(20))  # each input keeps its order
+    stopped = draw(2, stop_on_empty_dataset=True)
+    # it stops when the dataset it picks is exhausted: one of them was read to its end
+    assert len(stopped) < 30
+    assert sorted(x for x in stopped if x >= 100) == list(range(100, 110)) or sorted(
+        x for x in stopped if x < 100
+    ) == list(range(20))

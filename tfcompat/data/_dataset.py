@@ -376,6 +376,62 @@ class DatasetV2:
         wrappers = [st.leaf_wrapper(s) for s in self._flat_specs()]
         return st.pack(self.element_spec, [w(a) for w, a in zip(wrappers, first, strict=True)])
 
+    def unique(self, name: Any = None) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.unique`: first occurrences, in order."""
+        return _UniqueDataset(self)
+
+    @staticmethod
+    def counter(
+        start: Any = 0, step: Any = 1, dtype: Any = dtypes.int64, name: Any = None
+    ) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.counter` (TF's composition: a scan
+        over an infinite repeat)."""
+        from tfcompat._api.math_ops import cast
+
+        d = dtypes.as_dtype(dtype)
+        start_t = cast(st.to_tensor(start), d)
+        step_t = cast(st.to_tensor(step), d)
+        return (
+            DatasetV2.from_tensors(0)
+            .repeat(None)
+            .scan(start_t, lambda state, _: (state + step_t, state))
+        )
+
+    @staticmethod
+    def choose_from_datasets(
+        datasets: Any, choice_dataset: Any, stop_on_empty_dataset: bool = True
+    ) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.choose_from_datasets`."""
+        return _DirectedInterleaveDataset(datasets, choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def sample_from_datasets(
+        datasets: Any,
+        weights: Any = None,
+        seed: Any = None,
+        stop_on_empty_dataset: bool = False,
+        rerandomize_each_iteration: Any = None,
+    ) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.sample_from_datasets` (seeded, with
+        NumPy's generator: the choices differ from TF's)."""
+        datasets = list(datasets)
+        if not datasets:
+            raise ValueError("Invalid `datasets`. `datasets` should not be empty.")
+        n = len(datasets)
+        if weights is None:
+            w = np.full(n, 1.0 / n)
+        else:
+            if isinstance(weights, Tensor):
+                weights = weights.numpy()
+            w = np.asarray(weights, dtype=np.float64).reshape(-1)
+            if w.shape != (n,):
+                raise ValueError(
+                    "Invalid `weights`. The shape of `weights` should be compatible with "
+                    f"`[len(datasets)]` but is {list(w.shape)}."
+                )
+        choices = _RandomChoices(w, seed, rerandomize_each_iteration)
+        return _DirectedInterleaveDataset(datasets, choices, stop_on_empty_dataset, sampled=True)
+
     def shard(self, num_shards: Any, index: Any, name: Any = None) -> DatasetV2:
         return _ShardDataset(self, num_shards, index)
 
@@ -1887,3 +1943,149 @@ def _generator_element(value: Any, spec: Any, specs: list[TensorSpec]) -> Flat:
             )
         out.append(arr)
     return tuple(out)
+
+
+class _UniqueDataset(UnaryUnchangedStructureDataset):
+    def __init__(self, input_dataset: DatasetV2) -> None:
+        spec = input_dataset.element_spec
+        if not (
+            isinstance(spec, TensorSpec)
+            and spec.dtype in (dtypes.int32, dtypes.int64, dtypes.string)
+            and spec.shape.rank == 0
+        ):
+            if isinstance(spec, TensorSpec) and spec.dtype in (
+                dtypes.int32,
+                dtypes.int64,
+                dtypes.string,
+            ):
+                raise TypeError(
+                    "`tf.data.Dataset.unique` only supports inputs with a single scalar "
+                    f"`tf.int32`, `tf.int64`, or `tf.string` component. Got {spec}."
+                )
+            raise TypeError(
+                "`tf.data.Dataset.unique` only supports inputs with a single `tf.int32`, "
+                f"`tf.int64`, or `tf.string` component. Got {spec}."
+            )
+        super().__init__(input_dataset, UNKNOWN)
+
+    def _flat_iter(self) -> Iterator[Flat]:
+        seen: set[Any] = set()
+        for e in self._input._flat_iter():
+            key = st.to_numpy(e[0])[()]
+            if key not in seen:
+                seen.add(key)
+                yield e
+
+
+class _RandomChoices:
+    """The dataset index of each element `sample_from_datasets` draws."""
+
+    def __init__(self, weights: np.ndarray, seed: Any, rerandomize: Any) -> None:
+        from tfcompat._api.random_ops import get_seed
+
+        if isinstance(seed, Tensor):
+            seed = int(seed.numpy())
+        self.weights = weights / weights.sum()
+        self._seeds = get_seed(seed)
+        self._rerandomize = bool(rerandomize)
+        self._epoch = 0
+
+    def rng(self) -> np.random.Generator:
+        s1, s2 = self._seeds
+        if s1 is None and s2 is None:
+            return np.random.default_rng()
+        epoch = self._epoch
+        if self._rerandomize:
+            self._epoch += 1
+        return np.random.default_rng([s1 or 0, s2 or 0, epoch])
+
+
+class _DirectedInterleaveDataset(DatasetV2):
+    def __init__(
+        self, datasets: Any, choices: Any, stop_on_empty: Any, sampled: bool = False
+    ) -> None:
+        datasets = list(datasets)
+        if not datasets or not all(isinstance(d, DatasetV2) for d in datasets):
+            raise TypeError("Invalid `datasets`. `datasets` should be a list of `tf.data.Dataset`.")
+        spec = datasets[0].element_spec
+        for d in datasets[1:]:
+            other = d.element_spec
+            fa, fb = st.flatten(spec), st.flatten(other)
+            if not _same_structure(spec, other) or len(fa) != len(fb):
+                raise TypeError(
+                    "Invalid `datasets`. The structure of elements should be the same for "
+                    f"all datasets. {spec} vs. {other}"
+                )
+            merged = [st.most_specific_compatible(x, y) for x, y in zip(fa, fb, strict=True)]
+            if any(m is None for m in merged):
+                raise TypeError(
+                    "Invalid `datasets`. The element types should be the same for all "
+                    f"datasets. {spec} vs. {other}"
+                )
+            spec = st.pack(spec, merged)
+        if not sampled:
+            cspec = choices.element_spec if isinstance(choices, DatasetV2) else None
+            if not (
+                isinstance(cspec, TensorSpec)
+                and cspec.dtype is dtypes.int64
+                and cspec.shape.rank == 0
+            ):
+                raise TypeError(
+                    "Invalid `choice_dataset`. Elements of `choice_dataset` must be scalar "
+                    f"of type `tf.int64`, but got {cspec}."
+                )
+        self._datasets = datasets
+        self._choices = choices
+        self._stop = bool(stop_on_empty)
+        self._sampled = sampled
+        super().__init__(spec, UNKNOWN, tuple(datasets))
+
+    def _choice_iter(self) -> Iterator[int]:
+        for (c,) in self._choices._flat_iter():
+            yield int(st.to_numpy(c))
+
+    def _flat_iter(self) -> Iterator[Flat]:
+        its: list[Iterator[Flat] | None] = [d._flat_iter() for d in self._datasets]
+        if self._sampled:
+            yield from self._sample(its)
+            return
+        n = len(its)
+        for c in self._choice_iter():
+            if not 0 <= c < n:
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    _next_error(
+                        f"Selector index out of range: {c} >= {n}", len(self._flat_specs())
+                    ),
+                )
+            it = its[c]
+            if it is None:
+                continue
+            e = next(it, None)
+            if e is None:
+                if self._stop:
+                    return
+                its[c] = None
+                if all(x is None for x in its):
+                    return
+                continue
+            yield e
+
+    def _sample(self, its: list[Iterator[Flat] | None]) -> Iterator[Flat]:
+        rng = self._choices.rng()
+        weights = np.array(self._choices.weights)
+        while True:
+            live = weights.sum()
+            if live <= 0:
+                return
+            c = int(rng.choice(len(weights), p=weights / live))
+            it = its[c]
+            e = None if it is None else next(it, None)
+            if e is None:
+                if self._stop:
+                    return
+                its[c] = None
+                weights[c] = 0.0
+                continue
+            yield e
