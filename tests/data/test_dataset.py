@@ -375,7 +375,7 @@ def test_prefetch_thread_ends_with_the_iterator() -> None:
     next(it)
     del it
     gc.collect()
-    for _ in range(50):
+    for _ in range(200):  # (up to 10 s: the thread polls its stop flag every 0.1 s)
         alive = {t for t in threading.enumerate() if t.name == "tfcompat.data.prefetch"}
         if alive <= before:
             break
