@@ -42,6 +42,7 @@ _run_cpu_programs_inline()
 from tfcompat import (  # noqa: E402
     autodiff,
     config,
+    data,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
     dtypes,
     errors,
@@ -299,6 +300,7 @@ __all__ = [
     "cosh",
     "cumsum",
     "custom_gradient",
+    "data",
     "debugging",
     "divide",
     "double",
