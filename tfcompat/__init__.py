@@ -188,6 +188,7 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
 from tfcompat._core.convert import constant, convert_to_tensor  # noqa: E402
 from tfcompat._core.dtypes import (  # noqa: E402
     DType,
@@ -233,6 +234,8 @@ __all__ = [
     "GradientTape",
     "IndexedSlices",
     "Tensor",
+    "TensorArray",
+    "TensorArraySpec",
     "TensorShape",
     "TensorSpec",
     "UnconnectedGradients",
