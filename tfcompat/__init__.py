@@ -51,6 +51,7 @@ from tfcompat import (  # noqa: E402
     nest,
     nn,
     random,
+    sparse,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
 from tfcompat._api import variable_ops as _variable_ops  # noqa: E402, F401  # tfcompat-ops hook: Variable slice assign
@@ -188,6 +189,7 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.sparse import SparseTensor, SparseTensorSpec  # noqa: E402
 from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
 from tfcompat._core.convert import constant, convert_to_tensor  # noqa: E402
 from tfcompat._core.dtypes import (  # noqa: E402
@@ -233,6 +235,8 @@ __all__ = [
     "DType",
     "GradientTape",
     "IndexedSlices",
+    "SparseTensor",
+    "SparseTensorSpec",
     "Tensor",
     "TensorArray",
     "TensorArraySpec",
@@ -369,6 +373,7 @@ __all__ = [
     "size",
     "slice",
     "sort",
+    "sparse",
     "split",
     "sqrt",
     "square",
