@@ -50,6 +50,7 @@ from tfcompat import (  # noqa: E402
     math,
     nest,
     nn,
+    ragged,
     random,
     sparse,
 )
@@ -189,6 +190,7 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.ragged import RaggedTensor, RaggedTensorSpec  # noqa: E402
 from tfcompat._composite.sparse import SparseTensor, SparseTensorSpec  # noqa: E402
 from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
 from tfcompat._core.convert import constant, convert_to_tensor  # noqa: E402
@@ -228,6 +230,13 @@ from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
 
 newaxis = None
 
+# Ragged inputs to the dense functions go to their ragged forms (TF's dispatch).
+import sys as _sys  # noqa: E402
+
+from tfcompat._composite import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(_sys.modules[__name__], math, nn)
+
 __version__ = "0.1.0"
 
 # The `tf` namespace: every name above is a re-export.
@@ -235,6 +244,8 @@ __all__ = [
     "DType",
     "GradientTape",
     "IndexedSlices",
+    "RaggedTensor",
+    "RaggedTensorSpec",
     "SparseTensor",
     "SparseTensorSpec",
     "Tensor",
@@ -343,6 +354,7 @@ __all__ = [
     "pad",
     "pow",
     "print",
+    "ragged",
     "random",
     "range",
     "rank",

@@ -100,8 +100,9 @@ def register_pytree(cls: type) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def expand(structure: Any) -> Any:
-    """`structure` with each composite replaced by its spec and a list of components."""
+def expand(structure: Any) -> tuple[Any, bool]:
+    """`structure` with each composite replaced by a list of its components (whose class
+    carries the composite's spec), and whether there was any."""
     leaves = nest.flatten(structure)
     if not any(isinstance(x, CompositeTensor) for x in leaves):
         return structure, False
@@ -109,18 +110,48 @@ def expand(structure: Any) -> Any:
     for x in leaves:
         if isinstance(x, CompositeTensor):
             spec = x._type_spec
-            out.append(_Expanded(spec, expand(spec._to_components(x))[0]))
+            out.append(_expanded_class(spec)(expand(spec._to_components(x))[0]))
         else:
             out.append(x)
+    if not nest.is_nested(structure):
+        return out[0], True
     return nest.pack_sequence_as(structure, out), True
 
 
 class _Expanded(list[Any]):
-    """A composite's components in a nested structure, remembering its spec."""
+    """A composite's components in a nested structure; subclasses carry its spec."""
 
-    def __init__(self, spec: TypeSpec, components: list[Any]) -> None:
-        super().__init__(components)
-        self.spec = spec
+    spec: TypeSpec
+
+
+_EXPANDED: dict[TypeSpec, type[_Expanded]] = {}
+
+
+def _expanded_class(spec: TypeSpec) -> type[_Expanded]:
+    """A list class for the components of composites of `spec` (rebuilt by any container
+    code that copies lists as `type(x)(items)`, as tf.nest does)."""
+    cls = _EXPANDED.get(spec)
+    if cls is None:
+        cls = type("_Expanded", (_Expanded,), {"spec": spec})
+        if len(_EXPANDED) < 4096:
+            _EXPANDED[spec] = cls
+    return cls
+
+
+def rebuild(packed: Any) -> Any:
+    """`packed` with each components list of `expand` turned back into its composite."""
+    if isinstance(packed, _Expanded):
+        return packed.spec._from_components([rebuild(p) for p in packed])
+    if isinstance(packed, dict):
+        return type(packed)((k, rebuild(v)) for k, v in packed.items())
+    if isinstance(packed, tuple) and hasattr(packed, "_fields"):
+        return type(packed)(*[rebuild(p) for p in packed])
+    if isinstance(packed, (list, tuple)):
+        items = [rebuild(p) for p in packed]
+        if all(a is b for a, b in zip(items, packed, strict=True)):
+            return packed
+        return type(packed)(items)
+    return packed
 
 
 def flatten(structure: Any) -> list[Any]:
@@ -133,22 +164,7 @@ def pack_sequence_as(structure: Any, flat_sequence: Any) -> Any:
     """`tf.nest.pack_sequence_as(structure, flat, expand_composites=True)`."""
     expanded, has = expand(structure)
     packed = nest.pack_sequence_as(expanded, list(flat_sequence))
-    if not has:
-        return packed
-    return _rebuild(expanded, packed)
-
-
-def _rebuild(expanded: Any, packed: Any) -> Any:
-    if isinstance(expanded, _Expanded):
-        comps = [_rebuild(e, p) for e, p in zip(expanded, packed, strict=True)]
-        return expanded.spec._from_components(comps)
-    if isinstance(expanded, dict):
-        return type(packed)((k, _rebuild(expanded[k], packed[k])) for k in packed)
-    if isinstance(expanded, tuple) and hasattr(expanded, "_fields"):
-        return type(packed)(*[_rebuild(e, p) for e, p in zip(expanded, packed, strict=True)])
-    if isinstance(expanded, (list, tuple)):
-        return type(packed)(_rebuild(e, p) for e, p in zip(expanded, packed, strict=True))
-    return packed
+    return rebuild(packed) if has else packed
 
 
 # --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from tfcompat._api import array_ops, math_ops
 from tfcompat._api._args import kernel_error, shape_str
 from tfcompat._api.indexed_slices import IndexedSlices
 from tfcompat._composite.base import CompositeTensor, TypeSpec, register_pytree
+from tfcompat._composite.ragged import take
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
@@ -265,7 +266,7 @@ def from_dense(tensor: Any, name: Any = None) -> SparseTensor:
     nz = arr != np.zeros((), arr.dtype)
     idx = np.argwhere(nz).astype(np.int64).reshape(-1, len(t._shape))
     itensor = convert_to_tensor(idx)
-    values = array_ops.gather(array_ops.reshape(t, [-1]), np.flatnonzero(nz).astype(np.int64))
+    values = take(array_ops.reshape(t, [-1]), np.flatnonzero(nz).astype(np.int64))
     return _make(itensor, values, convert_to_tensor(np.asarray(t._shape, np.int64)), t._shape)
 
 
@@ -315,7 +316,7 @@ def reorder(sp_input: Any, name: Any = None) -> SparseTensor:
     sp = _sp(sp_input)
     idx = _host(sp._indices, "tf.sparse.reorder")
     perm = np.argsort(_linear(idx, _dims(sp)), kind="stable")
-    values = array_ops.gather(sp._values, perm.astype(np.int64))
+    values = take(sp._values, perm.astype(np.int64))
     return _from_host(idx[perm], values, _dims(sp))
 
 
@@ -387,7 +388,7 @@ def add(a: Any, b: Any, threshold: Any = 0) -> Any:
     if thr > 0:
         mags = np.abs(np.asarray(summed._array()))
         keep = np.nonzero(mags >= thr)[0].astype(np.int64)
-        return _from_host(idx[keep], array_ops.gather(summed, keep), shape)
+        return _from_host(idx[keep], take(summed, keep), shape)
     return _from_host(idx, summed, shape)
 
 
@@ -443,7 +444,7 @@ def concat(
     idx = np.concatenate(parts)
     values = array_ops.concat([s._values for s in sps], 0)
     perm = np.argsort(_linear(idx, out_shape), kind="stable").astype(np.int64)
-    return _from_host(idx[perm], array_ops.gather(values, perm), out_shape)
+    return _from_host(idx[perm], take(values, perm), out_shape)
 
 
 def slice(sp_input: Any, start: Any, size: Any, name: Any = None) -> SparseTensor:
@@ -457,7 +458,7 @@ def slice(sp_input: Any, start: Any, size: Any, name: Any = None) -> SparseTenso
     idx = _host(sp._indices, "tf.sparse.slice")
     keep = np.all((idx >= start_) & (idx < end), axis=1) if len(idx) else np.zeros(0, bool)
     pos = np.nonzero(keep)[0].astype(np.int64)
-    return _from_host(idx[pos] - start_, array_ops.gather(sp._values, pos), out_shape)
+    return _from_host(idx[pos] - start_, take(sp._values, pos), out_shape)
 
 
 def retain(sp_input: Any, to_retain: Any) -> SparseTensor:
@@ -470,7 +471,7 @@ def retain(sp_input: Any, to_retain: Any) -> SparseTensor:
         )
     pos = np.nonzero(keep)[0].astype(np.int64)
     idx = _host(sp._indices, "tf.sparse.retain")
-    return _from_host(idx[pos], array_ops.gather(sp._values, pos), _dims(sp))
+    return _from_host(idx[pos], take(sp._values, pos), _dims(sp))
 
 
 def _reduce(sp: SparseTensor, axis: Any, keepdims: Any, op: str) -> tuple[Any, ...]:
@@ -541,7 +542,7 @@ def _sparse_groups(
         idx = np.zeros((len(groups), len(out_shape)), np.int64)
         if gidx is not None:
             idx[:, kept] = gidx
-    return _from_host(idx, array_ops.gather(dense, groups), out_shape)
+    return _from_host(idx, take(dense, groups), out_shape)
 
 
 def sparse_dense_matmul(
@@ -613,7 +614,7 @@ def fill_empty_rows(sp_input: Any, default_value: Any, name: Any = None) -> tupl
     default = array_ops.fill([len(new_rows)], convert_to_tensor(default_value, dtype=sp.dtype))
     vals = array_ops.concat([sp._values, default], 0)
     perm = np.argsort(_linear(all_idx, shape), kind="stable").astype(np.int64)
-    out = _from_host(all_idx[perm], array_ops.gather(vals, perm), shape)
+    out = _from_host(all_idx[perm], take(vals, perm), shape)
     return out, convert_to_tensor(empty)
 
 
@@ -637,7 +638,7 @@ def transpose(sp_input: Any, perm: Any = None, name: Any = None) -> SparseTensor
     idx = _host(sp._indices, "tf.sparse.transpose")[:, p]
     new_shape = [shape[i] for i in p]
     order = np.argsort(_linear(idx, new_shape), kind="stable").astype(np.int64)
-    return _from_host(idx[order], array_ops.gather(sp._values, order), new_shape)
+    return _from_host(idx[order], take(sp._values, order), new_shape)
 
 
 def split(
@@ -672,7 +673,7 @@ def mask(a: Any, mask_indices: Any, name: Any = None) -> IndexedSlices:
 
 
 def _segment(reduce: str, data: Any, indices: Any, segment_ids: Any, num_segments: Any) -> Tensor:
-    rows = array_ops.gather(convert_to_tensor(data), indices)
+    rows = take(convert_to_tensor(data), indices)
     seg = convert_to_tensor(segment_ids)
     if num_segments is None:
         ids = _host(seg, "tf.sparse.segment_*")
