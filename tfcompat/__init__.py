@@ -50,8 +50,10 @@ from tfcompat import (  # noqa: E402
     math,
     nest,
     nn,
+    queue,
     ragged,
     random,
+    sets,
     sparse,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
@@ -354,6 +356,7 @@ __all__ = [
     "pad",
     "pow",
     "print",
+    "queue",
     "ragged",
     "random",
     "range",
@@ -377,6 +380,7 @@ __all__ = [
     "scatter_nd",
     "searchsorted",
     "sequence_mask",
+    "sets",
     "shape",
     "sigmoid",
     "sign",
