@@ -131,6 +131,7 @@ from tfcompat._api.debugging_ops import (  # noqa: E402
 )
 from tfcompat._api.indexed_slices import (  # noqa: E402
     IndexedSlices,
+    IndexedSlicesSpec,
 )
 from tfcompat._api.linalg_ops import (  # noqa: E402
     norm,
@@ -246,6 +247,7 @@ __all__ = [
     "DType",
     "GradientTape",
     "IndexedSlices",
+    "IndexedSlicesSpec",
     "RaggedTensor",
     "RaggedTensorSpec",
     "SparseTensor",
