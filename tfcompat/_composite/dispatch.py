@@ -9,6 +9,7 @@ check per call. tfcompat's own modules keep calling the dense functions directly
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -109,10 +110,13 @@ def _binary(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _reduction(fn: Callable[..., Any], kind: str) -> Callable[..., Any]:
     @functools.wraps(fn)
-    def wrapper(input_tensor: Any, axis: Any = None, keepdims: Any = False, **kw: Any) -> Any:
-        if isinstance(input_tensor, RaggedTensor):
-            return ragged_ops.ragged_reduce(kind, input_tensor, axis, keepdims)
-        return fn(input_tensor, axis, keepdims, **kw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        x = args[0] if args else kwargs.get("input_tensor")
+        if isinstance(x, RaggedTensor):
+            bound = inspect.signature(fn).bind(*args, **kwargs).arguments
+            axis, keepdims = bound.get("axis"), bound.get("keepdims", False)
+            return ragged_ops.ragged_reduce(kind, x, axis, keepdims)
+        return fn(*args, **kwargs)
 
     return wrapper
 
