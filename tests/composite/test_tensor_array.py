@@ -306,3 +306,44 @@ def test_constructor_signature_matches_tf(real_tf: Any) -> None:
     assert sig(tfcompat.TensorArraySpec.__init__) == sig(real_tf.TensorArraySpec.__init__)
     for name in ("read", "write", "stack", "unstack", "gather", "scatter", "concat", "split"):
         assert sig(getattr(tfcompat.TensorArray, name)) == sig(getattr(real_tf.TensorArray, name))
+
+
+def test_keras_rnn_loop_pattern(run_both: Any) -> None:
+    """Keras's TF-backend RNN loop: input arrays read from the body's closure, a tuple of
+    output arrays as a loop variable, maximum_iterations a tensor, a tape outside."""
+
+    def fn(tf: Any) -> Any:
+        x = tf.constant(np.random.default_rng(0).normal(size=(4, 2, 3)).astype(np.float32))
+        w = tf.Variable(np.full((3, 3), 0.1, np.float32))
+
+        @tf.function
+        def rnn(x: Any) -> Any:
+            steps = x.shape[0]
+            input_ta = (tf.TensorArray(dtype=x.dtype, size=steps, tensor_array_name="in"),)
+            input_ta = tuple(ta.unstack(x) for ta in input_ta)
+            out0 = tf.zeros([2, 3])
+            output_ta = (tf.TensorArray(out0.dtype, size=steps, element_shape=out0.shape),)
+            time = tf.constant(0, dtype="int32", name="time")
+
+            def _step(time: Any, output_ta_t: Any, *states: Any) -> Any:
+                cur = tuple(ta.read(time) for ta in input_ta)
+                h = tf.tanh(tf.matmul(cur[0], w) + states[0])
+                output_ta_t = tuple(ta.write(time, h) for ta in output_ta_t)
+                return (time + 1, output_ta_t, h)
+
+            final = tf.while_loop(
+                body=_step,
+                loop_vars=(time, output_ta, out0),
+                cond=lambda time, *_: time < steps,
+                maximum_iterations=tf.constant(steps),
+                parallel_iterations=32,
+                swap_memory=True,
+            )
+            return final[1][0].stack(), final[2]
+
+        with tf.GradientTape() as tape:
+            seq, h = rnn(x)
+            loss = tf.reduce_sum(seq) + tf.reduce_sum(h)
+        return seq, loss, tape.gradient(loss, w)
+
+    run_both(fn, rtol=1e-5)
