@@ -562,10 +562,17 @@ def sparse_dense_matmul(
     if adjoint_b:
         dense = _adj(dense)
     m, k = _dims(sp)
-    rows, cols = sp._indices[:, 0], sp._indices[:, 1]  # type: ignore[index]
+    col = 0 if adjoint_a else 1
+    if _traced(sp._indices):
+        rows, cols = sp._indices[:, 1 - col], sp._indices[:, col]  # type: ignore[index]
+        at = array_ops.stack([array_ops.zeros_like(cols), cols], axis=1)
+    else:  # the index columns, split on the host (no extra programs eagerly)
+        idx = np.asarray(sp._indices._array())
+        rows = convert_to_tensor(idx[:, 1 - col].copy())
+        at = convert_to_tensor(np.stack([np.zeros_like(idx[:, col]), idx[:, col]], axis=1))
     values = sp._values
     if adjoint_a:
-        rows, cols, m, k = cols, rows, k, m
+        m, k = k, m
         if values.dtype.is_complex:
             values = math_ops.conj(values)
     if dense._shape[0] != k:
@@ -576,9 +583,9 @@ def sparse_dense_matmul(
             f"Dimensions of B: {dense.shape}",
             name="",
         )
-    # Gathered along axis 1 of the transpose: TF's gradient w.r.t. `b` is dense, not the
-    # IndexedSlices of a row gather.
-    picked = array_ops.transpose(array_ops.gather(array_ops.transpose(dense), cols, axis=1))
+    # b[cols] as a gather_nd of [1, k, n] at (0, col): not a row gather, so the gradient
+    # w.r.t. `b` is dense, as TF's (a row gather's would be an IndexedSlices).
+    picked = array_ops.gather_nd(array_ops.expand_dims(dense, 0), at)
     scaled = array_ops.expand_dims(values, 1) * picked  # type: ignore[operator]
     return math_ops.unsorted_segment_sum(scaled, rows, m)
 
