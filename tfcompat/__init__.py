@@ -51,7 +51,11 @@ from tfcompat import (  # noqa: E402
     math,
     nest,
     nn,
+    queue,
+    ragged,
     random,
+    sets,
+    sparse,
     test,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
@@ -129,6 +133,7 @@ from tfcompat._api.debugging_ops import (  # noqa: E402
 )
 from tfcompat._api.indexed_slices import (  # noqa: E402
     IndexedSlices,
+    IndexedSlicesSpec,
 )
 from tfcompat._api.linalg_ops import (  # noqa: E402
     norm,
@@ -190,6 +195,9 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.ragged import RaggedTensor, RaggedTensorSpec  # noqa: E402
+from tfcompat._composite.sparse import SparseTensor, SparseTensorSpec  # noqa: E402
+from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
 from tfcompat._core.convert import constant, convert_to_tensor  # noqa: E402
 from tfcompat._core.dtypes import (  # noqa: E402
     DType,
@@ -237,6 +245,11 @@ import sys as _sys  # noqa: E402
 
 from tfcompat import _tf_api  # noqa: E402
 
+# Ragged inputs to the dense functions go to their ragged forms (TF's dispatch).
+from tfcompat._composite import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(_sys.modules[__name__], math, nn)
+
 
 def load_ipython_extension(ipython: object) -> None:
     """`%load_ext tfcompat`: `import tensorflow` in this kernel is tfcompat from now on."""
@@ -253,7 +266,14 @@ __all__ = [
     "DType",
     "GradientTape",
     "IndexedSlices",
+    "IndexedSlicesSpec",
+    "RaggedTensor",
+    "RaggedTensorSpec",
+    "SparseTensor",
+    "SparseTensorSpec",
     "Tensor",
+    "TensorArray",
+    "TensorArraySpec",
     "TensorShape",
     "TensorSpec",
     "UnconnectedGradients",
@@ -358,6 +378,8 @@ __all__ = [
     "pad",
     "pow",
     "print",
+    "queue",
+    "ragged",
     "random",
     "range",
     "rank",
@@ -380,6 +402,7 @@ __all__ = [
     "scatter_nd",
     "searchsorted",
     "sequence_mask",
+    "sets",
     "shape",
     "sigmoid",
     "sign",
@@ -388,6 +411,7 @@ __all__ = [
     "size",
     "slice",
     "sort",
+    "sparse",
     "split",
     "sqrt",
     "square",
