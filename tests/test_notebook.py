@@ -3,9 +3,8 @@
 The script prints each cell's header (`# In [N]:`) and what Jupyter shows for it. It runs
 in a subprocess on tfcompat and, when TensorFlow is installed, on TensorFlow
 (`TFCOMPAT_NOTEBOOK_BACKEND=tensorflow`). Cells without random values must print exactly
-the same text; cells that show random weights must match once numbers are masked (their
-structure: reprs, shapes, dtypes, line breaks). Without TensorFlow, the deterministic
-cells are compared with TF 2.21's output recorded below.
+the same text, random weights included (tfcompat draws TF's Philox values). Without
+TensorFlow, the cells are compared with TF 2.21's output recorded below.
 """
 
 from __future__ import annotations
@@ -21,8 +20,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "notebooks" / "autodiff_tape_notebook.py"
 
-# Cells that print values derived from tf.random.normal (the generators differ).
-RANDOM_CELLS = {26, 13, 16, 15, 27, 28, 18, 19}
+# Cells that print values derived from tf.random.normal: none any more, since tfcompat
+# draws TF's Philox values (they are recorded in TF_DETERMINISTIC below).
+RANDOM_CELLS: set[int] = set()
 
 # TF 2.21's output for the deterministic cells (from TFCOMPAT_NOTEBOOK_BACKEND=tensorflow).
 TF_DETERMINISTIC = {
@@ -38,6 +38,41 @@ TF_DETERMINISTIC = {
     23: "<tf.Tensor: shape=(), dtype=float32, numpy=3.0>",
     24: "tf.Tensor(6.0, shape=(), dtype=float32)\nNone\nNone\nNone",
     25: "(<tf.Variable 'x0:0' shape=() dtype=float32, numpy=3.0>,)",
+    # cells with tf.random.normal weights (tf.random.set_seed(0)): TF's Philox values
+    13: (
+        "<tf.Variable 'w:0' shape=(3, 2) dtype=float32, numpy=\narray([[ 1.51106"
+        "26 ,  0.42292204],\n       [-0.41969493, -1.0360372 ],\n       [-1.23682"
+        "79 ,  0.47027302]], dtype=float32)>"
+    ),
+    15: "<tf.Tensor: shape=(), dtype=float32, numpy=4.6455864906311035>",
+    16: (
+        "<tf.Tensor: shape=(1, 2), dtype=float32, numpy=array([[-3.0388107 , -0"
+        ".23833334]], dtype=float32)>"
+    ),
+    18: (
+        "<tf.Tensor: shape=(2,), dtype=float32, numpy=array([-3.0388107 , -0.23"
+        "833334], dtype=float32)>"
+    ),
+    19: (
+        "{'w': <tf.Tensor: shape=(3, 2), dtype=float32, numpy=\n array([[-3.0388"
+        "107 , -0.23833334],\n        [-6.0776215 , -0.4766667 ],\n        [-9.11"
+        "6432  , -0.71500003]], dtype=float32)>,\n 'b': <tf.Tensor: shape=(2,), "
+        "dtype=float32, numpy=array([-3.0388107 , -0.23833334], dtype=float32)>"
+        "}"
+    ),
+    26: "",
+    27: (
+        "[<tf.Tensor: shape=(3, 2), dtype=float32, numpy=\n array([[-3.0388107 ,"
+        " -0.23833334],\n        [-6.0776215 , -0.4766667 ],\n        [-9.116432 "
+        " , -0.71500003]], dtype=float32)>,\n <tf.Tensor: shape=(2,), dtype=floa"
+        "t32, numpy=array([-3.0388107 , -0.23833334], dtype=float32)>]"
+    ),
+    28: (
+        "(<tf.Variable 'w:0' shape=(3, 2) dtype=float32, numpy=\n array([[ 1.511"
+        "0626 ,  0.42292204],\n        [-0.41969493, -1.0360372 ],\n        [-1.2"
+        "368279 ,  0.47027302]], dtype=float32)>,\n <tf.Variable 'b:0' shape=(2,"
+        ") dtype=float32, numpy=array([0., 0.], dtype=float32)>)"
+    ),
 }
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")

@@ -77,3 +77,12 @@ __all__ = [
     "top_k",
     "weighted_cross_entropy_with_logits",
 ]
+
+# tf.nn.experimental (random: stateless dropout)
+import types as _types
+
+from tfcompat._api.random_ops import stateless_dropout as _stateless_dropout
+
+experimental = _types.ModuleType("tfcompat.nn.experimental", "`tf.nn.experimental`.")
+experimental.stateless_dropout = _stateless_dropout  # type: ignore[attr-defined]
+__all__ += ["experimental"]

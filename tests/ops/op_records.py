@@ -27,6 +27,10 @@ _check_unique()
 # Public functions covered by dedicated tests instead of records (path -> the test).
 EXEMPT_PUBLIC: dict[str, str] = {
     "random.set_seed": "tests/ops/test_random.py (seed rules: sequences repeat after set_seed)",
+    "random.get_global_generator": (
+        "tests/ops/records_random.py (the set_global_generator record calls it)"
+    ),
+    "random.Algorithm": "tests/ops/test_random.py (an enum: PHILOX, THREEFRY, AUTO_SELECT)",
     "debugging.enable_check_numerics": "tests/test_reliability_numerics.py (a mode, vs TF)",
     "debugging.disable_check_numerics": "tests/test_reliability_numerics.py (a mode, vs TF)",
 }

@@ -1,5 +1,6 @@
-"""Op records for `tf.random`: shapes, dtypes and errors vs TF (values are JAX's; see
-test_random.py for the seed rules and distributions)."""
+"""Op records for `tf.random`: shapes, dtypes and errors vs TF; values for the stateless
+ops (stateful ops' values depend on the process's kernel state: test_random.py compares
+them bit for bit in programs that set the seed)."""
 
 from __future__ import annotations
 
@@ -67,11 +68,26 @@ RANDOM: list[OpRecord] = [
     rec(
         "random.stateless_normal",
         lambda tf: tf.random.stateless_normal([2, 2], seed=[1, 2]),
+        values=True,
         bad=(Bad("seed shape", lambda tf: tf.random.stateless_normal([2], seed=[1])),),
     ),
     rec(
         "random.stateless_uniform",
         lambda tf: tf.random.stateless_uniform([3], seed=[3, 4], minval=1.0, maxval=2.0),
+        values=True,
+    ),
+    rec(
+        "random.stateless_uniform",
+        lambda tf: tf.random.stateless_uniform([5], seed=[3, 4], minval=None, dtype=tf.int64),
+        variant="full_int",
+        values=True,
+        bad=(
+            Bad(
+                "threefry on CPU",
+                lambda tf: tf.random.stateless_uniform([2], seed=[1, 2], alg="threefry"),
+            ),
+            Bad("bad alg", lambda tf: tf.random.stateless_uniform([2], seed=[1, 2], alg="x")),
+        ),
     ),
     rec(
         "random.stateless_uniform",
@@ -79,6 +95,7 @@ RANDOM: list[OpRecord] = [
             [3], seed=[3, 4], minval=0, maxval=9, dtype=tf.int32
         ),
         variant="int",
+        values=True,
         bad=(
             Bad(
                 "int without maxval",
@@ -89,10 +106,46 @@ RANDOM: list[OpRecord] = [
     rec(
         "random.stateless_truncated_normal",
         lambda tf: tf.random.stateless_truncated_normal([4], seed=[5, 6]),
+        values=True,
     ),
     rec(
         "random.stateless_categorical",
         lambda tf, x: tf.random.stateless_categorical(x, 3, seed=[7, 8]),
         Arg((2, 4)),
+        values=True,
+    ),
+    rec(
+        "random.split",
+        lambda tf: tf.random.split([1, 2], 3),
+        values=True,
+    ),
+    rec("random.fold_in", lambda tf: tf.random.fold_in([1, 2], 7), values=True),
+    rec(
+        "random.create_rng_state",
+        lambda tf: tf.random.create_rng_state(2**70 + 5, "philox"),
+        values=True,
+    ),
+    rec(
+        "random.Generator",
+        lambda tf: _generator_draws(tf.random.Generator.from_seed(42)),
+        values=True,
+    ),
+    rec(
+        "random.set_global_generator",
+        lambda tf: _global_generator(tf),
+        values=True,
     ),
 ]
+
+
+def _generator_draws(g: Any) -> list[Any]:
+    return [g.normal([3]), g.uniform([2], 0, 5, dtype="int64"), g.state.read_value()]
+
+
+def _global_generator(tf: Any) -> Any:
+    old = tf.random.get_global_generator()
+    tf.random.set_global_generator(tf.random.Generator.from_seed(3))
+    try:
+        return tf.random.get_global_generator().uniform([3])
+    finally:
+        tf.random.set_global_generator(old)

@@ -1,4 +1,5 @@
-"""TF's seed rules and the distributions of `tf.random` (values need not equal TF's)."""
+"""TF's seed rules and the distributions of `tf.random`, and TF's values where TF is absent
+(literals from TF 2.21; test_random_vs_tf.py runs the same programs in TF)."""
 
 from __future__ import annotations
 
@@ -154,3 +155,33 @@ def test_generator_inside_tf_function_follows_the_eager_sequence() -> None:
     eager = [g2.normal([2]).numpy(), g2.normal([2]).numpy()]
     np.testing.assert_allclose(traced, eager)
     np.testing.assert_array_equal(g1.state.numpy(), g2.state.numpy())
+
+
+def test_tf_literal_values() -> None:
+    # From TF 2.21 (CPU) and the `tf.random.split` docstring.
+    np.testing.assert_array_equal(
+        tf.random.stateless_uniform([5], seed=[1, 2]).numpy(),
+        np.array([0.8440604, 0.19204533, 0.9962232, 0.1603874, 0.27199018], np.float32),
+    )
+    seeds = tf.random.split([1, 2], num=3)
+    np.testing.assert_array_equal(
+        seeds.numpy(),
+        [[1105988140, 1738052849], [-335576002, 370444179], [10670227, -246211131]],
+    )
+    np.testing.assert_array_equal(
+        tf.random.stateless_normal([3], seed=seeds[0, :]).numpy(),
+        np.array([-0.59835213, -0.9578608, 0.9002807], np.float32),
+    )
+    g = tf.random.Generator.from_seed(42)
+    np.testing.assert_array_equal(g.state.numpy(), [42, 0, 0])
+    g.uniform([3])
+    np.testing.assert_array_equal(g.state.numpy(), [42 + 3 * 256, 0, 0])
+
+
+def test_algorithm_argument() -> None:
+    a = tf.random.stateless_uniform([3], [1, 2], alg=tf.random.Algorithm.PHILOX).numpy()
+    np.testing.assert_array_equal(a, tf.random.stateless_uniform([3], [1, 2]).numpy())
+    with pytest.raises(ValueError, match="unsupported value"):
+        tf.random.stateless_uniform([3], [1, 2], alg="mt19937")
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.random.stateless_uniform([3], [1, 2], alg="threefry")

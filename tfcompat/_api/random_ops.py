@@ -1,24 +1,32 @@
-"""`tf.random`: random tensors with TF's global/op seed rules, stateless ops, `Generator`.
+"""`tf.random`: TF's Philox random numbers, its seed rules, stateless ops, `Generator`.
+
+Values are TensorFlow's (CPU) bit for bit: the same Philox-4x32-10 streams, key and
+counter derivations and bits-to-value conversions (`tfcompat/_ops/philox.py`), run as
+JAX programs. See docs/random.md.
 
 TF's seed rules (`tf.random.set_seed`, `random_seed.get_seed`):
 
-* global seed set, no op seed: each op draws the next op seed from a counter that
-  `set_seed` resets, so a program's random sequence repeats after `set_seed`;
+* global seed set, no op seed: the op seed is drawn from `random.Random(global_seed)`
+  (eager) or counts 0, 1, 2, ... per traced function (tf.function);
 * an op seed without a global seed uses TF's default global seed (87654321);
 * neither: non-deterministic;
-* in eager mode the kernel for one (global, op) seed pair keeps state, so repeated calls
-  with the same seeds give *different* values (A1, A2, ...), reset by `set_seed`.
-
-Values differ from TF's (JAX's threefry generators instead of TF's Philox); shapes,
-dtypes, distributions and the seeding behaviour are TF's.
+* a stateful op's kernel, one per (op type, seeds, dtype), keeps its Philox counter:
+  repeated calls continue one stream (A1, A2, ...); `set_seed` resets every kernel.
 
 Differences from TensorFlow:
-  Random values are not TF's bit for bit, for stateful, stateless and Generator ops.
+  float32 (and half, bfloat16) normal and truncated normal values use correctly rounded
+  `log`, `sin` and `cos`; TF's kernel calls the C library's `logf`/`sinf`/`cosf`, which
+  are off by one ulp for about 1 value in 70, so those values differ by one float32 ulp.
+  `gamma`, `poisson` and `Generator.binomial` draw from JAX's samplers (TF's seed rules,
+  not TF's values).
 """
 
 from __future__ import annotations
 
+import enum
+import random as _pyrandom
 import threading
+import weakref
 from typing import Any
 
 import jax
@@ -34,21 +42,29 @@ from tfcompat._api._args import (
     shape_arg,
     shape_str,
 )
-from tfcompat._core import dtypes
+from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import from_array
 from tfcompat._core.tensor import Tensor
+from tfcompat._tape import engine
+from tfcompat._tape.engine import execute
 
 __all__ = [
+    "Algorithm",
     "Generator",
     "categorical",
+    "create_rng_state",
     "gamma",
+    "get_global_generator",
     "get_seed",
     "normal",
     "poisson",
+    "set_global_generator",
     "set_seed",
     "shuffle",
     "stateless_categorical",
+    "stateless_fold_in",
     "stateless_normal",
+    "stateless_split",
     "stateless_truncated_normal",
     "stateless_uniform",
     "truncated_normal",
@@ -57,48 +73,123 @@ __all__ = [
 
 DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2**31 - 1
+_RESERVED = 256  # Philox blocks a stateful kernel skips per output (TF's multiplier)
 
 
+class Algorithm(enum.Enum):
+    """tfcompat implementation of `tf.random.Algorithm` (the values TF uses)."""
+
+    PHILOX = 1
+    THREEFRY = 2
+    AUTO_SELECT = 3
+
+
+_PHILOX, _THREEFRY, _AUTO_SELECT = 1, 2, 3
+
+
+def _alg_int(alg: Any) -> int:
+    """TF's `convert_alg_to_int`."""
+    if alg is None:
+        return _AUTO_SELECT
+    if isinstance(alg, Algorithm):
+        return int(alg.value)
+    if isinstance(alg, int):
+        return alg
+    if isinstance(alg, str):
+        canon = alg.strip().lower().replace("-", "").replace("_", "")
+        table = {"philox": 1, "threefry": 2, "autoselect": 3}
+        if canon in table:
+            return table[canon]
+        raise ValueError(
+            f"Argument `alg` got unsupported value {alg}. Supported values are philox for the "
+            "Philox algorithm, threefry for the ThreeFry algorithm, and auto_select for "
+            "auto-selection."
+        )
+    if isinstance(alg, Tensor):
+        return int(concrete(alg))
+    raise TypeError(f"Can't convert argument `alg` (of value {alg} and type {type(alg)}) to int.")
+
+
+# -- seeds -------------------------------------------------------------------------------
 class _SeedState:
     """The process-wide seed state of TF's eager context."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.global_seed: int | None = None
-        self.op_counter = 0
-        self.kernel_calls: dict[tuple[int, int], int] = {}
-        self.entropy = int(np.random.SeedSequence().entropy % (2**31))  # type: ignore[operator]
-        self.unseeded = 0
+        self.rng = _pyrandom.Random(None)
+        # Eager kernel cache: (op, seed, seed2, attrs) -> Philox blocks used so far.
+        self.kernels: dict[tuple[Any, ...], int] = {}
+        # Unseeded kernels take random seeds once, as TF's GuardedPhiloxRandom.
+        self.random_seeds: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self.sysrand = _pyrandom.SystemRandom()
 
 
 _state = _SeedState()
 
 
 def set_seed(seed: Any) -> None:
-    """tfcompat implementation of `tf.random.set_seed`: resets the op-seed counter too."""
+    """tfcompat implementation of `tf.random.set_seed`: also resets every kernel's stream."""
     with _state.lock:
-        _state.global_seed = None if seed is None else int(seed)
-        _state.op_counter = 0
-        _state.kernel_calls.clear()
-    for var in _TRACED_COUNTER:
-        var.assign(np.int64(0))
+        _state.global_seed = None if seed is None else seed
+        try:
+            hash(seed)
+            _state.rng = _pyrandom.Random(seed)
+        except TypeError:
+            _state.rng = _pyrandom.Random(int(np.array(seed)))
+        _state.kernels.clear()
+        _state.random_seeds.clear()
+    if _KERNEL_POOL:
+        _KERNEL_POOL[0].assign(np.zeros((_POOL_SIZE,), np.int64))
+
+
+class _GraphSeeds:
+    """The seed state of one traced function: its graph seed and op-seed counter."""
+
+    def __init__(self, seed: Any) -> None:
+        self.seed = seed
+        self.next_op_seed = 0
+
+
+_GRAPHS: weakref.WeakKeyDictionary[Any, _GraphSeeds] = weakref.WeakKeyDictionary()
+
+
+def _trace_scope() -> Any:
+    """The innermost tf.function trace being built, or None when running eagerly."""
+    rec = engine.state.recording
+    if rec and _tracing():
+        for r in reversed(rec):
+            if type(r).__name__ == "_TraceScope":
+                return r
+    return None
 
 
 def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
     """TF's `random_seed.get_seed`: the (global, op) seed pair of one random op."""
+    scope = _trace_scope()
+    g: _GraphSeeds | None = None
     with _state.lock:
-        g = _state.global_seed
-        if g is not None:
+        if scope is not None:
+            g = _GRAPHS.get(scope)
+            if g is None:
+                g = _GRAPHS[scope] = _GraphSeeds(_state.global_seed)
+            global_seed = g.seed
+        else:
+            global_seed = _state.global_seed
+        if global_seed is not None:
             if op_seed is None:
-                op_seed = _state.op_counter
-                _state.op_counter += 1
-            seeds = (g, int(op_seed))
+                if g is not None:
+                    op_seed = g.next_op_seed
+                    g.next_op_seed += 1
+                else:
+                    op_seed = _state.rng.randint(0, _MAXINT32)
+            seeds: tuple[Any, Any] = (int(global_seed) % _MAXINT32, int(op_seed) % _MAXINT32)
         elif op_seed is not None:
-            seeds = (DEFAULT_GRAPH_SEED, int(op_seed))
+            seeds = (DEFAULT_GRAPH_SEED, int(op_seed) % _MAXINT32)
         else:
             return None, None
-    if seeds == (0, 0):  # TF avoids the all-zero pair, which means "non-deterministic"
-        seeds = (0, _MAXINT32)
+    if seeds == (0, 0):
+        return (0, _MAXINT32)
     return seeds
 
 
@@ -115,62 +206,68 @@ def _tracing() -> bool:
     return not _trace_state_clean()
 
 
-# Inside tf.function the call counter must be runtime state, or every call of the
-# compiled function would repeat the values drawn at trace time: one int64 Variable
-# (created once, at the first traced random op), which tf.function threads through its
-# calls; `set_seed` resets it.
-_TRACED_COUNTER: list[Any] = []
+# Inside tf.function each stateful random op is a kernel whose counter must persist
+# across calls of the function: one slot of an int64 pool Variable (threaded through
+# the function's calls like any variable), reset by `set_seed`.
+_POOL_SIZE = 4096
+_KERNEL_POOL: list[Any] = []
+_POOL_NEXT = [0]
 
 
-def _traced_key(g: int | None, o: int | None) -> jax.Array:
-    from tfcompat._core.variable import Variable
-
-    if not _TRACED_COUNTER:
-        _TRACED_COUNTER.append(
-            Variable(np.int64(0), trainable=False, dtype=dtypes.int64, name="rng_counter")
-        )
-    var = _TRACED_COUNTER[0]
-    pair = (_state.entropy, _MAXINT32) if g is None or o is None else (g, o)
-    n = var.read_value()._array()
-    var.assign_add(np.int64(1))
-    key = jax.random.fold_in(jax.random.key(pair[0] % 2**32), pair[1] % 2**32)
-    return jax.random.fold_in(key, n)
+def _u64(x: int) -> np.uint64:
+    return np.uint64(x % 2**64)
 
 
-def _next_key(seed: Any) -> jax.Array:
-    """The key of one stateful random op call, following TF's seed rules."""
-    g, o = get_seed(seed)
+def _key_counter_tensors(key: int, c0: Any, c1: int) -> tuple[Tensor, Tensor]:
+    k = from_array(np.asarray([_u64(key)], np.uint64), dtypes.uint64)
+    if isinstance(c0, (int, np.integer)):
+        c = from_array(np.asarray([_u64(int(c0)), _u64(c1)], np.uint64), dtypes.uint64)
+    else:  # a traced counter word
+        c = from_array(jnp.stack([c0.astype(jnp.uint64), jnp.uint64(c1 % 2**64)]), dtypes.uint64)
+    return k, c
+
+
+def _kernel(op: str, seed: Any, attrs: tuple[Any, ...], blocks: int) -> tuple[Tensor, Tensor]:
+    """Key and counter of one call of stateful kernel `op` (TF's GuardedPhiloxRandom):
+    key = seed, counter = (blocks used so far, seed2); the kernel then skips `blocks`."""
+    s1, s2 = get_seed(seed)
+    if s1 is None or s2 is None:
+        with _state.lock:
+            rs = _state.random_seeds.get((op, attrs))
+            if rs is None:
+                rs = (_state.sysrand.getrandbits(64), _state.sysrand.getrandbits(64))
+                _state.random_seeds[(op, attrs)] = rs
+        k1, k2 = rs
+        kernel_key: tuple[Any, ...] = (op, None, None, attrs)
+    else:
+        k1, k2 = s1, s2
+        kernel_key = (op, s1, s2, attrs)
     if _tracing():
-        return _traced_key(g, o)
+        from tfcompat._core.variable import Variable
+
+        if not _KERNEL_POOL:
+            _KERNEL_POOL.append(
+                Variable(
+                    np.zeros((_POOL_SIZE,), np.int64),
+                    trainable=False,
+                    dtype=dtypes.int64,
+                    name="random_kernels",
+                )
+            )
+        pool = _KERNEL_POOL[0]
+        slot = _POOL_NEXT[0] % _POOL_SIZE
+        _POOL_NEXT[0] += 1
+        offs = pool.read_value()._array()
+        used = offs[slot]
+        pool.assign(from_array(offs.at[slot].add(blocks), dtypes.int64))
+        return _key_counter_tensors(k1, used, k2)
     with _state.lock:
-        if g is None or o is None:
-            _state.unseeded += 1
-            return jax.random.fold_in(jax.random.key(_state.entropy), _state.unseeded)
-        n = _state.kernel_calls.get((g, o), 0)
-        _state.kernel_calls[(g, o)] = n + 1
-    key = jax.random.fold_in(jax.random.key(g % 2**32), o % 2**32)
-    return jax.random.fold_in(key, n)
+        used = _state.kernels.get(kernel_key, 0)
+        _state.kernels[kernel_key] = used + blocks
+    return _key_counter_tensors(k1, used, k2)
 
 
-_SAMPLERS: dict[Any, Any] = {}
-
-
-def _sampler(kind: str, shape: tuple[int, ...], dtype: Any) -> Any:
-    k = (kind, shape, np.dtype(dtype))
-    fn = _SAMPLERS.get(k)
-    if fn is None:
-        if kind == "normal":
-            fn = jax.jit(lambda key: jax.random.normal(key, shape, dtype))
-        elif kind == "uniform":
-            fn = jax.jit(lambda key: jax.random.uniform(key, shape, dtype))
-        elif kind == "truncated_normal":
-            fn = jax.jit(lambda key: jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype))
-        else:  # pragma: no cover
-            raise AssertionError(kind)
-        _SAMPLERS[k] = fn
-    return fn
-
-
+# -- helpers -----------------------------------------------------------------------------
 def _float_dtype(dtype: Any, op: str) -> dtypes.DType:
     d = dtypes.as_dtype(dtype)
     if not d.is_floating:
@@ -178,30 +275,32 @@ def _float_dtype(dtype: Any, op: str) -> dtypes.DType:
     return d
 
 
-def _moments(mean: Any, stddev: Any, d: dtypes.DType) -> tuple[Any, Any]:
-    """Convert `mean`, `stddev` to `d` first, as TF (`TypeError` for an int dtype)."""
-    plain = (
-        isinstance(mean, (int, float))
-        and isinstance(stddev, (int, float))
-        and mean == 0
-        and stddev == 1
-    )
-    if plain and d.is_floating:
-        return mean, stddev
-    return as_tensor(mean, d), as_tensor(stddev, d)
+def _np(d: dtypes.DType) -> Any:
+    return np.dtype(d.as_numpy_dtype)
 
 
-def _scale(sample: Tensor, mean: Any, stddev: Any, d: dtypes.DType) -> Tensor:
-    if (
-        isinstance(mean, (int, float))
-        and isinstance(stddev, (int, float))
-        and mean == 0
-        and stddev == 1
-    ):
-        return sample
-    return math_ops.add(math_ops.multiply(sample, as_tensor(stddev, d)), as_tensor(mean, d))
+def _size(shape: tuple[int, ...]) -> int:
+    return int(np.prod(shape, dtype=np.int64))
 
 
+def _draw(op: str, key: Tensor, counter: Tensor, shape: tuple[int, ...], d: dtypes.DType) -> Tensor:
+    out: Tensor = execute(op, (key, counter), (("shape", shape), ("dtype", _np(d))))
+    return out
+
+
+def _affine(rnd: Tensor, mean: Any, stddev: Any, d: dtypes.DType) -> Tensor:
+    """TF's `add(rnd * stddev, mean)` in dtype `d`."""
+    return math_ops.add(math_ops.multiply(rnd, as_tensor(stddev, d)), as_tensor(mean, d))
+
+
+def _int_range(lo: Tensor, hi: Tensor, op: str, name: str | None = None) -> None:
+    if is_concrete(lo) and is_concrete(hi):
+        a, b = concrete(lo), concrete(hi)
+        if np.any(a >= b):
+            raise kernel_error(op, f"Need minval < maxval, got {a} >= {b}", name=name)
+
+
+# -- stateful ops --------------------------------------------------------------------------
 def normal(
     shape: Any,
     mean: Any = 0.0,
@@ -210,16 +309,13 @@ def normal(
     seed: Any = None,
     name: Any = None,
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.normal`."""
+    """tfcompat implementation of `tf.random.normal` (TF's values: RandomStandardNormal)."""
     d = dtypes.as_dtype(dtype)
-    m, s = _moments(mean, stddev, d)
-    sample = from_array(
-        _sampler("normal", shape_arg(shape), _float_dtype(d, "normal").as_numpy_dtype)(
-            _next_key(seed)
-        ),
-        d,
-    )
-    return _scale(sample, m, s, d)
+    m, s = as_tensor(mean, d), as_tensor(stddev, d)
+    d = _float_dtype(d, "normal")
+    shp = shape_arg(shape)
+    key, ctr = _kernel("RandomStandardNormal", seed, (d,), _size(shp) * _RESERVED)
+    return _affine(_draw("StatelessRandomNormalV2", key, ctr, shp, d), m, s, d)
 
 
 def truncated_normal(
@@ -230,35 +326,13 @@ def truncated_normal(
     seed: Any = None,
     name: Any = None,
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.truncated_normal` (resampled beyond 2 stddev)."""
+    """tfcompat implementation of `tf.random.truncated_normal` (redrawn beyond 2 stddev)."""
     d = dtypes.as_dtype(dtype)
-    m, s = _moments(mean, stddev, d)
+    m, s = as_tensor(mean, d), as_tensor(stddev, d)
     d = _float_dtype(d, "truncated_normal")
-    sample = from_array(
-        _sampler("truncated_normal", shape_arg(shape), d.as_numpy_dtype)(_next_key(seed)), d
-    )
-    return _scale(sample, m, s, d)
-
-
-def _uniform_from_key(
-    key: Any, shape: tuple[int, ...], minval: Any, maxval: Any, d: dtypes.DType
-) -> Tensor:
-    if d.is_integer:
-        tlo, thi = as_tensor(minval, d), as_tensor(maxval, d)
-        if is_concrete(tlo) and is_concrete(thi):
-            lo, hi = concrete(tlo), concrete(thi)
-            if np.any(lo >= hi):
-                raise kernel_error(
-                    "RandomUniformInt", f"Need minval < maxval, got {lo} >= {hi}", name=""
-                )
-        ints = jax.random.randint(key, shape, tlo._array(), thi._array(), d.as_numpy_dtype)
-        return from_array(ints, d)
-    sample = from_array(_sampler("uniform", shape, d.as_numpy_dtype)(key), d)
-    if maxval is None:
-        maxval = 1
-    lo = as_tensor(minval, d) if not isinstance(minval, Tensor) else minval
-    hi = as_tensor(maxval, d) if not isinstance(maxval, Tensor) else maxval
-    return math_ops.add(math_ops.multiply(sample, math_ops.subtract(hi, lo)), lo)
+    shp = shape_arg(shape)
+    key, ctr = _kernel("TruncatedNormal", seed, (d,), _size(shp) * _RESERVED)
+    return _affine(_draw("StatelessTruncatedNormalV2", key, ctr, shp, d), m, s, d)
 
 
 def uniform(
@@ -271,11 +345,40 @@ def uniform(
 ) -> Tensor:
     """tfcompat implementation of `tf.random.uniform` (`[minval, maxval)`; ints need `maxval`)."""
     d = dtypes.as_dtype(dtype)
-    if d.is_integer and maxval is None:
-        raise ValueError(f"Must specify maxval for integer dtype {d!r}")
-    if not (d.is_integer or d.is_floating):
-        raise ValueError(f"Invalid dtype {d!r} for uniform")
-    return _uniform_from_key(_next_key(seed), shape_arg(shape), minval, maxval, d)
+    if d not in (
+        dtypes.float16,
+        dtypes.bfloat16,
+        dtypes.float32,
+        dtypes.float64,
+        dtypes.int32,
+        dtypes.int64,
+    ):
+        raise ValueError(
+            f"Argument `dtype` got invalid value {d!r}. Accepted dtypes are "
+            "(tf.float16, tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64)."
+        )
+    if maxval is None:
+        if d.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {d!r}")
+        maxval = 1
+    shp = shape_arg(shape)
+    min_zero = isinstance(minval, int) and minval == 0
+    max_one = isinstance(maxval, int) and maxval == 1
+    if not min_zero or not max_one or d.is_integer:
+        minval, maxval = as_tensor(minval, d), as_tensor(maxval, d)
+    n = _size(shp)
+    if d.is_integer:
+        _int_range(minval, maxval, "RandomUniformInt", name="")
+        key, ctr = _kernel("RandomUniformInt", seed, (d,), n * _RESERVED)
+        out: Tensor = execute(
+            "StatelessRandomUniformIntV2", (key, ctr, minval, maxval), (("shape", shp),)
+        )
+        return out
+    key, ctr = _kernel("RandomUniform", seed, (d,), n * _RESERVED)
+    rnd = _draw("StatelessRandomUniformV2", key, ctr, shp, d)
+    if min_zero:
+        return rnd if max_one else math_ops.multiply(rnd, maxval)
+    return math_ops.add(math_ops.multiply(rnd, math_ops.subtract(maxval, minval)), minval)
 
 
 def categorical(
@@ -283,19 +386,26 @@ def categorical(
 ) -> Tensor:
     """tfcompat implementation of `tf.random.categorical`: `[batch, num_samples]` class indices."""
     lg = as_tensor(logits)
-    if len(lg._shape) != 2:
-        raise kernel_error(
-            "Multinomial", f"logits should be a matrix, got shape {shape_str(lg._shape)}", name=""
-        )
-    return _categorical(_next_key(seed), lg, num_samples, dtype)
-
-
-def _categorical(key: Any, lg: Tensor, num_samples: Any, dtype: Any) -> Tensor:
-    d = dtypes.as_dtype(dtype) if dtype is not None else dtypes.int64
+    _check_logits(lg, "Multinomial")
     n = int(concrete(as_tensor(num_samples)))
     batch = lg._shape[0]
-    out = jax.random.categorical(key, jnp.asarray(lg._array()), axis=-1, shape=(n, batch)).T
-    return from_array(out.astype(d.as_numpy_dtype), d)
+    # TF's CPU kernel reserves 2 words per sample, rows padded to 4 samples.
+    blocks = batch * ((n + 3) // 4 * 4) * 2 * _RESERVED
+    key, ctr = _kernel("Multinomial", seed, (lg.dtype,), blocks)
+    return _multinomial(lg, n, key, ctr, dtype)
+
+
+def _check_logits(lg: Tensor, op: str) -> None:
+    if len(lg._shape) != 2:
+        raise kernel_error(
+            op, f"logits should be a matrix, got shape {shape_str(lg._shape)}", name=""
+        )
+
+
+def _multinomial(lg: Tensor, n: int, key: Tensor, ctr: Tensor, dtype: Any) -> Tensor:
+    d = dtypes.as_dtype(dtype) if dtype is not None else dtypes.int64
+    out: Tensor = execute("Multinomial", (lg, key, ctr), (("num_samples", n), ("dtype", _np(d))))
+    return out
 
 
 def shuffle(value: Any, seed: Any = None, name: Any = None) -> Tensor:
@@ -303,8 +413,26 @@ def shuffle(value: Any, seed: Any = None, name: Any = None) -> Tensor:
     t = as_tensor(value)
     if not t._shape:
         return t
-    perm = jax.random.permutation(_next_key(seed), t._shape[0])
-    return from_array(jnp.asarray(t._array())[perm], t.dtype)
+    n = t._shape[0]
+    if n <= 1 or _size(t._shape) <= 1:
+        get_seed(seed)
+        return t
+    key, ctr = _kernel("RandomShuffle", seed, (t.dtype,), (n - 1 + 3) // 4)
+    out: Tensor = execute("RandomShuffle", (t, key, ctr))
+    return out
+
+
+def _jax_key(seed: Any, op: str, blocks_per: int, shape: tuple[int, ...]) -> jax.Array:
+    """A JAX key for the samplers that do not follow TF's kernels (gamma, poisson)."""
+    key, ctr = _kernel(op, seed, (), _size(shape) * _RESERVED)
+    k = key._array().astype(jnp.uint64)
+    c = ctr._array().astype(jnp.uint64)
+    parts = jnp.stack([k[0], c[0], c[1]])
+    jk = jax.random.key(jnp.uint32(0))
+    for i in range(3):
+        jk = jax.random.fold_in(jk, (parts[i] & 0xFFFFFFFF).astype(jnp.uint32))
+        jk = jax.random.fold_in(jk, (parts[i] >> 32).astype(jnp.uint32))
+    return jk
 
 
 def gamma(
@@ -315,77 +443,87 @@ def gamma(
     seed: Any = None,
     name: Any = None,
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.gamma`: shape `shape + broadcast(alpha, beta)`."""
+    """tfcompat implementation of `tf.random.gamma`: shape `shape + broadcast(alpha, beta)`.
+
+    Differences from TensorFlow:
+      Values come from JAX's gamma sampler, not TF's kernel (the seed rules are TF's).
+    """
     d = _float_dtype(dtype, "gamma")
     a = as_tensor(alpha, d) if not isinstance(alpha, Tensor) else alpha
     b = None if beta is None else (as_tensor(beta, d) if not isinstance(beta, Tensor) else beta)
     extra = a._shape if b is None else np.broadcast_shapes(a._shape, b._shape)
     out_shape = shape_arg(shape) + tuple(extra)
     av = jnp.broadcast_to(jnp.asarray(a._array()), out_shape)
-    sample = jax.random.gamma(_next_key(seed), av, out_shape, d.as_numpy_dtype)
+    sample = jax.random.gamma(_jax_key(seed, "RandomGamma", 1, out_shape), av, out_shape, _np(d))
     if b is not None:
         sample = sample / jnp.broadcast_to(jnp.asarray(b._array()), out_shape)
-    return from_array(sample.astype(d.as_numpy_dtype), d)
+    return from_array(sample.astype(_np(d)), d)
 
 
 def poisson(
     shape: Any, lam: Any, dtype: Any = dtypes.float32, seed: Any = None, name: Any = None
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.poisson`: shape `shape + lam.shape`."""
+    """tfcompat implementation of `tf.random.poisson`: shape `shape + lam.shape`.
+
+    Differences from TensorFlow:
+      Values come from JAX's Poisson sampler, not TF's kernel (the seed rules are TF's).
+    """
     d = dtypes.as_dtype(dtype)
     lm = as_tensor(lam)
     out_shape = shape_arg(shape) + lm._shape
     lv = jnp.broadcast_to(jnp.asarray(lm._array()), out_shape)
-    sample = jax.random.poisson(_next_key(seed), lv, out_shape)
-    return from_array(sample.astype(d.as_numpy_dtype), d)
+    sample = jax.random.poisson(_jax_key(seed, "RandomPoissonV2", 1, out_shape), lv, out_shape)
+    return from_array(sample.astype(_np(d)), d)
 
 
-# -- stateless ----------------------------------------------------------------------------
-def _stateless_key(seed: Any, op: str) -> jax.Array:
-    s = np.asarray(concrete(as_tensor(seed))).reshape(-1)
-    if s.shape != (2,):
-        raise kernel_error(
-            "StatelessRandomGetKeyCounter", f"seed must have shape [2], not [{s.size}]"
+# -- stateless ---------------------------------------------------------------------------
+_V2_OPS = {
+    "uniform": "StatelessRandomUniformV2",
+    "normal": "StatelessRandomNormalV2",
+    "truncated_normal": "StatelessTruncatedNormalV2",
+    "int": "StatelessRandomUniformIntV2",
+    "full_int": "StatelessRandomUniformFullIntV2",
+}
+
+
+def _seed_tensor(seed: Any, op: str) -> Tensor:
+    s = as_tensor(seed)
+    if s.dtype not in (dtypes.int32, dtypes.int64):
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"cannot compute {op} as input #0(zero-based) was expected to be a int64 tensor "
+            f"but is a {s.dtype.name} tensor [Op:{op}]",
         )
-    key = jax.random.key(int(s[0]) % 2**32)
-    return jax.random.fold_in(key, int(s[1]) % 2**32)
+    if s._shape != (2,):
+        raise kernel_error(
+            "StatelessRandomGetKeyCounter", f"seed must have shape [2], not {shape_str(s._shape)}"
+        )
+    return s
 
 
-def stateless_normal(
-    shape: Any,
-    seed: Any,
-    mean: Any = 0.0,
-    stddev: Any = 1.0,
-    dtype: Any = dtypes.float32,
-    name: Any = None,
-    alg: str = "auto_select",
-) -> Tensor:
-    """tfcompat implementation of `tf.random.stateless_normal` (the same seed, the same values)."""
-    d = _float_dtype(dtype, "stateless_normal")
-    key = _stateless_key(seed, "StatelessRandomNormalV2")
-    return _scale(
-        from_array(_sampler("normal", shape_arg(shape), d.as_numpy_dtype)(key), d), mean, stddev, d
-    )
+def stateless_key_counter(seed: Any, alg: Any = None, op: str = "") -> tuple[Tensor, Tensor]:
+    """TF's `get_key_counter_alg`: the V2 key (uint64 `[1]`) and counter (uint64 `[2]`)
+    of a stateless op's `seed` (int32/int64 `[2]`, a Python value or a traced tensor).
 
-
-def stateless_truncated_normal(
-    shape: Any,
-    seed: Any,
-    mean: Any = 0.0,
-    stddev: Any = 1.0,
-    dtype: Any = dtypes.float32,
-    name: Any = None,
-    alg: str = "auto_select",
-) -> Tensor:
-    """tfcompat implementation of `tf.random.stateless_truncated_normal`."""
-    d = _float_dtype(dtype, "stateless_truncated_normal")
-    key = _stateless_key(seed, "StatelessTruncatedNormalV2")
-    return _scale(
-        from_array(_sampler("truncated_normal", shape_arg(shape), d.as_numpy_dtype)(key), d),
-        mean,
-        stddev,
-        d,
-    )
+    AUTO_SELECT resolves to Philox on the CPU, as TF's; ThreeFry is refused as TF's CPU
+    kernels refuse it. Helpers for other modules (`tf.image.stateless_random_*`) call this
+    and `stateless_uniform`/`stateless_normal` below."""
+    a = _alg_int(alg)
+    if a not in (_PHILOX, _THREEFRY, _AUTO_SELECT):
+        raise ValueError(
+            f"Argument `alg` got unsupported value {a}. Supported values are 1 for the Philox "
+            "algorithm, 2 for the ThreeFry algorithm, and 3 for auto-selection."
+        )
+    s = _seed_tensor(seed, "StatelessRandomGetKeyCounter")
+    if a == _THREEFRY:
+        raise kernel_error(
+            op or "StatelessRandomUniformV2",
+            "counter must be a vector with length at least 2; got shape: [1]. (Note that "
+            "batched counters are not supported yet.)",
+        )
+    key, ctr = execute("StatelessRandomGetKeyCounter", (s,))
+    return key, ctr
 
 
 def stateless_uniform(
@@ -395,99 +533,289 @@ def stateless_uniform(
     maxval: Any = None,
     dtype: Any = dtypes.float32,
     name: Any = None,
-    alg: str = "auto_select",
+    alg: Any = "auto_select",
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.stateless_uniform`."""
+    """tfcompat implementation of `tf.random.stateless_uniform` (TF's values)."""
     d = dtypes.as_dtype(dtype)
-    if d.is_integer and (minval is None) != (maxval is None):
+    if d not in (
+        dtypes.float16,
+        dtypes.bfloat16,
+        dtypes.float32,
+        dtypes.float64,
+        dtypes.int32,
+        dtypes.int64,
+        dtypes.uint32,
+        dtypes.uint64,
+    ):
         raise ValueError(
-            f"For integer `dtype` argument {d!s}, argument `minval` and `maxval` must be both "
-            "None or not None. "
-            f"Got `minval`={minval} and `maxval`={maxval}."
+            f"Argument `dtype` got invalid value {d!r}. Accepted dtypes are (tf.float16, "
+            "tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64, tf.uint32, tf.uint64)."
         )
+    if d.is_integer:
+        if (minval is None) != (maxval is None):
+            raise ValueError(
+                f"For integer `dtype` argument {d!s}, argument `minval` and `maxval` must be "
+                f"both None or not None. Got `minval`={minval} and `maxval`={maxval}."
+            )
+        if minval is not None and d in (dtypes.uint32, dtypes.uint64):
+            raise ValueError(
+                f"Argument `dtype` got invalid value {d!s} when argument `minval` is not None. "
+                "Please don't use unsigned integers in this case."
+            )
+    elif maxval is None:
+        maxval = 1
+    shp = shape_arg(shape)
     if d.is_integer and minval is None:
-        minval, maxval = d.min, d.max  # TF: the full range (maxval inclusive); here [min, max)
-    return _uniform_from_key(
-        _stateless_key(seed, "StatelessRandomUniformV2"), shape_arg(shape), minval, maxval, d
-    )
+        key, ctr = stateless_key_counter(seed, alg, "StatelessRandomUniformFullIntV2")
+        return _draw("StatelessRandomUniformFullIntV2", key, ctr, shp, d)
+    lo, hi = as_tensor(minval, d), as_tensor(maxval, d)
+    if d.is_integer:
+        key, ctr = stateless_key_counter(seed, alg, "StatelessRandomUniformIntV2")
+        _int_range(lo, hi, "StatelessRandomUniformIntV2")
+        out: Tensor = execute("StatelessRandomUniformIntV2", (key, ctr, lo, hi), (("shape", shp),))
+        return out
+    key, ctr = stateless_key_counter(seed, alg, "StatelessRandomUniformV2")
+    rnd = _draw("StatelessRandomUniformV2", key, ctr, shp, d)
+    return math_ops.add(math_ops.multiply(rnd, math_ops.subtract(hi, lo)), lo)
+
+
+def stateless_normal(
+    shape: Any,
+    seed: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = dtypes.float32,
+    name: Any = None,
+    alg: Any = "auto_select",
+) -> Tensor:
+    """tfcompat implementation of `tf.random.stateless_normal` (TF's values)."""
+    d = dtypes.as_dtype(dtype)
+    m, s = as_tensor(mean, d), as_tensor(stddev, d)
+    d = _float_dtype(d, "stateless_normal")
+    shp = shape_arg(shape)
+    key, ctr = stateless_key_counter(seed, alg, "StatelessRandomNormalV2")
+    return _affine(_draw("StatelessRandomNormalV2", key, ctr, shp, d), m, s, d)
+
+
+def stateless_truncated_normal(
+    shape: Any,
+    seed: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = dtypes.float32,
+    name: Any = None,
+    alg: Any = "auto_select",
+) -> Tensor:
+    """tfcompat implementation of `tf.random.stateless_truncated_normal` (TF's values)."""
+    d = dtypes.as_dtype(dtype)
+    m, s = as_tensor(mean, d), as_tensor(stddev, d)
+    d = _float_dtype(d, "stateless_truncated_normal")
+    shp = shape_arg(shape)
+    key, ctr = stateless_key_counter(seed, alg, "StatelessTruncatedNormalV2")
+    return _affine(_draw("StatelessTruncatedNormalV2", key, ctr, shp, d), m, s, d)
 
 
 def stateless_categorical(
     logits: Any, num_samples: Any, seed: Any, dtype: Any = dtypes.int64, name: Any = None
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.stateless_categorical`."""
-    return _categorical(
-        _stateless_key(seed, "StatelessMultinomial"), as_tensor(logits), num_samples, dtype
+    """tfcompat implementation of `tf.random.stateless_categorical` (TF's values)."""
+    lg = as_tensor(logits)
+    _check_logits(lg, "StatelessMultinomial")
+    key, ctr = stateless_key_counter(seed, None, "StatelessMultinomial")
+    return _multinomial(lg, int(concrete(as_tensor(num_samples))), key, ctr, dtype)
+
+
+def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> Tensor:
+    """tfcompat implementation of `tf.random.experimental.stateless_split` (`tf.random.split`)."""
+    s = as_tensor(seed)
+    return stateless_uniform([num, 2], s, dtype=s.dtype, minval=None, maxval=None, alg=alg)
+
+
+def stateless_fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
+    """tfcompat implementation of `tf.random.experimental.stateless_fold_in`."""
+    dt = as_tensor(data)
+    s1 = stateless_uniform([], seed, dtype=dt.dtype, minval=None, maxval=None, alg=alg)
+    return array_ops.stack([s1, dt])
+
+
+def stateless_dropout(
+    x: Any,
+    rate: Any,
+    seed: Any,
+    rng_alg: Any = None,
+    noise_shape: Any = None,
+    name: Any = None,
+) -> Tensor:
+    """tfcompat implementation of `tf.nn.experimental.stateless_dropout` (TF's masks)."""
+    import numbers
+
+    is_number = isinstance(rate, numbers.Real)
+    if is_number and (rate < 0 or rate >= 1):
+        raise ValueError(
+            f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}"
+        )
+    t = as_tensor(x)
+    if not t.dtype.is_floating:
+        raise ValueError(
+            "`x.dtype` must be a floating point tensor as `x` will be scaled. Received: "
+            f"x_dtype={t.dtype!s}"
+        )
+    if is_number and rate == 0:
+        return t
+    if is_number:
+        ret = math_ops.multiply(t, as_tensor(1 / (1 - rate), t.dtype))
+    else:
+        r = math_ops.cast(as_tensor(rate), t.dtype)
+        ret = math_ops.truediv(t, math_ops.subtract(as_tensor(1, t.dtype), r))
+        rate = r
+    shape = (
+        t._shape
+        if noise_shape is None
+        else tuple(
+            d if d is not None else t._shape[i]
+            for i, d in enumerate(np.asarray(noise_shape).tolist())
+        )
     )
+    rnd = stateless_uniform(shape, seed, dtype=t.dtype, alg=rng_alg)
+    keep = math_ops.greater_equal(rnd, rate)
+    return array_ops.where(keep, ret, as_tensor(0, t.dtype))
 
 
 # -- Generator ------------------------------------------------------------------------------
-class Generator:
-    """tfcompat implementation of `tf.random.Generator`: a random stream whose state is a Variable.
+_STATE_SIZE = 3  # Philox: [counter_lo, counter_hi, key]
 
-    The state is an int64 Variable `[counter, key]`; every draw advances the counter, so
-    two generators created `from_seed` with the same seed give the same sequence.
+
+def _make_1d_state(seed: Any) -> np.ndarray:
+    """TF's `_make_1d_state`: a Python int is cut into 64-bit words (low first); a vector
+    is cast to int64, cut to 3 and left-padded with zeros."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        s = int(seed)
+        words = []
+        for _ in range(_STATE_SIZE):
+            words.append(s & (2**64 - 1))
+            s >>= 64
+        arr = np.asarray([w - 2**64 if w > 2**63 - 1 else w for w in words], np.int64)
+    else:
+        arr = np.asarray(concrete(as_tensor(seed)) if isinstance(seed, Tensor) else seed)
+        arr = arr.astype(np.int64).reshape(-1)[:_STATE_SIZE]
+    return np.concatenate([np.zeros(_STATE_SIZE - arr.size, np.int64), arr])
+
+
+def create_rng_state(seed: Any, alg: Any) -> Tensor:
+    """tfcompat implementation of `tf.random.create_rng_state`."""
+    _check_alg(_alg_int(alg))
+    return from_array(_make_1d_state(seed), dtypes.int64)
+
+
+def _check_alg(a: int) -> None:
+    if a not in (_PHILOX, _THREEFRY, _AUTO_SELECT):
+        raise ValueError(
+            f"Argument `alg` got unsupported value {a}. Supported values are 1 for the Philox "
+            "algorithm, 2 for the ThreeFry algorithm, and 3 for auto-selection."
+        )
+
+
+class Generator:
+    """tfcompat implementation of `tf.random.Generator`: a Philox stream whose state is an
+    int64 Variable `[counter_lo, counter_hi, key]`, with TF's values.
+
+    Every draw of `n` values reads the state's key and counter and advances the counter
+    by `256 n` blocks (TF's `rng_read_and_skip`), so draws inside a `tf.function` follow
+    the same sequence as eager ones.
     """
 
     def __init__(self, copy_from: Any = None, state: Any = None, alg: Any = None) -> None:
         from tfcompat._core.variable import Variable
 
         if copy_from is not None:
-            value = np.asarray(copy_from.state.numpy())
+            if state is not None or alg is not None:
+                raise ValueError("When `copy_from` is not None, `state` and `alg` must be None")
+            value: Any = copy_from.state.read_value()
             alg = copy_from.algorithm
-        elif state is not None:
-            value = np.asarray(concrete(as_tensor(state)), np.int64).reshape(-1)
         else:
-            raise ValueError(
-                "Generator needs either `copy_from` or `state`; use Generator.from_seed."
-            )
-        self._alg = alg if alg is not None else 1
-        if value.size == 2:  # [counter, seed] -> TF's three-element Philox layout
-            value = np.asarray([value[0], 0, value[1]], np.int64)
-        self._state_var = Variable(
-            value.astype(np.int64), trainable=False, dtype=dtypes.int64, name="StateVar"
-        )
+            if state is None or alg is None:
+                raise ValueError("When `copy_from` is None, `state` and `alg` must be given")
+            value = as_tensor(state, dtypes.int64) if not isinstance(state, Tensor) else state
+            if value.dtype != dtypes.int64:
+                value = math_ops.cast(value, dtypes.int64)
+            if value._shape != (_STATE_SIZE,):
+                raise ValueError(
+                    f"Shapes {tuple(value._shape)} and ({_STATE_SIZE},) are incompatible"
+                )
+        self._alg = _alg_int(alg)
+        _check_alg(self._alg)
+        self._state_var = Variable(value, trainable=False, dtype=dtypes.int64, name="Variable")
 
     @classmethod
     def from_seed(cls, seed: Any, alg: Any = None) -> Generator:
-        """A generator seeded deterministically by `seed` (an int)."""
-        s = int(concrete(as_tensor(seed)))
-        return cls(state=[0, s], alg=alg)
+        """A generator whose state is made from `seed` (TF's `create_rng_state`)."""
+        a = _PHILOX if alg is None else _alg_int(alg)
+        return cls(state=_make_1d_state(seed), alg=a)
 
     @classmethod
     def from_non_deterministic_state(cls, alg: Any = None) -> Generator:
         """A generator seeded from the operating system's entropy."""
-        s = int(np.random.SeedSequence().entropy % (2**62))  # type: ignore[operator]
-        return cls(state=[0, s], alg=alg)
+        a = _PHILOX if alg is None else _alg_int(alg)
+        words = [_state.sysrand.getrandbits(64) - 2**63 for _ in range(_STATE_SIZE)]
+        return cls(state=np.asarray(words, np.int64), alg=a)
 
     @classmethod
     def from_state(cls, state: Any, alg: Any) -> Generator:
         return cls(state=state, alg=alg)
 
+    @classmethod
+    def from_key_counter(cls, key: Any, counter: Any, alg: Any) -> Generator:
+        c = np.asarray(concrete(as_tensor(counter, dtypes.int64))).reshape(-1)
+        k = np.asarray(concrete(as_tensor(key, dtypes.int64))).reshape(-1)
+        return cls(state=np.concatenate([c, k]).astype(np.int64), alg=alg)
+
     @property
     def state(self) -> Any:
-        """The state Variable."""
+        """The state Variable (int64 `[3]`)."""
         return self._state_var
 
     @property
-    def algorithm(self) -> Any:
+    def algorithm(self) -> int:
         return self._alg
 
     @property
     def key(self) -> Tensor:
-        return array_ops.getitem(self._state_var.read_value(), 2)
+        return array_ops.getitem(self._state_var.read_value(), -1)
+
+    def reset(self, state: Any) -> None:
+        self._state_var.assign(as_tensor(state, dtypes.int64))
 
     def reset_from_seed(self, seed: Any) -> None:
-        self._state_var.assign(np.asarray([0, 0, int(concrete(as_tensor(seed)))], np.int64))
+        self._state_var.assign(_make_1d_state(seed))
 
-    def _key(self) -> jax.Array:
-        # Array ops only (no Python ints), so the state is threaded through tf.function.
-        state = jnp.asarray(self._state_var.read_value()._array())
-        self._state_var.assign(from_array(state.at[0].add(1), dtypes.int64))
-        seed = state[2].astype(jnp.uint64)
-        key = jax.random.key((seed & 0xFFFFFFFF).astype(jnp.uint32))
-        key = jax.random.fold_in(key, (seed >> 32).astype(jnp.uint32))
-        return jax.random.fold_in(key, state[0].astype(jnp.uint32))
+    def reset_from_key_counter(self, key: Any, counter: Any) -> None:
+        c = math_ops.cast(as_tensor(counter), dtypes.int64)
+        k = array_ops.reshape(math_ops.cast(as_tensor(key), dtypes.int64), [1])
+        self._state_var.assign(array_ops.concat([c, k], 0))
+
+    def _read_and_skip(self, delta: Any) -> tuple[Tensor, Tensor, Tensor]:
+        if self._alg == _THREEFRY:
+            raise kernel_error(
+                "RngReadAndSkip", "Unsupported algorithm id: 2", cls=errors.InvalidArgumentError
+            )
+        d = delta if isinstance(delta, Tensor) else as_tensor(int(delta) * _RESERVED, dtypes.uint64)
+        if isinstance(delta, Tensor):
+            d = math_ops.multiply(
+                math_ops.cast(delta, dtypes.uint64), as_tensor(_RESERVED, dtypes.uint64)
+            )
+        key, ctr, new = execute("RngReadAndSkip", (self._state_var.read_value(), d))
+        self._state_var.assign(new)
+        return key, ctr, new
+
+    def skip(self, delta: Any) -> Tensor:
+        """Advance the counter as `delta` draws would; returns the state before."""
+        old = self._state_var.read_value()
+        self._read_and_skip(delta)
+        return old
+
+    def _key_counter(self, shape: tuple[int, ...]) -> tuple[Tensor, Tensor]:
+        key, ctr, _ = self._read_and_skip(_size(shape))
+        return key, ctr
 
     def normal(
         self,
@@ -498,14 +826,11 @@ class Generator:
         name: Any = None,
     ) -> Tensor:
         d = dtypes.as_dtype(dtype)
-        m, s = _moments(mean, stddev, d)
+        m, s = as_tensor(mean, d), as_tensor(stddev, d)
         d = _float_dtype(d, "normal")
-        return _scale(
-            from_array(_sampler("normal", shape_arg(shape), d.as_numpy_dtype)(self._key()), d),
-            m,
-            s,
-            d,
-        )
+        shp = shape_arg(shape)
+        key, ctr = self._key_counter(shp)
+        return _affine(_draw("StatelessRandomNormalV2", key, ctr, shp, d), m, s, d)
 
     def truncated_normal(
         self,
@@ -515,11 +840,12 @@ class Generator:
         dtype: Any = dtypes.float32,
         name: Any = None,
     ) -> Tensor:
-        d = _float_dtype(dtype, "truncated_normal")
-        sample = from_array(
-            _sampler("truncated_normal", shape_arg(shape), d.as_numpy_dtype)(self._key()), d
-        )
-        return _scale(sample, mean, stddev, d)
+        d = dtypes.as_dtype(dtype)
+        m, s = as_tensor(mean, d), as_tensor(stddev, d)
+        d = _float_dtype(d, "truncated_normal")
+        shp = shape_arg(shape)
+        key, ctr = self._key_counter(shp)
+        return _affine(_draw("StatelessTruncatedNormalV2", key, ctr, shp, d), m, s, d)
 
     def uniform(
         self,
@@ -530,14 +856,78 @@ class Generator:
         name: Any = None,
     ) -> Tensor:
         d = dtypes.as_dtype(dtype)
-        if d.is_integer and maxval is None:
-            raise ValueError(f"Must specify maxval for integer dtype {d!r}")
-        return _uniform_from_key(self._key(), shape_arg(shape), minval, maxval, d)
+        if d.is_integer:
+            if (minval is None) != (maxval is None):
+                raise ValueError(
+                    f"For integer dtype {d!s}, minval and maxval must be both `None` or both "
+                    f"non-`None`; got minval={minval} and maxval={maxval}"
+                )
+        elif maxval is None:
+            maxval = 1
+        shp = shape_arg(shape)
+        if d.is_integer and minval is None:
+            return self.uniform_full_int(shp, d)
+        lo, hi = as_tensor(minval, d), as_tensor(maxval, d)
+        key, ctr = self._key_counter(shp)
+        if d.is_integer:
+            _int_range(lo, hi, "StatelessRandomUniformIntV2")
+            out: Tensor = execute(
+                "StatelessRandomUniformIntV2", (key, ctr, lo, hi), (("shape", shp),)
+            )
+            return out
+        rnd = _draw("StatelessRandomUniformV2", key, ctr, shp, d)
+        return math_ops.add(math_ops.multiply(rnd, math_ops.subtract(hi, lo)), lo)
+
+    def uniform_full_int(self, shape: Any, dtype: Any = dtypes.uint64, name: Any = None) -> Tensor:
+        d = dtypes.as_dtype(dtype)
+        shp = shape_arg(shape)
+        key, ctr = self._key_counter(shp)
+        return _draw("StatelessRandomUniformFullIntV2", key, ctr, shp, d)
+
+    def binomial(
+        self, shape: Any, counts: Any, probs: Any, dtype: Any = dtypes.int32, name: Any = None
+    ) -> Tensor:
+        """Binomial draws with TF's shapes and state advance.
+
+        Differences from TensorFlow:
+          Values come from JAX's binomial sampler, not TF's kernel.
+        """
+        d = dtypes.as_dtype(dtype)
+        shp = shape_arg(shape)
+        key, ctr = self._key_counter(shp)
+        k = key._array().astype(jnp.uint64)[0]
+        c = ctr._array().astype(jnp.uint64)
+        jk = jax.random.key(jnp.uint32(0))
+        for part in (k, c[0], c[1]):
+            jk = jax.random.fold_in(jk, (part & 0xFFFFFFFF).astype(jnp.uint32))
+            jk = jax.random.fold_in(jk, (part >> 32).astype(jnp.uint32))
+        n = jnp.broadcast_to(jnp.asarray(as_tensor(counts)._array(), jnp.float64), shp)
+        p = jnp.broadcast_to(jnp.asarray(as_tensor(probs)._array(), jnp.float64), shp)
+        sample = jax.random.binomial(jk, n, p, shp)
+        return from_array(sample.astype(_np(d)), d)
+
+    def make_seeds(self, count: int = 1) -> Tensor:
+        keys = self.uniform_full_int([count], dtypes.int64)
+        return array_ops.stack([keys, array_ops.zeros_like(keys)])
 
     def split(self, count: int = 1) -> list[Generator]:
-        """`count` new generators, each seeded from this one's stream."""
-        seeds = np.asarray(jax.random.randint(self._key(), (count,), 0, _MAXINT32))
-        return [Generator(state=[0, int(s)], alg=self._alg) for s in seeds]
+        """`count` new generators whose keys are this one's next int64 draws, counters 0."""
+        keys = np.asarray(concrete(self.uniform_full_int([count], dtypes.int64)))
+        return [Generator(state=np.asarray([0, 0, k], np.int64), alg=self._alg) for k in keys]
 
 
 Generator.__module__ = "tfcompat.random"
+
+_GLOBAL_GENERATOR: list[Generator] = []
+
+
+def get_global_generator() -> Generator:
+    """tfcompat implementation of `tf.random.get_global_generator`."""
+    if not _GLOBAL_GENERATOR:
+        _GLOBAL_GENERATOR.append(Generator.from_non_deterministic_state())
+    return _GLOBAL_GENERATOR[0]
+
+
+def set_global_generator(generator: Generator) -> None:
+    """tfcompat implementation of `tf.random.set_global_generator`."""
+    _GLOBAL_GENERATOR[:] = [generator]

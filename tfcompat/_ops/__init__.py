@@ -1,3 +1,3 @@
 """Raw ops; importing this package registers every op family."""
 
-from tfcompat._ops import array_ops, linalg_ops, math_ops, nn_ops  # noqa: F401
+from tfcompat._ops import array_ops, linalg_ops, math_ops, nn_ops, random_ops  # noqa: F401

@@ -1,0 +1,274 @@
+"""tf.random against TF 2.21 (CPU), bit for bit: the same programs run in both.
+
+Exception (docs/random.md): float32/float16/bfloat16 normal and truncated-normal values
+may differ by one float32 ulp where TF's C library `logf`/`sinf`/`cosf` are not
+correctly rounded (about 1 value in 70); `_same_normals` allows exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tfcompat
+
+SEEDS = ([1, 2], [0, 0], [-7, 2**31 - 1], [123456789, -1])
+SHAPES = ((), (0,), (1,), (7,), (2, 3), (4, 5, 3))
+FLOATS = ("float32", "float64", "float16", "bfloat16")
+
+
+def _np(x: Any) -> np.ndarray:
+    return np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    return (
+        a.view(np.dtype(f"u{a.dtype.itemsize}"))
+        if a.dtype.kind == "f" or a.dtype.kind == "V"
+        else a
+    )
+
+
+def _same(a: Any, b: Any) -> None:
+    a, b = _np(a), _np(b)
+    assert a.shape == b.shape and str(a.dtype) == str(b.dtype), (a.shape, b.shape, a.dtype, b.dtype)
+    np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+def _same_normals(a: Any, b: Any) -> None:
+    """Equal, but for one-ulp differences (in float32 before any narrowing) in < 3%."""
+    a, b = _np(a), _np(b)
+    assert a.shape == b.shape and str(a.dtype) == str(b.dtype)
+    if a.dtype == np.float64 or a.size == 0:
+        np.testing.assert_array_equal(a, b)
+        return
+    fa, fb = a.astype(np.float32), b.astype(np.float32)
+    diff = fa != fb
+    if diff.any():
+        ulp = np.spacing(np.maximum(np.abs(fa), np.abs(fb)).astype(np.float32))
+        tol = 4 * ulp if a.dtype == np.float32 else np.abs(fb) * 2.0**-7
+        assert np.all(np.abs(fa - fb)[diff] <= tol[diff]), (fa[diff], fb[diff])
+        assert diff.mean() < 0.03 + 1.0 / a.size
+
+
+def _both(real_tf: Any, fn: Callable[[Any], Any]) -> tuple[Any, Any]:
+    return fn(real_tf), fn(tfcompat)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_stateless_uniform_float(real_tf: Any, shape: tuple[int, ...], dtype: str) -> None:
+    for seed in SEEDS:
+        a, b = _both(
+            real_tf,
+            lambda tf, seed=seed: tf.random.stateless_uniform(
+                shape, seed, minval=-2, maxval=3, dtype=getattr(tf, dtype)
+            ),
+        )
+        _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_stateless_normal_and_truncated_normal(real_tf: Any, dtype: str) -> None:
+    for shape in ((0,), (3,), (2, 7), (4001,)):
+        for seed in SEEDS[::2]:
+            for name in ("stateless_normal", "stateless_truncated_normal"):
+                a, b = _both(
+                    real_tf,
+                    lambda tf, seed=seed, name=name, shape=shape: getattr(tf.random, name)(
+                        shape, seed, dtype=getattr(tf, dtype)
+                    ),
+                )
+                _same_normals(a, b)
+
+
+def test_stateless_normal_moments(real_tf: Any) -> None:
+    for name in ("stateless_normal", "stateless_truncated_normal"):
+        a, b = _both(
+            real_tf,
+            lambda tf, name=name: getattr(tf.random, name)(
+                [3, 5], [4, 4], mean=0.5, stddev=[2.0, 1.0, 3.0, 0.5, 1.5], dtype=tf.float64
+            ),
+        )
+        _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", ("int32", "int64"))
+def test_stateless_uniform_int_ranges(real_tf: Any, dtype: str) -> None:
+    big = 2**31 - 1 if dtype == "int32" else 2**62
+    for lo, hi in ((0, 10), (-5, 3), (-big, big), (7, 8)):
+        for shape in ((0,), (1,), (3,), (5,), (2, 9)):
+            a, b = _both(
+                real_tf,
+                lambda tf, lo=lo, hi=hi, shape=shape: tf.random.stateless_uniform(
+                    shape, [3, 4], minval=lo, maxval=hi, dtype=getattr(tf, dtype)
+                ),
+            )
+            _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", ("int32", "int64", "uint32", "uint64"))
+def test_stateless_uniform_full_range(real_tf: Any, dtype: str) -> None:
+    for shape in ((0,), (1,), (5,), (3, 3)):
+        for seed in SEEDS:
+            a, b = _both(
+                real_tf,
+                lambda tf, seed=seed, shape=shape: tf.random.stateless_uniform(
+                    shape, seed, minval=None, maxval=None, dtype=getattr(tf, dtype)
+                ),
+            )
+            _same(a, b)
+
+
+def test_stateless_alg_and_seed_dtypes(real_tf: Any) -> None:
+    for alg in ("philox", "auto_select", 1, 3, None):
+        for seed in ([5, 6], np.array([5, 6], np.int64)):
+            a, b = _both(
+                real_tf,
+                lambda tf, alg=alg, seed=seed: tf.random.stateless_uniform([7], seed, alg=alg),
+            )
+            _same(a, b)
+
+
+def test_stateless_categorical_split_fold_in_dropout(real_tf: Any) -> None:
+    def prog(tf: Any) -> list[Any]:
+        lg = tf.math.log([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [1.0, 0.0, 0.0]])
+        out = [tf.random.stateless_categorical(lg, n, seed=[3, 4]) for n in (1, 5, 9)]
+        out.append(tf.random.stateless_categorical(lg * 3.0, 4, seed=[9, 1], dtype=tf.int32))
+        out += [tf.random.split([1, 2], 3), tf.random.split(tf.constant([1, 2], tf.int64))]
+        out += [tf.random.fold_in([1, 2], 7), tf.random.experimental.stateless_fold_in([4, 2], 0)]
+        x = tf.reshape(tf.range(1.0, 31.0), [5, 6])
+        out.append(tf.nn.experimental.stateless_dropout(x, 0.3, seed=[1, 2]))
+        out.append(tf.nn.experimental.stateless_dropout(x, 0.5, [7, 7], noise_shape=[1, 6]))
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
+
+
+def test_stateless_seed_traced_in_tf_function(real_tf: Any) -> None:
+    def prog(tf: Any) -> list[Any]:
+        seed = tf.Variable([4, 5], dtype=tf.int64)
+
+        @tf.function
+        def draw() -> Any:
+            x = tf.random.stateless_uniform([6], seed)
+            seed.assign_add(tf.constant([0, 1], tf.int64))
+            return x
+
+        return [draw(), draw(), draw()]
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
+
+
+def _stateful(tf: Any) -> list[Any]:
+    tf.random.set_seed(3)
+    out = [
+        tf.random.uniform([5], seed=7),
+        tf.random.uniform([3], seed=7),  # the same kernel: continues its stream
+        tf.random.normal([2], seed=7),  # another kernel
+        tf.random.uniform([4]),
+        tf.random.uniform([3, 2], dtype=tf.float64),
+        tf.random.uniform([4], 2, 9, dtype=tf.int64),
+        tf.random.uniform([3], 1.0, 4.0),
+        tf.random.uniform([3], maxval=4.0),
+        tf.random.uniform([0]),
+        tf.random.shuffle(tf.range(10), seed=4),
+        tf.random.shuffle(tf.range(10), seed=4),
+        tf.random.shuffle(tf.reshape(tf.range(14), [7, 2])),
+        tf.random.categorical(tf.math.log([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), 5, seed=9),
+        tf.random.categorical(tf.math.log([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), 5, seed=9),
+        tf.nn.dropout(tf.ones([10]), 0.5),
+        tf.nn.dropout(tf.ones([3, 4]), 0.25, seed=1),
+    ]
+    tf.random.set_seed(3)  # resets the kernels and the op-seed sequence
+    out.append(tf.random.uniform([5], seed=7))
+    out.append(tf.random.uniform([4]))
+    tf.random.set_seed(None)
+    out.append(tf.random.uniform([3], seed=11))  # TF's default global seed
+    out.append(tf.random.uniform([3], seed=11))
+    return out
+
+
+def test_stateful_program(real_tf: Any) -> None:
+    for a, b in zip(*_both(real_tf, _stateful), strict=True):
+        _same(a, b)
+
+
+def test_stateful_normals_program(real_tf: Any) -> None:
+    def prog(tf: Any) -> list[Any]:
+        tf.random.set_seed(42)
+        return [
+            tf.random.normal([7]),
+            tf.random.normal([3], 1.0, 2.0, dtype=tf.float64),
+            tf.random.truncated_normal([9], stddev=0.5),
+            tf.random.truncated_normal([4], dtype=tf.float16),
+            tf.random.normal([5], seed=1),
+            tf.random.normal([5], seed=1),
+        ]
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same_normals(a, b)
+
+
+def test_stateful_ops_in_tf_function(real_tf: Any) -> None:
+    def prog(tf: Any) -> list[Any]:
+        tf.random.set_seed(5)
+
+        @tf.function
+        def f() -> Any:
+            return tf.concat(
+                [tf.random.uniform([2]), tf.random.uniform([2], seed=3), tf.random.uniform([3])],
+                0,
+            )
+
+        out = [f(), f()]
+        tf.random.set_seed(5)
+        out.append(f())
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
+
+
+def test_generator(real_tf: Any) -> None:
+    def prog(tf: Any) -> list[Any]:
+        g = tf.random.Generator.from_seed(42)
+        out = [g.state.read_value(), g.normal([3]), g.uniform([5]), g.uniform([3], 2.0, 5.0)]
+        out += [g.uniform([4], 0, 10, dtype=tf.int32), g.uniform([3], -9, 2**40, dtype=tf.int64)]
+        out += [g.uniform_full_int([2], tf.int64), g.uniform_full_int([3])]
+        out += [g.uniform([3], minval=None, maxval=None, dtype=tf.int32)]
+        out += [g.truncated_normal([3], dtype=tf.float64), g.normal([0])]
+        out += [g.skip(3), g.uniform([2]), g.state.read_value(), g.make_seeds(2)]
+        c1, c2 = g.split(2)
+        out += [c1.normal([2], dtype=tf.float64), c2.uniform([2]), g.state.read_value()]
+        g.reset_from_seed(5)
+        out += [g.uniform([2], dtype=tf.float64)]
+        out += [tf.random.Generator.from_seed(2**70 + 5).state.read_value()]
+        out += [tf.random.Generator.from_seed([1, 2]).uniform([3])]
+        h = tf.random.Generator.from_state([7, 0, 9], alg="philox")
+        out += [h.uniform([3]), tf.random.Generator(copy_from=h).uniform([3])]
+        out += [tf.random.create_rng_state(12, "philox")]
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
+
+
+def test_generator_in_tf_function(real_tf: Any) -> None:
+    def prog(tf: Any) -> list[Any]:
+        g = tf.random.Generator.from_seed(7)
+
+        @tf.function
+        def f() -> Any:
+            return g.uniform([3]), g.uniform([2], 0, 100, dtype=tf.int64)
+
+        out = [*f(), *f(), g.uniform([2]), g.state.read_value()]
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
