@@ -51,6 +51,7 @@ from tfcompat import (  # noqa: E402
     nest,
     nn,
     random,
+    strings,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
 from tfcompat._api import variable_ops as _variable_ops  # noqa: E402, F401  # tfcompat-ops hook: Variable slice assign
@@ -374,6 +375,7 @@ __all__ = [
     "stop_gradient",
     "strided_slice",
     "string",
+    "strings",
     "subtract",
     "switch_case",
     "tan",
