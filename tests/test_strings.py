@@ -114,7 +114,10 @@ CASES: dict[str, tuple[Case, bool]] = {
         lambda tf: tf.strings.as_string([1.5], precision=2, scientific=True),
         True,
     ),
-    "format": (lambda tf: tf.strings.format("x={} y={}", [tf.constant([1, 2, 3, 4, 5]), 2.5]), True),
+    "format": (
+        lambda tf: tf.strings.format("x={} y={}", [tf.constant([1, 2, 3, 4, 5]), 2.5]),
+        True,
+    ),
     "format_string": (lambda tf: tf.strings.format("x={}", tf.constant("s")), True),
     "format_count_error": (lambda tf: tf.strings.format("x={} {}", [1]), True),
     "split_whitespace": (lambda tf: tf.strings.split("a  b c"), True),
@@ -143,7 +146,7 @@ def test_matches_tensorflow(name: str, run_both: Any) -> None:
     run_both(fn, message=message)
 
 
-NAMES = [n for n in tfcompat.strings.__all__]
+NAMES = list(tfcompat.strings.__all__)
 
 
 @pytest.mark.parametrize("name", NAMES)
