@@ -46,12 +46,14 @@ from tfcompat import (  # noqa: E402
     dtypes,
     errors,
     experimental,
+    io,
     linalg,
     math,
     nest,
     nn,
     random,
     strings,
+    train,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
 from tfcompat._api import variable_ops as _variable_ops  # noqa: E402, F401  # tfcompat-ops hook: Variable slice assign
@@ -309,6 +311,7 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "io",
     "is_tensor",
     "less",
     "less_equal",
@@ -387,6 +390,7 @@ __all__ = [
     "tensor_scatter_nd_update",
     "tensordot",
     "tile",
+    "train",
     "transpose",
     "truediv",
     "uint8",
