@@ -174,3 +174,17 @@ def test_split_of_a_vector_needs_ragged() -> None:
     else:
         with pytest.raises(NotImplementedError, match="RaggedTensor"):
             tfcompat.strings.split(["a b", "c"])
+
+
+def test_strings_inside_tf_function(run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        @tf.function
+        def label(path: Any, x: Any) -> Any:
+            parts = tf.strings.split(path, "/")
+            return parts[-2], tf.strings.length(path) + tf.cast(tf.reduce_sum(x), tf.int32)
+
+        return [
+            label(tf.constant(p), tf.constant([1.0, 2.0])) for p in ("a/cat/1.png", "b/dog/2.png")
+        ]
+
+    run_both(fn)

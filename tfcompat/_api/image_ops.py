@@ -21,6 +21,7 @@ Values agree with TF's kernels to float32 rounding (TF sums in another order).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -265,7 +266,9 @@ def _nearest_index(in_size: int, out_size: int) -> np.ndarray:
     return np.minimum(np.floor(pos).astype(np.int64), in_size - 1).astype(np.int32)
 
 
+@functools.lru_cache(maxsize=256)
 def _weights(method: str, antialias: bool, in_size: int, out_size: int) -> np.ndarray:
+    """The (out_size, in_size) sampling matrix of one axis (cached: sizes repeat)."""
     if method == "bilinear":
         if antialias:
             return _scale_translate_weights(in_size, out_size, "triangle", True)
@@ -277,6 +280,11 @@ def _weights(method: str, antialias: bool, in_size: int, out_size: int) -> np.nd
     if method == "area":
         return _area_weights(in_size, out_size)
     return _scale_translate_weights(in_size, out_size, method, antialias)
+
+
+@functools.lru_cache(maxsize=256)
+def _weight_tensor(method: str, antialias: bool, in_size: int, out_size: int) -> Tensor:
+    return constant(_weights(method, antialias, in_size, out_size))
 
 
 _METHODS = (
@@ -313,8 +321,8 @@ def _resize4(images: Tensor, height: int, width: int, method: str, antialias: bo
     x = images if images._dtype in (dtypes.float32,) else tf.cast(images, dtypes.float32)
     if (height, width) == (h, w) and method in ("bilinear", "nearest", "bicubic", "area"):
         return x
-    wh = constant(_weights(method, antialias, h, height))
-    ww = constant(_weights(method, antialias, w, width))
+    wh = _weight_tensor(method, antialias, h, height)
+    ww = _weight_tensor(method, antialias, w, width)
     x = tf.einsum("Hh,bhwc->bHwc", wh, x)
     return tf.einsum("Ww,bhwc->bhWc", ww, x)
 
