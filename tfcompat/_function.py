@@ -144,7 +144,10 @@ class _Flat:
 
 
 def _flatten_arg(x: Any, flat: _Flat) -> None:
-    if isinstance(x, Tensor):
+    if isinstance(x, Tensor) and x._dtype is dtypes.string:
+        # Strings never enter XLA: a string tensor is a constant of the trace, keyed by value.
+        flat.key.append(("S", x._shape, tuple(np.asarray(x._value).reshape(-1).tolist())))
+    elif isinstance(x, Tensor):
         flat.key.append(("T", x._shape, x._dtype))
         flat.tensors.append(x)
     elif isinstance(x, Variable):
@@ -499,6 +502,8 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
     it = iter(wrapped)
 
     def sub(x: Any) -> Any:
+        if isinstance(x, Tensor) and x._dtype is dtypes.string:
+            return x  # a constant of the trace (see _flatten_arg)
         if isinstance(x, (Tensor, np.ndarray, np.generic, TensorSpec)):
             return next(it)
         if isinstance(x, (list, tuple)) and not isinstance(x, str):

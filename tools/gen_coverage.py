@@ -44,7 +44,11 @@ def _resolve(mod: Any, path: str) -> Any:
 def public_names() -> list[str]:
     """Every public name tfcompat exports in the TF namespaces (all teams' work)."""
     names = []
-    for ns in (*NAMESPACES, "autodiff", "dtypes", "errors", "nest", "config", "experimental"):
+    for ns in (
+        *NAMESPACES,
+        *("autodiff", "dtypes", "errors", "nest", "config", "experimental"),
+        *("strings", "io", "io.gfile", "image", "train"),
+    ):
         try:
             mod = _resolve(tfcompat, ns)
         except AttributeError:
@@ -140,6 +144,7 @@ def render(tf: Any) -> tuple[str, str]:
         f"tfcompat implements **{len(all_names)}** TensorFlow 2.21 public names (functions,",
         "classes and constants in `tf`, `tf.math`, `tf.nn`, `tf.linalg`, `tf.random`,",
         "`tf.debugging`, `tf.autodiff`, `tf.dtypes`, `tf.errors`, `tf.nest`, `tf.config`,",
+        "`tf.strings`, `tf.io`, `tf.io.gfile`, `tf.image`, `tf.train`,",
         f"aliases counted per namespace); **{len(family_paths)}** of them are the op functions",
         f"below ({len(funcs)} distinct functions) over **{len(OPS)}** raw ops.",
         "",

@@ -68,7 +68,8 @@ class Tensor:
     """tfcompat implementation of `tf.Tensor` (an eager tensor).
 
     Differences from TensorFlow:
-      String tensors are supported for construction, printing and `numpy()` only.
+      String tensors hold a NumPy object array of bytes and are computed on the host
+      (docs/strings_io_image.md).
     """
 
     __slots__ = (

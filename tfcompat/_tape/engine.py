@@ -46,6 +46,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
+from tfcompat._ops import host_strings
 from tfcompat._ops.registry import ELEMENTWISE, OPS, RawOp
 from tfcompat._tape import cache_warning
 
@@ -213,6 +214,8 @@ def execute_op(
         akey = (op, attrs, *[x for t in inputs for x in (t._shape, t._dtype)])
     entry = _AVALS.get(akey)
     if entry is None:
+        if any(t._dtype is dtypes.string for t in inputs):  # never cached: always a miss
+            return host_strings.execute(op, inputs, attrs)
         entry = _abstract_miss(op, attrs, tuple((t._shape, t._dtype) for t in inputs))
         _AVALS[akey] = entry
     key, out_avals = entry

@@ -1,0 +1,41 @@
+"""`tf.strings`: re-exports only (string ops run on the host, see `_api/string_ops.py`)."""
+
+from tfcompat._api.string_ops import (
+    as_string,
+    bytes_split,
+    format,
+    join,
+    length,
+    lower,
+    reduce_join,
+    regex_full_match,
+    regex_replace,
+    split,
+    strip,
+    substr,
+    to_number,
+    unicode_decode,
+    unicode_encode,
+    unicode_split,
+    upper,
+)
+
+__all__ = [
+    "as_string",
+    "bytes_split",
+    "format",
+    "join",
+    "length",
+    "lower",
+    "reduce_join",
+    "regex_full_match",
+    "regex_replace",
+    "split",
+    "strip",
+    "substr",
+    "to_number",
+    "unicode_decode",
+    "unicode_encode",
+    "unicode_split",
+    "upper",
+]
