@@ -19,7 +19,6 @@ import glob
 import gzip
 import io
 import os
-import struct
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
@@ -39,6 +38,7 @@ from tfcompat.data._dataset import (
     _ShuffleDataset,
     _TensorSliceDataset,
 )
+from tfcompat.io._tfrecord import _frame, crc32c, iter_records, masked_crc32c
 
 __all__ = [
     "TFRecordDatasetV2",
@@ -53,44 +53,12 @@ __all__ = [
 _STRING = TensorSpec((), dtypes.string)
 
 
-# -- CRC-32C (Castagnoli), table-driven --------------------------------------------------
-
-
-def _make_table() -> list[int]:
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_TABLE = _make_table()
-
-
-def crc32c(data: bytes) -> int:
-    """The CRC-32C checksum of `data`."""
-    crc = 0xFFFFFFFF
-    table = _TABLE
-    for b in data:
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-def masked_crc32c(data: bytes) -> int:
-    """TFRecord's masked CRC-32C: rotated right by 15 bits plus a constant."""
-    crc = crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+# -- TFRecord framing (one implementation, shared with tf.io) ---------------------------
 
 
 def write_record(f: BinaryIO, data: bytes) -> None:
     """Append one TFRecord (length, its CRC, data, the data's CRC) to `f`."""
-    header = struct.pack("<Q", len(data))
-    f.write(header)
-    f.write(struct.pack("<I", masked_crc32c(header)))
-    f.write(data)
-    f.write(struct.pack("<I", masked_crc32c(data)))
+    f.write(_frame(data))
 
 
 # -- file names --------------------------------------------------------------------------
@@ -237,32 +205,25 @@ class TFRecordDatasetV2(_FileDataset):
         super().__init__(filenames, compression_type, num_parallel_reads)
 
     def _read(self, path: str) -> Iterator[Flat]:
-        with _open(path, self._compression) as f:
-            offset = 0
-            while True:
-                header = f.read(12)
-                if not header:
-                    return
-                if len(header) < 12:
-                    raise _corrupt(offset, "truncated record")
-                (length,) = struct.unpack("<Q", header[:8])
-                (crc,) = struct.unpack("<I", header[8:])
-                if masked_crc32c(header[:8]) != crc:
-                    raise _corrupt(offset, "corrupted record")
-                data = f.read(length)
-                footer = f.read(4)
-                if len(data) < length or len(footer) < 4:
-                    raise _corrupt(offset, "truncated record")
-                if masked_crc32c(data) != struct.unpack("<I", footer)[0]:
-                    raise _corrupt(offset, "corrupted record")
-                offset += 16 + length
+        # (TF reads a file with any other compression type as uncompressed)
+        kind = self._compression if self._compression in ("GZIP", "ZLIB") else ""
+        try:
+            for record in iter_records(path, kind):
                 arr = np.empty((), dtype=object)
-                arr[()] = data
+                arr[()] = record
                 yield (arr,)
+        except errors.OpError as exc:
+            raise _as_next_error(exc) from None
 
 
-def _corrupt(offset: int, what: str) -> errors.DataLossError:
-    return errors.DataLossError(None, None, _next_error(f"{what} at {offset}", 1))
+def _as_next_error(exc: errors.OpError) -> errors.OpError:
+    """`exc` (missing file, directory, corrupted record) with TF's iterator wording."""
+    message = _next_error(exc.message, 1)
+    if isinstance(exc, errors.NotFoundError):
+        return errors.NotFoundError(None, None, message)
+    if isinstance(exc, errors.FailedPreconditionError):
+        return errors.FailedPreconditionError(None, None, message)
+    return errors.DataLossError(None, None, message)
 
 
 for _cls in (TextLineDatasetV2, TFRecordDatasetV2):
