@@ -41,6 +41,7 @@ _run_cpu_programs_inline()
 
 from tfcompat import (  # noqa: E402
     autodiff,
+    autograph,
     config,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
     dtypes,
