@@ -259,6 +259,7 @@ __all__ = [
     "atan2",
     "atanh",
     "autodiff",
+    "autograph",
     "bfloat16",
     "bool",
     "boolean_mask",
