@@ -269,7 +269,8 @@ _BOOL_NOT_ALLOWED = (
 _NO_AUTOGRAPH = (
     "\n\nThis code runs without AutoGraph (autograph=False, do_not_convert, or source code "
     "AutoGraph cannot read), so Python control flow cannot depend on a tensor's value{where}. "
-    "Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of `if`, tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
+    "Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of `if`, "
+    "tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
     "tf.foldl instead of a `for` loop over values; or compute the condition outside the function "
     "and pass it as a Python value."
 )
