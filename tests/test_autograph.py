@@ -671,6 +671,30 @@ def _gradient_outside_function(tf: Any) -> Any:
     return y, tape.gradient(y, x)
 
 
+def _gradient_through_data_dependent_while(tf: Any) -> Any:
+    @tf.function
+    def grow(x: Any) -> Any:
+        while x < 100.0:
+            x = x * 1.5 + 1.0
+        return x
+
+    @tf.function
+    def inside(x: Any) -> Any:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = grow(x)
+        return tape.gradient(y, x)
+
+    out = []
+    for v in (2.0, 50.0, 150.0):
+        x = tf.constant(v)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = grow(x)
+        out.append((y, tape.gradient(y, x), inside(x)))
+    return out
+
+
 def _training_loop_with_condition(tf: Any) -> Any:
     w = tf.Variable([0.5, -0.5])
 
@@ -755,6 +779,7 @@ CASES = [
     Case("gradient_through_for_range", _gradient_through_for_range),
     Case("gradient_through_for_tensor", _gradient_through_for_tensor),
     Case("gradient_outside_function", _gradient_outside_function),
+    Case("gradient_through_data_dependent_while", _gradient_through_data_dependent_while),
     Case("training_loop_with_condition", _training_loop_with_condition, rtol=1e-6),
     Case("print_in_branch_runs_at_trace", _print_in_branch_runs_at_trace),
 ]
