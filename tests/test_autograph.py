@@ -732,6 +732,70 @@ def _print_in_branch_runs_at_trace(tf: Any) -> Any:
     return sorted(buf.getvalue().splitlines())
 
 
+# -- error reports -------------------------------------------------------------------------
+
+
+def _error_text(f: Any, *args: Any) -> Any:
+    try:
+        f(*args)
+    except Exception as e:  # the report is the result under test
+        return type(e).__name__, str(e)
+    return None
+
+
+def _raise_in_user_code(tf: Any) -> Any:
+    @tf.function
+    def f(x: Any) -> Any:
+        table = {"a": x}
+        return table["b"]
+
+    return _error_text(f, tf.constant(1.0))
+
+
+def _error_in_called_function(tf: Any) -> Any:
+    def check(v: Any) -> Any:
+        if v.shape.rank != 2:
+            raise ValueError(f"expected a matrix, got rank {v.shape.rank}")
+        return v
+
+    @tf.function
+    def f(x: Any) -> Any:
+        y = x * 2.0
+        return check(y)
+
+    return _error_text(f, tf.ones([3]))
+
+
+def _undefined_in_branch_message(tf: Any) -> Any:
+    @tf.function
+    def f(x: Any) -> Any:
+        if x > 0:
+            y = x
+        return y
+
+    return _error_text(f, tf.constant(1))
+
+
+def _loop_dtype_change_message(tf: Any) -> Any:
+    @tf.function
+    def f(n: Any) -> Any:
+        x = tf.constant(0)
+        while x < n:
+            x = tf.cast(x, tf.float32) + 1.0
+        return x
+
+    return _error_text(f, tf.constant(3))
+
+
+def _static_shape_error_class(tf: Any) -> Any:
+    @tf.function
+    def f(a: Any) -> Any:
+        return tf.matmul(a, a)
+
+    name, text = _error_text(f, tf.ones([2, 3]))
+    return name, text.splitlines()[:4]
+
+
 CASES = [
     Case("if_tensor", _if_tensor),
     Case("if_elif_else", _if_elif_else),
@@ -782,6 +846,11 @@ CASES = [
     Case("gradient_through_data_dependent_while", _gradient_through_data_dependent_while),
     Case("training_loop_with_condition", _training_loop_with_condition, rtol=1e-6),
     Case("print_in_branch_runs_at_trace", _print_in_branch_runs_at_trace),
+    Case("raise_in_user_code", _raise_in_user_code),
+    Case("error_in_called_function", _error_in_called_function),
+    Case("undefined_in_branch_message", _undefined_in_branch_message),
+    Case("loop_dtype_change_message", _loop_dtype_change_message),
+    Case("static_shape_error_class", _static_shape_error_class),
 ]
 
 

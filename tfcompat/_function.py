@@ -1087,6 +1087,19 @@ class Function:
         count; a later trace that creates variables counts and then raises, as in TF.
         """
         fn = self._traced_function()
+        try:
+            return self._trace_counted(cf, fn, args, kwargs, flat)
+        except Exception as exc:
+            from tfcompat.autograph._errors import in_user_code
+
+            new = in_user_code(exc, converted=fn is not self._python_function)
+            if new is exc:
+                raise
+            raise new from None
+
+    def _trace_counted(
+        self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
+    ) -> _Traced:
         count = not cf._counted
         if self._created_variables is None:
             tr, created = _trace(fn, args, kwargs, flat, None, self._name)

@@ -26,6 +26,8 @@ import types
 import weakref
 from typing import Any
 
+from tfcompat.autograph._errors import register_code
+
 __all__ = [
     "ConversionError",
     "autograph_artifact",
@@ -175,6 +177,7 @@ def _compile(fn: types.FunctionType) -> tuple[types.CodeType, Any, ast.FunctionD
     namespace: dict[str, Any] = {}
     exec(compiled, fn.__globals__, namespace)  # defines the factory only
     inner = namespace[_FACTORY](operators, *([None] * len(freevars)))
+    register_code(inner.__code__)
     cells = dict(zip(inner.__code__.co_freevars, inner.__closure__ or (), strict=True))
     result = (inner.__code__, cells.get("ag__"), converted)
     _CODE_CACHE[code] = result
