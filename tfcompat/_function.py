@@ -44,6 +44,7 @@ from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
 from tfcompat._core import dtypes, errors
+from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
@@ -403,14 +404,145 @@ def _trace(
     engine.flush_variables()  # pending updates from outside must not run inside the trace
     _materialize_closure(fn)
 
+    named: list[int] = []
+
     def call(wrapped: list[Tensor]) -> Any:
         call_args, call_kwargs = _substitute(args, kwargs, flat, wrapped)
+        named.extend(_name_arguments(fn, call_args, call_kwargs))
         return fn(*call_args, **call_kwargs)
 
     dbg = api_util.debug_info("tf.function", fn, args, kwargs)
-    return trace_python(
-        call, [(t._shape, t._dtype) for t in flat.tensors], flat.variables, [], allow_creation, dbg
-    )
+    try:
+        return trace_python(
+            call,
+            [(t._shape, t._dtype) for t in flat.tensors],
+            flat.variables,
+            [],
+            allow_creation,
+            dbg,
+        )
+    finally:
+        for key in named:
+            _ARG_NAMES.pop(key, None)
+
+
+# Symbolic tensors' names while tracing (TF's graph names: "x:0", "mul:0", "mul_1:0").
+# Argument tracers are named by their parameter, keyed by the tracer's id.
+_ARG_NAMES: dict[int, str] = {}
+
+# JAX primitive -> the node name TF's Python API gives the op.
+_TF_NODE_NAMES = {
+    "mul": "mul",
+    "add": "add",
+    "add_any": "add",
+    "sub": "sub",
+    "div": "truediv",
+    "neg": "Neg",
+    "gt": "Greater",
+    "lt": "Less",
+    "ge": "GreaterEqual",
+    "le": "LessEqual",
+    "eq": "Equal",
+    "ne": "NotEqual",
+    "reduce_sum": "Sum",
+    "reduce_max": "Max",
+    "reduce_min": "Min",
+    "reduce_prod": "Prod",
+    "dot_general": "MatMul",
+    "convert_element_type": "Cast",
+    "reshape": "Reshape",
+    "transpose": "transpose",
+    "select_n": "SelectV2",
+    "pow": "pow",
+    "integer_pow": "pow",
+    "sqrt": "Sqrt",
+    "rsqrt": "Rsqrt",
+    "abs": "Abs",
+    "max": "Maximum",
+    "min": "Minimum",
+    "and": "LogicalAnd",
+    "or": "LogicalOr",
+    "not": "LogicalNot",
+    "concatenate": "concat",
+    "while": "while",
+    "cond": "cond",
+    "scan": "while",
+    "broadcast_in_dim": "BroadcastTo",
+}
+
+
+def _name_arguments(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[int]:
+    """Names the argument tensors of a trace by their parameters; returns the keys."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        params = []
+    used: dict[str, int] = {}
+
+    def name(base: str, value: Any) -> None:
+        for leaf in nest.flatten(value) if nest.is_nested(value) else [value]:
+            if isinstance(leaf, Tensor) and isinstance(leaf._value, jax.core.Tracer):
+                k = used.get(base, 0)
+                used[base] = k + 1
+                _ARG_NAMES[id(leaf._value)] = base if k == 0 else f"{base}_{k}"
+                keys.append(id(leaf._value))
+
+    keys: list[int] = []
+    for i, a in enumerate(args):
+        name(params[i] if i < len(params) else f"args_{i}", a)
+    for key, value in kwargs.items():
+        name(key, value)
+    return keys
+
+
+def _producer_base(eqn: Any, var: Any) -> str:
+    """The TF node name for the op computing `var`: the primitive inside jit wrappers."""
+    prim = str(eqn.primitive.name)
+    inner = eqn.params.get("jaxpr") if prim in ("pjit", "jit", "closed_call") else None
+    if inner is not None:
+        jaxpr = getattr(inner, "jaxpr", inner)
+        try:
+            k = [id(x) for x in eqn.outvars].index(id(var))
+            target = jaxpr.outvars[k]
+        except (ValueError, IndexError, AttributeError):
+            target = None
+        for e in reversed(jaxpr.eqns):
+            if target is None or any(o is target for o in e.outvars):
+                return _producer_base(e, target)
+        return "Identity"
+    return _TF_NODE_NAMES.get(prim, prim[:1].upper() + prim[1:])
+
+
+def _graph_name(t: Tensor) -> str:
+    """TF's name of a symbolic tensor: its parameter's, or its op's with TF's `_N` suffix."""
+    v = t._array()
+    arg = _ARG_NAMES.get(id(v))
+    if arg is not None:
+        return f"{arg}:0"
+    var = getattr(v, "val", None)
+    try:
+        eqns = list(v._trace.frame.get_eqns())
+    except (AttributeError, TypeError):
+        return "Const:0"
+    mine = None
+    for e in eqns:
+        if any(x is var for x in e.outvars):
+            mine = e
+            break
+    if mine is None:
+        return "Const:0"
+    base = _producer_base(mine, var)
+    index = 0
+    for e in eqns:
+        if e is mine:
+            break
+        if e.outvars and _producer_base(e, e.outvars[0]) == base:
+            index += 1
+    out = [id(x) for x in mine.outvars].index(id(var))
+    return f"{base if index == 0 else f'{base}_{index}'}:{out}"
+
+
+tensor_mod.graph_name = _graph_name
 
 
 def trace_python(
