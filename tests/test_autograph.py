@@ -796,6 +796,33 @@ def _static_shape_error_class(tf: Any) -> Any:
     return name, text.splitlines()[:4]
 
 
+# -- symbolic tensors while tracing -------------------------------------------------------
+
+
+def _print_symbolic_tensors(tf: Any) -> Any:
+    import contextlib
+    import io
+
+    @tf.function
+    def f(x: Any, y: Any) -> Any:
+        print(x)
+        print(repr(y), f"{x}", str(x))
+        a = x * 2.0
+        b = a * y
+        print(a, b, tf.reduce_sum(b), x > 0.0, tf.matmul(tf.reshape(x, [1, 2]), b[:, None]))
+        try:
+            x.numpy()
+        except AttributeError as e:
+            print("AttributeError", e)
+        return b
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        f(tf.ones([2]), tf.ones([2]))
+        f(tf.ones([2]), tf.ones([2]))
+    return buf.getvalue().splitlines()
+
+
 CASES = [
     Case("if_tensor", _if_tensor),
     Case("if_elif_else", _if_elif_else),
@@ -851,6 +878,7 @@ CASES = [
     Case("undefined_in_branch_message", _undefined_in_branch_message),
     Case("loop_dtype_change_message", _loop_dtype_change_message),
     Case("static_shape_error_class", _static_shape_error_class),
+    Case("print_symbolic_tensors", _print_symbolic_tensors),
 ]
 
 
