@@ -823,6 +823,53 @@ def _print_symbolic_tensors(tf: Any) -> Any:
     return buf.getvalue().splitlines()
 
 
+# -- unknown dimensions: traced once -------------------------------------------------------
+
+
+def _input_signature_none_dims_traced_once(tf: Any) -> Any:
+    seen: list[Any] = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def k(x: Any) -> Any:
+        seen.append((x.shape.as_list(), str(x)))
+        return tf.reduce_sum(x * 2.0)
+
+    outs = [k(tf.ones([2])), k(tf.ones([3])), k(tf.ones([3]))]
+    x = tf.ones([4])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = k(x)
+    return outs, t.gradient(y, x), seen, k.experimental_get_tracing_count()
+
+
+def _input_signature_batch_dim_with_variable(tf: Any) -> Any:
+    v = tf.Variable(1.0)
+    seen: list[Any] = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def m(x: Any) -> Any:
+        seen.append(x.shape.as_list())
+        v.assign_add(1.0)
+        if tf.reduce_sum(x) > 4.0:
+            x = x * 2.0
+        return tf.matmul(x, tf.ones([2, 3])) * v
+
+    outs = [m(tf.ones([1, 2])), m(tf.ones([5, 2]))]
+    return outs, v.numpy(), seen, m.experimental_get_tracing_count()
+
+
+def _reduce_retracing_generalizes_once(tf: Any) -> Any:
+    seen: list[Any] = []
+
+    @tf.function(reduce_retracing=True)
+    def r(x: Any) -> Any:
+        seen.append(x.shape.as_list())
+        return x + 1
+
+    outs = [r(tf.ones([n])) for n in (1, 2, 3, 4)]
+    return outs, seen, r.experimental_get_tracing_count()
+
+
 CASES = [
     Case("if_tensor", _if_tensor),
     Case("if_elif_else", _if_elif_else),
@@ -879,6 +926,9 @@ CASES = [
     Case("loop_dtype_change_message", _loop_dtype_change_message),
     Case("static_shape_error_class", _static_shape_error_class),
     Case("print_symbolic_tensors", _print_symbolic_tensors),
+    Case("input_signature_none_dims_traced_once", _input_signature_none_dims_traced_once),
+    Case("input_signature_batch_dim_with_variable", _input_signature_batch_dim_with_variable),
+    Case("reduce_retracing_generalizes_once", _reduce_retracing_generalizes_once),
 ]
 
 

@@ -399,8 +399,11 @@ def _trace(
     flat: _Flat,
     allow_creation: str | None,
     name: str,
+    avals: list[tuple[tuple[Any, ...], dtypes.DType]] | None = None,
 ) -> tuple[_Traced, dict[int, tuple[Variable, Any]]]:
-    """Trace `fn(*args, **kwargs)` into a `_Traced`; also return the variables it created."""
+    """Trace `fn(*args, **kwargs)` into a `_Traced`; also return the variables it created.
+
+    `avals` overrides the argument tensors' shapes (symbolic dimensions)."""
     engine.flush_variables()  # pending updates from outside must not run inside the trace
     _materialize_closure(fn)
 
@@ -415,7 +418,7 @@ def _trace(
     try:
         return trace_python(
             call,
-            [(t._shape, t._dtype) for t in flat.tensors],
+            avals if avals is not None else [(t._shape, t._dtype) for t in flat.tensors],
             flat.variables,
             [],
             allow_creation,
@@ -798,6 +801,7 @@ class ConcreteFunction:
         self._key = key
         self._instances: dict[tuple[Any, ...], _Traced] = {}
         self._counted = False  # whether this concrete function's trace was counted
+        self._symbolic: _Symbolic | None = None  # traced once with symbolic dimensions
         self.structured_input_signature = structured_input_signature
         self.structured_outputs: Any = None
 
@@ -839,6 +843,37 @@ class ConcreteFunction:
     def __repr__(self) -> str:
         sig = self.structured_input_signature
         return f"<ConcreteFunction {self._function._name}{sig} at 0x{id(self):X}>"
+
+
+class _Symbolic:
+    """A program traced once with symbolic dimensions, exported for concrete shapes."""
+
+    __slots__ = ("call", "exported", "name", "tr")
+
+    def __init__(self, tr: _Traced, exported: Any, name: str) -> None:
+        self.tr = tr
+        self.exported = exported
+        self.name = name
+        self.call = jax.jit(exported.call)
+
+
+def _concrete_instance(sym: _Symbolic, flat: _Flat) -> _Traced:
+    """The symbolic program for the concrete shapes of `flat`'s tensors."""
+    src = sym.tr
+    tr = _Traced()
+    for attr in ("captured", "written", "out_template", "out_kinds", "n_outs", "n_var_args"):
+        setattr(tr, attr, getattr(src, attr))
+    tr.jaxpr, tr.consts = src.jaxpr, src.consts
+    structs = [jax.ShapeDtypeStruct(tuple(t._shape), t._dtype.as_numpy_dtype) for t in flat.tensors]
+    structs += [
+        jax.ShapeDtypeStruct(v._handle.shape, v._handle.dtype.as_numpy_dtype)
+        for v in [*flat.variables, *src.captured]
+    ]
+    outs = jax.eval_shape(sym.call, *structs)
+    tr.out_avals = [(tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs[: src.n_outs]]
+    tr.jitted = sym.call
+    tr.op = RawOp(sym.name, sym.exported.call, differentiable=True, num_outputs=None)
+    return tr
 
 
 def _run(tr: _Traced, flat: _Flat) -> Any:
@@ -1232,6 +1267,12 @@ class Function:
     def _trace_counted(
         self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
     ) -> _Traced:
+        if cf._symbolic is not None:
+            return _concrete_instance(cf._symbolic, flat)
+        if self._created_variables is not True and _is_relaxed(cf._key):
+            symbolic = self._trace_symbolic(cf, fn, args, kwargs, flat)
+            if symbolic is not None:
+                return _concrete_instance(symbolic, flat)
         count = not cf._counted
         if self._created_variables is None:
             tr, created = _trace(fn, args, kwargs, flat, None, self._name)
@@ -1270,6 +1311,57 @@ class Function:
                 fn = maybe_convert(fn)
             self._converted = fn
         return fn
+
+    def _trace_symbolic(
+        self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
+    ) -> _Symbolic | None:
+        """Trace once for a key with unknown dimensions, as TF does: each `None` dimension
+        is a JAX symbolic dimension (`x.shape` shows None), and the program is exported
+        (`jax.export`) to compile per concrete shape without running Python again. None
+        when the key has a tensor of unknown rank or the function creates variables (it
+        is then traced per concrete shape)."""
+        parts = [p for p in cf._key if p[0] == "T"]
+        if len(parts) != len(flat.tensors) or any(p[1] is None for p in parts):
+            return None
+        n_unknown = sum(d is None for p in parts for d in p[1])
+        names = ", ".join(f"d{i}" for i in range(n_unknown))
+        dims = iter(jax.export.symbolic_shape(names))
+        avals = [(tuple(next(dims) if d is None else d for d in p[1]), p[2]) for p in parts]
+        if self._created_variables is None:
+            tr, created = _trace(fn, args, kwargs, flat, None, self._name, avals)
+            if created:
+                if any(not is_concrete(init) for _, init in created.values()):
+                    raise errors.UnimplementedError(
+                        None,
+                        None,
+                        "tfcompat traces a tf.function whose input_signature has None "
+                        "dimensions once, with symbolic dimensions; variables it creates must "
+                        "have initial values that do not depend on its inputs.",
+                    )
+                self._initialize(tr, created, flat)
+                self._tracing_count += 1  # the first trace
+                tr, _ = _trace(fn, args, kwargs, flat, _SINGLETON_VARIABLES, self._name, avals)
+                self._created_variables = True
+            else:
+                self._created_variables = False
+        else:
+            tr, created = _trace(fn, args, kwargs, flat, None, self._name, avals)
+            if created:
+                raise ValueError(_NON_FIRST_CALL_VARIABLES)
+        if not cf._counted:
+            self._tracing_count += 1
+            cf._counted = True
+        jaxpr, consts = tr.jaxpr, tr.consts
+
+        def flat_fn(*vals: Any) -> tuple[Any, ...]:
+            return tuple(core.eval_jaxpr(jaxpr, consts, *vals))
+
+        structs = [jax.ShapeDtypeStruct(v.aval.shape, v.aval.dtype) for v in jaxpr.invars]
+        exported = jax.export.export(jax.jit(flat_fn))(*structs)
+        cf._symbolic = _Symbolic(tr, exported, self._name)
+        if cf.structured_outputs is None:
+            cf.structured_outputs = tr.out_template
+        return cf._symbolic
 
     def _initialize(
         self, tr: _Traced, created: dict[int, tuple[Variable, Any]], flat: _Flat
