@@ -19,10 +19,11 @@ its first trace unless `autograph=False`: Python `if`/`while`/`for` on tensors b
 `tf.cond`/`tf.while_loop`. Without it, Python control flow on a tensor value raises
 `OperatorNotAllowedInGraphError` naming the construct to use.
 
+A key with `None` dimensions (`input_signature`, `reduce_retracing`) is traced once with
+JAX symbolic dimensions and exported (`jax.export`), then compiled per concrete shape.
+
 Differences from TensorFlow (see docs/advanced_autodiff.md):
-  * XLA compiles for concrete shapes: with `input_signature` dimensions of `None` or
-    `reduce_retracing`, TF traces once with unknown dimensions; tfcompat traces the Python
-    function again for each new concrete shape (the tracing count still follows TF).
+  * A tensor of unknown rank is traced per concrete shape.
   * Variables created during a trace but never read or assigned in it are not lifted.
 """
 
@@ -790,8 +791,8 @@ def _initial_values(jaxpr: Any, consts: Any, n_init: int, inputs: list[Any]) -> 
 class ConcreteFunction:
     """tfcompat implementation of a TF `ConcreteFunction`: one traced signature.
 
-    A key with unknown dimensions (from `input_signature` or `reduce_retracing`) holds one
-    compiled program per concrete shape seen.
+    A key with unknown dimensions (from `input_signature` or `reduce_retracing`) is traced
+    once with symbolic dimensions and holds one compiled program per concrete shape seen.
     """
 
     def __init__(
@@ -1318,8 +1319,8 @@ class Function:
         """Trace once for a key with unknown dimensions, as TF does: each `None` dimension
         is a JAX symbolic dimension (`x.shape` shows None), and the program is exported
         (`jax.export`) to compile per concrete shape without running Python again. None
-        when the key has a tensor of unknown rank or the function creates variables (it
-        is then traced per concrete shape)."""
+        when the key has a tensor of unknown rank (it is then traced per concrete shape).
+        """
         parts = [p for p in cf._key if p[0] == "T"]
         if len(parts) != len(flat.tensors) or any(p[1] is None for p in parts):
             return None
