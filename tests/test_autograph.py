@@ -732,6 +732,54 @@ def _print_in_branch_runs_at_trace(tf: Any) -> Any:
     return sorted(buf.getvalue().splitlines())
 
 
+def _lambda_converted(tf: Any) -> Any:
+    f = tf.function(lambda x, y=2: x * y if x > 0 else -x)
+    g = tf.function(lambda x: tf.map_fn(lambda v: v * 2.0 if v > 1.0 else v, x))
+    return f(tf.constant(1.0)), f(tf.constant(-3.0)), g(tf.constant([1.0, 2.0]))
+
+
+def _cond_branches_converted(tf: Any) -> Any:
+    @tf.function
+    def f(x: Any) -> Any:
+        def big() -> Any:
+            y = x
+            while y < 100.0:
+                y = y * 3.0
+            return y
+
+        return tf.cond(x > 0, big, lambda: -x)
+
+    return _calls(f, (tf.constant(2.0),), (tf.constant(-2.0),))
+
+
+def _nonlocal_and_super(tf: Any) -> Any:
+    class Base:
+        def scale(self, x: Any) -> Any:
+            return x * 2.0
+
+    class M(Base):
+        @tf.function
+        def __call__(self, x: Any, *rest: Any, **kw: Any) -> Any:
+            y = super().scale(x)
+            if y > 1.0:
+                y = self.helper(y, *rest, **kw)
+
+            def bump(d: Any) -> Any:
+                nonlocal y
+                if d > 0:
+                    y = y + d
+                return y
+
+            bump(tf.constant(1.0))
+            return y
+
+        def helper(self, y: Any, a: float = 1.0, b: float = 2.0) -> Any:
+            return y * a + b
+
+    m = M()
+    return m(tf.constant(3.0), 2.0, b=5.0), m(tf.constant(0.1))
+
+
 # -- error reports -------------------------------------------------------------------------
 
 
@@ -926,6 +974,9 @@ CASES = [
     Case("loop_dtype_change_message", _loop_dtype_change_message),
     Case("static_shape_error_class", _static_shape_error_class),
     Case("print_symbolic_tensors", _print_symbolic_tensors),
+    Case("lambda_converted", _lambda_converted),
+    Case("cond_branches_converted", _cond_branches_converted),
+    Case("nonlocal_and_super", _nonlocal_and_super),
     Case("input_signature_none_dims_traced_once", _input_signature_none_dims_traced_once),
     Case("input_signature_batch_dim_with_variable", _input_signature_batch_dim_with_variable),
     Case("reduce_retracing_generalizes_once", _reduce_retracing_generalizes_once),

@@ -1255,8 +1255,11 @@ class Function:
         count; a later trace that creates variables counts and then raises, as in TF.
         """
         fn = self._traced_function()
+        from tfcompat.autograph._conversion import active
+
         try:
-            return self._trace_counted(cf, fn, args, kwargs, flat)
+            with active(bool(self._autograph)):
+                return self._trace_counted(cf, fn, args, kwargs, flat)
         except Exception as exc:
             from tfcompat.autograph._errors import in_user_code
 

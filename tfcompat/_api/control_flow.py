@@ -104,6 +104,14 @@ def _at(t: Tensor, index: Any) -> Tensor:
     return getitem(t, index)
 
 
+def _converted(fn: Any) -> Any:
+    """A user function given to a control-flow op, converted by AutoGraph while a converted
+    tf.function is traced (as TF converts them)."""
+    from tfcompat.autograph._conversion import convert_if_active
+
+    return convert_if_active(fn)
+
+
 def _no_args(f: Callable[[], Any]) -> Callable[[list[Tensor]], Any]:
     return lambda _: f()
 
@@ -246,6 +254,7 @@ def cond(pred: Any, true_fn: Any = None, false_fn: Any = None, name: Any = None)
         raise TypeError("'true_fn' must be callable.")
     if not callable(false_fn):
         raise TypeError("'false_fn' must be callable.")
+    true_fn, false_fn = _converted(true_fn), _converted(false_fn)
     if not _tracing(pred):
         return true_fn() if builtins.bool(pred) else false_fn()
     p = _as_tensor(pred)
@@ -263,9 +272,9 @@ def switch_case(
         raise TypeError(f"'branch_index' must be a Tensor, got {type(branch_index)}")
     if not branch_index.dtype.is_integer:
         raise TypeError(f"'branch_index' must be an integer Tensor, got {branch_index.dtype}")
-    fns = _branch_list(branch_fns)
+    fns = [_converted(f) for f in _branch_list(branch_fns)]
     if default is not None:
-        fns = [*fns, default]
+        fns = [*fns, _converted(default)]
     if not _tracing(branch_index):
         i = int(_as_tensor(branch_index))
         n = len(fns) - (1 if default is not None else 0)
@@ -434,6 +443,7 @@ def while_loop(
         raise TypeError("'body' must be callable.")
     if parallel_iterations < 1:
         raise TypeError("'parallel_iterations' must be a positive integer.")
+    cond, body = _converted(cond), _converted(body)
     loop_vars = nest.map_structure(
         lambda v: v._tfcompat_read() if isinstance(v, Variable) else v, loop_vars
     )
@@ -719,6 +729,7 @@ def map_fn(
 
     if not callable(fn):
         raise TypeError(f"fn must be callable. Received: {fn}")
+    fn = _converted(fn)
     signature = fn_output_signature if fn_output_signature is not None else dtype
     flat, n = _elems(elems)
     expected = (
@@ -805,6 +816,7 @@ def _scan(fn: Any, elems: Any, initializer: Any, reverse: bool, name: str, stack
 
     if not callable(fn):
         raise TypeError(f"{fn} is not callable. Please provide a callable function.")
+    fn = _converted(fn)
     flat, n = _elems(elems)
     order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
     if initializer is None:

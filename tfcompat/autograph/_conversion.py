@@ -26,7 +26,7 @@ import types
 import weakref
 from typing import Any
 
-from tfcompat.autograph._errors import register_code
+from tfcompat.autograph._errors import CONVERTED_CODE, register_code
 
 __all__ = [
     "ConversionError",
@@ -109,7 +109,7 @@ def _convertible(fn: Any) -> bool:
         return False
     if getattr(fn, _ARTIFACT, False) or getattr(fn, _DO_NOT_CONVERT, False):
         return False
-    if fn.__name__ == "<lambda>" or _is_library(fn):
+    if _is_library(fn) or fn.__code__ in CONVERTED_CODE:  # library code, or converted code
         return False
     flags = fn.__code__.co_flags
     return not flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR)
@@ -131,6 +131,8 @@ def _parse(fn: types.FunctionType) -> ast.FunctionDef:
     except (OSError, TypeError) as e:
         raise ConversionError(f"could not get source code: {e}") from None
     source = textwrap.dedent(source)
+    if fn.__name__ == "<lambda>":
+        return _parse_lambda(fn, source)
     try:
         tree = ast.parse(source)
     except SyntaxError as e:
@@ -139,6 +141,44 @@ def _parse(fn: types.FunctionType) -> ast.FunctionDef:
         raise ConversionError("the source code is not a function definition")
     node = tree.body[0]
     ast.increment_lineno(tree, fn.__code__.co_firstlineno - 1)
+    return node
+
+
+def _parse_lambda(fn: types.FunctionType, source: str) -> ast.FunctionDef:
+    """A lambda as `def lambda_(args): return body`, found among the lambdas on its
+    source lines by its parameters (it must be the only one with them)."""
+    tree = None
+    offset = 0
+    src = source.strip()
+    candidates = [(src, 0)] + [("(\n" + src[: len(src) - k] + "\n)", -1) for k in range(20)]
+    for text, shift in candidates:  # the lambda's lines may end inside a call
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        offset = shift
+        break
+    if tree is None:
+        raise ConversionError("could not parse the lambda's source line")
+    code = fn.__code__
+    params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    found = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Lambda)
+        and [a.arg for a in [*n.args.posonlyargs, *n.args.args, *n.args.kwonlyargs]] == params
+    ]
+    if len(found) != 1:
+        raise ConversionError("could not tell the lambda apart from others on its line")
+    lam = found[0]
+    ret = ast.Return(value=lam.body)
+    ast.copy_location(ret, lam.body)
+    node = ast.FunctionDef(
+        name="lambda_", args=lam.args, body=[ret], decorator_list=[], returns=None
+    )
+    ast.copy_location(node, lam)
+    module = ast.Module(body=[node], type_ignores=[])
+    ast.increment_lineno(module, code.co_firstlineno - 1 + offset)
     return node
 
 
@@ -259,6 +299,32 @@ def maybe_convert(fn: Any) -> Any:
 # --------------------------------------------------------------------------------------
 # converted_call
 # --------------------------------------------------------------------------------------
+
+
+_ACTIVE = threading.local()
+
+
+@contextlib.contextmanager
+def active(on: bool) -> Any:
+    """While a function converted by AutoGraph is traced: functions that tf.cond,
+    tf.while_loop, tf.map_fn... are given are converted too, as TF does."""
+    saved = getattr(_ACTIVE, "on", False)
+    _ACTIVE.on = on
+    try:
+        yield
+    finally:
+        _ACTIVE.on = saved
+
+
+def convert_if_active(fn: Any) -> Any:
+    """`fn` converted when AutoGraph is active (a control-flow op's user function)."""
+    if not getattr(_ACTIVE, "on", False):
+        return fn
+    if isinstance(fn, functools.partial):
+        return functools.partial(convert_if_active(fn.func), *fn.args, **fn.keywords)
+    if isinstance(fn, (types.FunctionType, types.MethodType)):
+        return maybe_convert(fn)
+    return fn
 
 
 def converted_call(f: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> Any:

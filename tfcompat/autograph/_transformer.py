@@ -483,7 +483,10 @@ class _ControlFlow(ast.NodeTransformer):
 
     def __init__(self, counter: _Counter, globals_: set[str], nonlocals: set[str]) -> None:
         self.counter = counter
-        self.globals = globals_ | nonlocals
+        # Names declared `global` are not state (a block function declares them global);
+        # `nonlocal` names are state like locals (the statement's result is assigned to
+        # them in the function that declares them nonlocal).
+        self.globals = globals_
         self.nonlocals = nonlocals
 
     # -- blocks ----------------------------------------------------------------------
@@ -533,10 +536,8 @@ class _ControlFlow(ast.NodeTransformer):
         return state, extra, init
 
     def _globals_decl(self, modified: set[str]) -> list[ast.stmt]:
-        g = sorted(modified & (self.globals - self.nonlocals))
-        n = sorted(modified & self.nonlocals)
-        decl: list[ast.stmt] = [ast.Global(names=g)] if g else []
-        return decl + ([ast.Nonlocal(names=n)] if n else [])
+        g = sorted(modified & self.globals)
+        return [ast.Global(names=g)] if g else []
 
     # -- if ----------------------------------------------------------------------------
     def if_(self, node: ast.If, defined: set[str]) -> list[ast.stmt]:
