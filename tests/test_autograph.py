@@ -918,6 +918,19 @@ def _reduce_retracing_generalizes_once(tf: Any) -> Any:
     return outs, seen, r.experimental_get_tracing_count()
 
 
+def _get_concrete_function_none_dims(tf: Any) -> Any:
+    seen: list[Any] = []
+
+    @tf.function
+    def k(x: Any) -> Any:
+        seen.append(x.shape.as_list())
+        return tf.reduce_sum(x * 2.0)
+
+    cf = k.get_concrete_function(tf.TensorSpec([None], tf.float32))
+    outs = [cf(tf.ones([3])), cf(tf.ones([5])), k(tf.ones([4]))]
+    return outs, seen, k.experimental_get_tracing_count()
+
+
 CASES = [
     Case("if_tensor", _if_tensor),
     Case("if_elif_else", _if_elif_else),
@@ -980,6 +993,7 @@ CASES = [
     Case("input_signature_none_dims_traced_once", _input_signature_none_dims_traced_once),
     Case("input_signature_batch_dim_with_variable", _input_signature_batch_dim_with_variable),
     Case("reduce_retracing_generalizes_once", _reduce_retracing_generalizes_once),
+    Case("get_concrete_function_none_dims", _get_concrete_function_none_dims),
 ]
 
 

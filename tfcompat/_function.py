@@ -1116,8 +1116,16 @@ class Function:
                     *_with_placeholders(bound_args, bound_kwargs, placeholders),
                     _spec_flat(flat),
                 )
-            elif not cf._counted:
-                # TF traces once with unknown dimensions; tfcompat traces per shape on call.
+            elif cf._symbolic is None and self._created_variables is not True:
+                # TF traces once with unknown dimensions: so does tfcompat (symbolically).
+                from tfcompat.autograph._conversion import active
+
+                fn = self._traced_function()
+                with active(bool(self._autograph)):
+                    self._trace_symbolic(cf, fn, bound_args, bound_kwargs, flat)
+                if all(c is not cf for _, c in self._relaxed):
+                    self._relaxed.append((key, cf))  # calls that fit the specs reuse it
+            if not cf._counted:  # a tensor of unknown rank: traced per shape on call
                 self._tracing_count += 1
                 cf._counted = True
         return cf
