@@ -738,6 +738,20 @@ def _lambda_converted(tf: Any) -> Any:
     return f(tf.constant(1.0)), f(tf.constant(-3.0)), g(tf.constant([1.0, 2.0]))
 
 
+def _defaults_from_enclosing_scope(tf: Any) -> Any:
+    outs = []
+    for p in (2.0, 3.0):
+
+        def scale(x: Any, p: float = p) -> Any:
+            if x > 0:
+                return x * p
+            return x
+
+        f = tf.function(lambda x, p=p: scale(x) + p)
+        outs.append((f(tf.constant(1.0)), tf.function(scale)(tf.constant(-1.0))))
+    return outs
+
+
 def _cond_branches_converted(tf: Any) -> Any:
     @tf.function
     def f(x: Any) -> Any:
@@ -988,6 +1002,7 @@ CASES = [
     Case("static_shape_error_class", _static_shape_error_class),
     Case("print_symbolic_tensors", _print_symbolic_tensors),
     Case("lambda_converted", _lambda_converted),
+    Case("defaults_from_enclosing_scope", _defaults_from_enclosing_scope),
     Case("cond_branches_converted", _cond_branches_converted),
     Case("nonlocal_and_super", _nonlocal_and_super),
     Case("input_signature_none_dims_traced_once", _input_signature_none_dims_traced_once),

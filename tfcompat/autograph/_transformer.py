@@ -810,5 +810,9 @@ def convert_function_def(fn: ast.FunctionDef) -> ast.FunctionDef:
         fn.args.kwarg.annotation = None
     convert_nested(fn, _Counter())
     fn.decorator_list = []
+    # The converted function takes the original's default values (`__defaults__`): the
+    # expressions are not evaluated again (they may name the enclosing scope's locals).
+    fn.args.defaults = [_const(None) for _ in fn.args.defaults]
+    fn.args.kw_defaults = [None if d is None else _const(None) for d in fn.args.kw_defaults]
     ast.fix_missing_locations(fn)
     return fn
