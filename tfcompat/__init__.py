@@ -41,6 +41,7 @@ _run_cpu_programs_inline()
 
 from tfcompat import (  # noqa: E402
     autodiff,
+    autograph,
     config,
     data,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
@@ -303,6 +304,7 @@ __all__ = [
     "atan2",
     "atanh",
     "autodiff",
+    "autograph",
     "bfloat16",
     "bool",
     "boolean_mask",

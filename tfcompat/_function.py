@@ -14,13 +14,16 @@ values in and writes the results back. Nothing walks object graphs per call.
 Tapes work inside functions (the gradient runs on tracers), and a function called while a
 tape records is recorded on it as one op whose replay is the compiled program.
 
+AutoGraph (tfcompat.autograph, docs/autograph.md) converts the Python function before
+its first trace unless `autograph=False`: Python `if`/`while`/`for` on tensors become
+`tf.cond`/`tf.while_loop`. Without it, Python control flow on a tensor value raises
+`OperatorNotAllowedInGraphError` naming the construct to use.
+
+A key with `None` dimensions (`input_signature`, `reduce_retracing`) is traced once with
+JAX symbolic dimensions and exported (`jax.export`), then compiled per concrete shape.
+
 Differences from TensorFlow (see docs/advanced_autodiff.md):
-  * No AutoGraph: Python `if`/`while` on a tensor value raise `OperatorNotAllowedInGraphError`
-    naming the construct to use (`tf.cond`, `tf.while_loop`...). `for` over a tensor of
-    static length is unrolled.
-  * XLA compiles for concrete shapes: with `input_signature` dimensions of `None` or
-    `reduce_retracing`, TF traces once with unknown dimensions; tfcompat traces the Python
-    function again for each new concrete shape (the tracing count still follows TF).
+  * A tensor of unknown rank is traced per concrete shape.
   * Variables created during a trace but never read or assigned in it are not lifted.
 """
 
@@ -44,6 +47,7 @@ from jax._src.interpreters import partial_eval as pe
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
+from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
@@ -275,9 +279,10 @@ _BOOL_NOT_ALLOWED = (
     "reference/limitations.md#access-to-source-code for more information."
 )
 _NO_AUTOGRAPH = (
-    "\n\ntfcompat traces tf.function without AutoGraph, so Python control flow cannot depend on "
-    "a tensor's value{where}. Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of "
-    "`if`, tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
+    "\n\nThis code runs without AutoGraph (autograph=False, do_not_convert, or source code "
+    "AutoGraph cannot read), so Python control flow cannot depend on a tensor's value{where}. "
+    "Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of `if`, "
+    "tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
     "tf.foldl instead of a `for` loop over values; or compute the condition outside the function "
     "and pass it as a Python value."
 )
@@ -405,19 +410,153 @@ def _trace(
     flat: _Flat,
     allow_creation: str | None,
     name: str,
+    avals: list[tuple[tuple[Any, ...], dtypes.DType]] | None = None,
 ) -> tuple[_Traced, dict[int, tuple[Variable, Any]]]:
-    """Trace `fn(*args, **kwargs)` into a `_Traced`; also return the variables it created."""
+    """Trace `fn(*args, **kwargs)` into a `_Traced`; also return the variables it created.
+
+    `avals` overrides the argument tensors' shapes (symbolic dimensions)."""
     engine.flush_variables()  # pending updates from outside must not run inside the trace
     _materialize_closure(fn)
 
+    named: list[int] = []
+
     def call(wrapped: list[Tensor]) -> Any:
         call_args, call_kwargs = _substitute(args, kwargs, flat, wrapped)
+        named.extend(_name_arguments(fn, call_args, call_kwargs))
         return fn(*call_args, **call_kwargs)
 
     dbg = api_util.debug_info("tf.function", fn, args, kwargs)
-    return trace_python(
-        call, [(t._shape, t._dtype) for t in flat.tensors], flat.variables, [], allow_creation, dbg
-    )
+    try:
+        return trace_python(
+            call,
+            avals if avals is not None else [(t._shape, t._dtype) for t in flat.tensors],
+            flat.variables,
+            [],
+            allow_creation,
+            dbg,
+        )
+    finally:
+        for key in named:
+            _ARG_NAMES.pop(key, None)
+
+
+# Symbolic tensors' names while tracing (TF's graph names: "x:0", "mul:0", "mul_1:0").
+# Argument tracers are named by their parameter, keyed by the tracer's id.
+_ARG_NAMES: dict[int, str] = {}
+
+# JAX primitive -> the node name TF's Python API gives the op.
+_TF_NODE_NAMES = {
+    "mul": "mul",
+    "add": "add",
+    "add_any": "add",
+    "sub": "sub",
+    "div": "truediv",
+    "neg": "Neg",
+    "gt": "Greater",
+    "lt": "Less",
+    "ge": "GreaterEqual",
+    "le": "LessEqual",
+    "eq": "Equal",
+    "ne": "NotEqual",
+    "reduce_sum": "Sum",
+    "reduce_max": "Max",
+    "reduce_min": "Min",
+    "reduce_prod": "Prod",
+    "dot_general": "MatMul",
+    "convert_element_type": "Cast",
+    "reshape": "Reshape",
+    "transpose": "transpose",
+    "select_n": "SelectV2",
+    "pow": "pow",
+    "integer_pow": "pow",
+    "sqrt": "Sqrt",
+    "rsqrt": "Rsqrt",
+    "abs": "Abs",
+    "max": "Maximum",
+    "min": "Minimum",
+    "and": "LogicalAnd",
+    "or": "LogicalOr",
+    "not": "LogicalNot",
+    "concatenate": "concat",
+    "while": "while",
+    "cond": "cond",
+    "scan": "while",
+    "broadcast_in_dim": "BroadcastTo",
+}
+
+
+def _name_arguments(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[int]:
+    """Names the argument tensors of a trace by their parameters; returns the keys."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        params = []
+    used: dict[str, int] = {}
+
+    def name(base: str, value: Any) -> None:
+        for leaf in nest.flatten(value) if nest.is_nested(value) else [value]:
+            if isinstance(leaf, Tensor) and isinstance(leaf._value, jax.core.Tracer):
+                k = used.get(base, 0)
+                used[base] = k + 1
+                _ARG_NAMES[id(leaf._value)] = base if k == 0 else f"{base}_{k}"
+                keys.append(id(leaf._value))
+
+    keys: list[int] = []
+    for i, a in enumerate(args):
+        name(params[i] if i < len(params) else f"args_{i}", a)
+    for key, value in kwargs.items():
+        name(key, value)
+    return keys
+
+
+def _producer_base(eqn: Any, var: Any) -> str:
+    """The TF node name for the op computing `var`: the primitive inside jit wrappers."""
+    prim = str(eqn.primitive.name)
+    inner = eqn.params.get("jaxpr") if prim in ("pjit", "jit", "closed_call") else None
+    if inner is not None:
+        jaxpr = getattr(inner, "jaxpr", inner)
+        try:
+            k = [id(x) for x in eqn.outvars].index(id(var))
+            target = jaxpr.outvars[k]
+        except (ValueError, IndexError, AttributeError):
+            target = None
+        for e in reversed(jaxpr.eqns):
+            if target is None or any(o is target for o in e.outvars):
+                return _producer_base(e, target)
+        return "Identity"
+    return _TF_NODE_NAMES.get(prim, prim[:1].upper() + prim[1:])
+
+
+def _graph_name(t: Tensor) -> str:
+    """TF's name of a symbolic tensor: its parameter's, or its op's with TF's `_N` suffix."""
+    v = t._array()
+    arg = _ARG_NAMES.get(id(v))
+    if arg is not None:
+        return f"{arg}:0"
+    var = getattr(v, "val", None)
+    try:
+        eqns = list(v._trace.frame.get_eqns())
+    except (AttributeError, TypeError):
+        return "Const:0"
+    mine = None
+    for e in eqns:
+        if any(x is var for x in e.outvars):
+            mine = e
+            break
+    if mine is None:
+        return "Const:0"
+    base = _producer_base(mine, var)
+    index = 0
+    for e in eqns:
+        if e is mine:
+            break
+        if e.outvars and _producer_base(e, e.outvars[0]) == base:
+            index += 1
+    out = [id(x) for x in mine.outvars].index(id(var))
+    return f"{base if index == 0 else f'{base}_{index}'}:{out}"
+
+
+tensor_mod.graph_name = _graph_name
 
 
 def trace_python(
@@ -668,8 +807,8 @@ def _initial_values(jaxpr: Any, consts: Any, n_init: int, inputs: list[Any]) -> 
 class ConcreteFunction:
     """tfcompat implementation of a TF `ConcreteFunction`: one traced signature.
 
-    A key with unknown dimensions (from `input_signature` or `reduce_retracing`) holds one
-    compiled program per concrete shape seen.
+    A key with unknown dimensions (from `input_signature` or `reduce_retracing`) is traced
+    once with symbolic dimensions and holds one compiled program per concrete shape seen.
     """
 
     def __init__(
@@ -679,6 +818,7 @@ class ConcreteFunction:
         self._key = key
         self._instances: dict[tuple[Any, ...], _Traced] = {}
         self._counted = False  # whether this concrete function's trace was counted
+        self._symbolic: _Symbolic | None = None  # traced once with symbolic dimensions
         self.structured_input_signature = structured_input_signature
         self.structured_outputs: Any = None
 
@@ -720,6 +860,37 @@ class ConcreteFunction:
     def __repr__(self) -> str:
         sig = self.structured_input_signature
         return f"<ConcreteFunction {self._function._name}{sig} at 0x{id(self):X}>"
+
+
+class _Symbolic:
+    """A program traced once with symbolic dimensions, exported for concrete shapes."""
+
+    __slots__ = ("call", "exported", "name", "tr")
+
+    def __init__(self, tr: _Traced, exported: Any, name: str) -> None:
+        self.tr = tr
+        self.exported = exported
+        self.name = name
+        self.call = jax.jit(exported.call)
+
+
+def _concrete_instance(sym: _Symbolic, flat: _Flat) -> _Traced:
+    """The symbolic program for the concrete shapes of `flat`'s tensors."""
+    src = sym.tr
+    tr = _Traced()
+    for attr in ("captured", "written", "out_template", "out_kinds", "n_outs", "n_var_args"):
+        setattr(tr, attr, getattr(src, attr))
+    tr.jaxpr, tr.consts = src.jaxpr, src.consts
+    structs = [jax.ShapeDtypeStruct(tuple(t._shape), t._dtype.as_numpy_dtype) for t in flat.tensors]
+    structs += [
+        jax.ShapeDtypeStruct(v._handle.shape, v._handle.dtype.as_numpy_dtype)
+        for v in [*flat.variables, *src.captured]
+    ]
+    outs = jax.eval_shape(sym.call, *structs)
+    tr.out_avals = [(tuple(o.shape), dtypes.from_numpy(o.dtype)) for o in outs[: src.n_outs]]
+    tr.jitted = sym.call
+    tr.op = RawOp(sym.name, sym.exported.call, differentiable=True, num_outputs=None)
+    return tr
 
 
 def _run(tr: _Traced, flat: _Flat) -> Any:
@@ -889,6 +1060,7 @@ class Function:
         except (TypeError, ValueError):
             self._signature = None
         self._fast_arity = _fast_arity(self._signature)
+        self._converted: Callable[..., Any] | None = None
         functools.update_wrapper(self, python_function)
 
     # -- public API -------------------------------------------------------------------
@@ -960,8 +1132,16 @@ class Function:
                     *_with_placeholders(bound_args, bound_kwargs, placeholders),
                     _spec_flat(flat),
                 )
-            elif not cf._counted:
-                # TF traces once with unknown dimensions; tfcompat traces per shape on call.
+            elif cf._symbolic is None and self._created_variables is not True:
+                # TF traces once with unknown dimensions: so does tfcompat (symbolically).
+                from tfcompat.autograph._conversion import active
+
+                fn = self._traced_function()
+                with active(bool(self._autograph)):
+                    self._trace_symbolic(cf, fn, bound_args, bound_kwargs, flat)
+                if all(c is not cf for _, c in self._relaxed):
+                    self._relaxed.append((key, cf))  # calls that fit the specs reuse it
+            if not cf._counted:  # a tensor of unknown rank: traced per shape on call
                 self._tracing_count += 1
                 cf._counted = True
         return cf
@@ -1098,7 +1278,29 @@ class Function:
         variables traces twice (TF traces again once they exist). A failed trace does not
         count; a later trace that creates variables counts and then raises, as in TF.
         """
-        fn = self._python_function
+        fn = self._traced_function()
+        from tfcompat.autograph._conversion import active
+
+        try:
+            with active(bool(self._autograph)):
+                return self._trace_counted(cf, fn, args, kwargs, flat)
+        except Exception as exc:
+            from tfcompat.autograph._errors import in_user_code
+
+            new = in_user_code(exc, converted=fn is not self._python_function)
+            if new is exc:
+                raise
+            raise new from None
+
+    def _trace_counted(
+        self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
+    ) -> _Traced:
+        if cf._symbolic is not None:
+            return _concrete_instance(cf._symbolic, flat)
+        if self._created_variables is not True and _is_relaxed(cf._key):
+            symbolic = self._trace_symbolic(cf, fn, args, kwargs, flat)
+            if symbolic is not None:
+                return _concrete_instance(symbolic, flat)
         count = not cf._counted
         if self._created_variables is None:
             tr, created = _trace(fn, args, kwargs, flat, None, self._name)
@@ -1124,6 +1326,70 @@ class Function:
             cf._counted = True
         _finish(tr, self._name)
         return tr
+
+    def _traced_function(self) -> Callable[..., Any]:
+        """The function to trace: AutoGraph's conversion of the Python function (cached),
+        or the function itself with `autograph=False`."""
+        fn = self._converted
+        if fn is None:
+            fn = self._python_function
+            if self._autograph:
+                from tfcompat.autograph._conversion import maybe_convert
+
+                fn = maybe_convert(fn)
+            self._converted = fn
+        return fn
+
+    def _trace_symbolic(
+        self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
+    ) -> _Symbolic | None:
+        """Trace once for a key with unknown dimensions, as TF does: each `None` dimension
+        is a JAX symbolic dimension (`x.shape` shows None), and the program is exported
+        (`jax.export`) to compile per concrete shape without running Python again. None
+        when the key has a tensor of unknown rank (it is then traced per concrete shape).
+        """
+        parts = [p for p in cf._key if p[0] == "T"]
+        if len(parts) != len(flat.tensors) or any(p[1] is None for p in parts):
+            return None
+        n_unknown = sum(d is None for p in parts for d in p[1])
+        names = ", ".join(f"d{i}" for i in range(n_unknown))
+        dims = iter(jax.export.symbolic_shape(names))
+        avals = [(tuple(next(dims) if d is None else d for d in p[1]), p[2]) for p in parts]
+        if self._created_variables is None:
+            tr, created = _trace(fn, args, kwargs, flat, None, self._name, avals)
+            if created:
+                if any(not is_concrete(init) for _, init in created.values()):
+                    raise errors.UnimplementedError(
+                        None,
+                        None,
+                        "tfcompat traces a tf.function whose input_signature has None "
+                        "dimensions once, with symbolic dimensions; variables it creates must "
+                        "have initial values that do not depend on its inputs.",
+                    )
+                self._initialize(tr, created, flat)
+                self._tracing_count += 1  # the first trace
+                tr, _ = _trace(fn, args, kwargs, flat, _SINGLETON_VARIABLES, self._name, avals)
+                self._created_variables = True
+            else:
+                self._created_variables = False
+        else:
+            tr, created = _trace(fn, args, kwargs, flat, None, self._name, avals)
+            if created:
+                raise ValueError(_NON_FIRST_CALL_VARIABLES)
+        if not cf._counted:
+            self._tracing_count += 1
+            cf._counted = True
+        jaxpr, consts = tr.jaxpr, tr.consts
+
+        def flat_fn(*vals: Any) -> tuple[Any, ...]:
+            return tuple(core.eval_jaxpr(jaxpr, consts, *vals))
+
+        structs = [jax.ShapeDtypeStruct(v.aval.shape, v.aval.dtype) for v in jaxpr.invars]
+        exported = jax.export.export(jax.jit(flat_fn))(*structs)
+        cf._symbolic = _Symbolic(tr, exported, self._name)
+        if cf.structured_outputs is None:
+            cf.structured_outputs = tr.out_template
+        return cf._symbolic
 
     def _initialize(
         self, tr: _Traced, created: dict[int, tuple[Variable, Any]], flat: _Flat
@@ -1257,10 +1523,12 @@ def function(
 
     Usable as `@tf.function`, `@tf.function(...)` or `tf.function(f, ...)`.
 
+    With `autograph=True` (the default) the function is converted by AutoGraph
+    (docs/autograph.md) before it is traced.
+
     Differences from TensorFlow:
-      No AutoGraph (Python `if`/`while` on tensor values raise, naming `tf.cond` /
-      `tf.while_loop`); one XLA program per concrete shape; `jit_compile` is accepted
-      (everything is compiled).
+      one XLA program per concrete shape; `jit_compile` is accepted (everything is
+      compiled).
     """
     if experimental_relax_shapes is not None:
         reduce_retracing = bool(experimental_relax_shapes)

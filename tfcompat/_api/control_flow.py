@@ -19,10 +19,14 @@ Two regimes, as in TF (eager vs. graph):
 `tf.vectorized_map` always traces `fn` once and applies `jax.vmap` (TF's pfor also
 vectorizes a trace of `fn`).
 
+A traced `while_loop` without `maximum_iterations` is reverse-differentiable: its
+gradient re-runs the loop as a masked `lax.scan` of the next power-of-two length
+(`_dynamic_loop`; up to 2**16 iterations, see docs/autograph.md for the cost).
+
 Differences from TensorFlow:
-  Inside `tf.function`, `while_loop` is differentiable only with `maximum_iterations`
-  (JAX cannot reverse-differentiate a loop of unknown length; TF keeps a stack); shapes
-  of loop variables must not change (`shape_invariants` is accepted, not used).
+  Shapes of loop variables must not change (`shape_invariants` is accepted, not used).
+  Forward-mode differentiation (`tf.autodiff.ForwardAccumulator`) of a traced
+  `while_loop` without `maximum_iterations` is not supported.
   Closed-over tensors are found in the functions' closures (not through attributes of
   objects: those are constants of the trace).
 """
@@ -100,6 +104,14 @@ def _at(t: Tensor, index: Any) -> Tensor:
     from tfcompat._api.array_ops import getitem
 
     return getitem(t, index)
+
+
+def _converted(fn: Any) -> Any:
+    """A user function given to a control-flow op, converted by AutoGraph while a converted
+    tf.function is traced (as TF converts them)."""
+    from tfcompat.autograph._conversion import convert_if_active
+
+    return convert_if_active(fn)
 
 
 def _no_args(f: Callable[[], Any]) -> Callable[[list[Tensor]], Any]:
@@ -247,6 +259,7 @@ def cond(pred: Any, true_fn: Any = None, false_fn: Any = None, name: Any = None)
         raise TypeError("'true_fn' must be callable.")
     if not callable(false_fn):
         raise TypeError("'false_fn' must be callable.")
+    true_fn, false_fn = _converted(true_fn), _converted(false_fn)
     if not _tracing(pred):
         return true_fn() if builtins.bool(pred) else false_fn()
     p = _as_tensor(pred)
@@ -264,9 +277,9 @@ def switch_case(
         raise TypeError(f"'branch_index' must be a Tensor, got {type(branch_index)}")
     if not branch_index.dtype.is_integer:
         raise TypeError(f"'branch_index' must be an integer Tensor, got {branch_index.dtype}")
-    fns = _branch_list(branch_fns)
+    fns = [_converted(f) for f in _branch_list(branch_fns)]
     if default is not None:
-        fns = [*fns, default]
+        fns = [*fns, _converted(default)]
     if not _tracing(branch_index):
         i = int(_as_tensor(branch_index))
         n = len(fns) - (1 if default is not None else 0)
@@ -435,6 +448,7 @@ def while_loop(
         raise TypeError("'body' must be callable.")
     if parallel_iterations < 1:
         raise TypeError("'parallel_iterations' must be a positive integer.")
+    cond, body = _converted(cond), _converted(body)
     loop_vars = nest.map_structure(
         lambda v: v._tfcompat_read() if isinstance(v, Variable) else v, loop_vars
     )
@@ -480,6 +494,14 @@ def _while_eager(cond: Any, body: Any, loop_vars: Any, maximum_iterations: Any) 
     return loop_vars
 
 
+def _one_var(out: Any, loop_vars: Any) -> Any:
+    """A body returning one value for one loop variable: TF's graph mode wraps it in a list
+    (eagerly it raises while iterating the value, as `_while_eager` does)."""
+    if isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 and not nest.is_nested(out):
+        return [out]
+    return out
+
+
 def _spec_of(x: Any) -> Any:
     if isinstance(x, Tensor):
         from tfcompat._function import TensorSpec
@@ -519,7 +541,7 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
         return cond_fn(*nest.pack_sequence_as(structure, w))
 
     def call_body(w: list[Tensor]) -> Any:
-        out = body_fn(*nest.pack_sequence_as(structure, w))
+        out = _one_var(body_fn(*nest.pack_sequence_as(structure, w)), structure)
         _assert_same_structure(nest.map_structure(lambda _: 0, list(structure)), list(out))
         return list(out) if isinstance(structure, list) else tuple(out)
 
@@ -548,16 +570,9 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
     # (scan) form whenever a trace is under way.
     outer = not core.trace_state_clean() and any(t._dtype._trainable for t in inputs)
     differentiable = static_limit is not None and (_watched(inputs) or outer)
-    if static_limit is None and _watched(inputs):
-        raise errors.UnimplementedError(
-            None,
-            None,
-            "tf.while_loop inside tf.function under a recording GradientTape needs "
-            "maximum_iterations in tfcompat: JAX cannot reverse-differentiate a loop of unknown "
-            "length. Pass maximum_iterations=N (the loop stops earlier when cond is False).",
-        )
 
-    def op_fn(*ops: Any) -> tuple[Any, ...]:
+    def unpack(ops: Sequence[Any]) -> tuple[list[Any], list[Any], Any, Any]:
+        """(loop values, variable values carried, keep_going, step) for these operands."""
         lv0 = list(ops[:n_lv])
         sub = ops[n_lv : n_lv + n_sub]
         var0 = dict(zip(uids, ops[n_lv + n_sub : n_lv + n_sub + len(uids)], strict=True))
@@ -577,24 +592,47 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
             outs, new = tb.call(lv, sub, vals)
             return outs, [new.get(u, vals[u]) for u in w_uids]
 
-        if limit is None:
-            lv, cw = lax.while_loop(lambda c: keep_going(*c), lambda c: step(*c), (lv0, w0))
-        elif not differentiable:
-            m = ops[-1]
+        return lv0, w0, keep_going, step
 
-            def c2(c: Any) -> Any:
-                i, lv, cw = c
-                return (i < m) & keep_going(lv, cw)
+    def counted(ops: Sequence[Any]) -> tuple[list[Any], list[Any], Any]:
+        """The loop as `lax.while_loop`: final values and the number of iterations."""
+        lv0, w0, keep_going, step = unpack(ops)
+        m = ops[-1] if limit is not None else None
 
-            def b2(c: Any) -> Any:
-                i, lv, cw = c
-                lv, cw = step(lv, cw)
-                return i + 1, lv, cw
+        def c(carry: Any) -> Any:
+            i, lv, cw = carry
+            go = keep_going(lv, cw)
+            return go if m is None else (i < m) & go
 
-            _, lv, cw = lax.while_loop(c2, b2, (jnp.zeros((), m.dtype), lv0, w0))
-        else:
+        def b(carry: Any) -> Any:
+            i, lv, cw = carry
+            lv, cw = step(lv, cw)
+            return i + 1, lv, cw
+
+        n, lv, cw = lax.while_loop(c, b, (jnp.zeros((), jnp.int32), lv0, w0))
+        return lv, cw, n
+
+    def bounded(ops: Sequence[Any], n: Any, length: int) -> tuple[Any, ...]:
+        """`n` steps of the loop as a `lax.scan` of `length >= n` masked steps."""
+        lv0, w0, _, step = unpack(ops)
+
+        def scan_step(carry: Any, i: Any) -> Any:
+            lv, cw = carry
+            nlv, ncw = step(lv, cw)
+            go = i < n
+            lv = [jnp.where(go, a, b) for a, b in zip(nlv, lv, strict=True)]
+            cw = [jnp.where(go, a, b) for a, b in zip(ncw, cw, strict=True)]
+            return (lv, cw), None
+
+        (lv, cw), _ = lax.scan(scan_step, (lv0, w0), jnp.arange(length, dtype=jnp.int32))
+        return (*lv, *cw)
+
+    if differentiable:
+        assert static_limit is not None
+
+        def op_fn(*ops: Any) -> tuple[Any, ...]:
             # A fixed number of masked steps: reverse-differentiable (lax.scan).
-            n_max = static_limit
+            lv0, w0, keep_going, step = unpack(ops)
 
             def scan_step(c: Any, _: Any) -> Any:
                 done, lv, cw = c
@@ -604,11 +642,71 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
                 cw = [jnp.where(go, a, b) for a, b in zip(ncw, cw, strict=True)]
                 return (jnp.logical_not(go), lv, cw), None
 
-            (_, lv, cw), _ = lax.scan(scan_step, (jnp.array(False), lv0, w0), None, length=n_max)
-        return (*lv, *cw)
+            (_, lv, cw), _ = lax.scan(
+                scan_step, (jnp.array(False), lv0, w0), None, length=static_limit
+            )
+            return (*lv, *cw)
+
+    elif any(t._dtype._trainable for t in inputs):
+        op_fn = _dynamic_loop(counted, bounded)
+    else:
+
+        def op_fn(*ops: Any) -> tuple[Any, ...]:
+            lv, cw, _ = counted(ops)
+            return (*lv, *cw)
 
     outs = _run("While", op_fn, inputs, written)
     return nest.pack_sequence_as(structure, outs)
+
+
+# Buckets of the reverse pass of a loop of unknown length: 2**0 ... 2**_MAX_BUCKET steps.
+_MAX_BUCKET = 16
+
+
+def _dynamic_loop(
+    counted: Callable[[Sequence[Any]], tuple[list[Any], list[Any], Any]],
+    bounded: Callable[[Sequence[Any], Any, int], tuple[Any, ...]],
+) -> Callable[..., tuple[Any, ...]]:
+    """A `lax.while_loop` of unknown length with a reverse-mode gradient (`jax.custom_vjp`).
+
+    The forward pass is the loop, counting its iterations `n`. The backward pass runs the
+    loop again as a `lax.scan` of 2**k masked steps (the smallest power of two >= n,
+    chosen at run time by `lax.switch` among the compiled buckets) and differentiates
+    that: one extra forward run and the scan's stored states (as TF's stack) per gradient.
+    Loops longer than 2**_MAX_BUCKET steps get NaN gradients (docs/autograph.md).
+    """
+
+    @jax.custom_vjp
+    def loop(*ops: Any) -> tuple[Any, ...]:
+        lv, cw, _ = counted(ops)
+        return (*lv, *cw)
+
+    def fwd(*ops: Any) -> tuple[tuple[Any, ...], Any]:
+        lv, cw, n = counted(ops)
+        return (*lv, *cw), (ops, n)
+
+    def bwd(res: Any, cts: tuple[Any, ...]) -> tuple[Any, ...]:
+        ops, n = res
+
+        def bucket(length: int) -> Callable[..., Any]:
+            def run(ops: Any, cts: Any) -> Any:
+                _, vjp = jax.vjp(lambda *o: bounded(o, n, length), *ops)
+                return vjp(tuple(cts))
+
+            return run
+
+        branches = [bucket(2**k) for k in range(_MAX_BUCKET + 1)]
+        k = jnp.ceil(jnp.log2(jnp.maximum(n, 1).astype(jnp.float32))).astype(jnp.int32)
+        grads = lax.switch(jnp.clip(k, 0, _MAX_BUCKET), branches, ops, cts)
+        # Longer loops are not differentiated: their gradients are NaN, never truncated.
+        too_long = k > _MAX_BUCKET
+        return tuple(
+            jnp.where(too_long, jnp.nan, g) if jnp.issubdtype(g.dtype, jnp.inexact) else g
+            for g in grads
+        )
+
+    loop.defvjp(fwd, bwd)
+    return loop
 
 
 # --------------------------------------------------------------------------------------
@@ -647,6 +745,7 @@ def map_fn(
 
     if not callable(fn):
         raise TypeError(f"fn must be callable. Received: {fn}")
+    fn = _converted(fn)
     signature = fn_output_signature if fn_output_signature is not None else dtype
     flat, n = _elems(elems)
     expected = (
@@ -733,6 +832,7 @@ def _scan(fn: Any, elems: Any, initializer: Any, reverse: bool, name: str, stack
 
     if not callable(fn):
         raise TypeError(f"{fn} is not callable. Please provide a callable function.")
+    fn = _converted(fn)
     flat, n = _elems(elems)
     order = list(range(n - 1, -1, -1)) if reverse else list(range(n))
     if initializer is None:

@@ -127,7 +127,10 @@ class Tensor:
         """The value as a NumPy array, or a NumPy scalar for a 0-d tensor."""
         if self._dtype is dtypes.string:
             return self._value if self._shape else self._value[()]
-        arr = np.array(self._array())
+        value = self._array()
+        if isinstance(value, jax.core.Tracer):  # inside tf.function, as TF's graph tensors
+            raise AttributeError("'SymbolicTensor' object has no attribute 'numpy'")
+        arr = np.array(value)
         return arr[()] if arr.ndim == 0 else arr
 
     # -- static properties ----------------------------------------------------------
@@ -198,16 +201,31 @@ class Tensor:
                 text = str(arr[()] if arr.ndim == 0 else arr)
         return "\n" + text if "\n" in text else text
 
+    def _graph_name(self) -> str | None:
+        """While a tf.function is traced: the tensor's name as TF's graph names it."""
+        if self._dtype is dtypes.string or not isinstance(self._array(), jax.core.Tracer):
+            return None
+        return graph_name(self)
+
     def __repr__(self) -> str:
         shape, dtype = TensorShape(self._shape), self._dtype.name
+        name = self._graph_name()
+        if name is not None:  # a symbolic tensor, as TF's graph tensors print
+            return f"<tf.Tensor '{name}' shape={shape} dtype={dtype}>"
         return f"<tf.Tensor: shape={shape}, dtype={dtype}, numpy={self._numpy_text(True)}>"
 
     def __str__(self) -> str:
         shape, dtype = TensorShape(self._shape), self._dtype.name
+        name = self._graph_name()
+        if name is not None:
+            return f'Tensor("{name}", shape={shape}, dtype={dtype})'
         return f"tf.Tensor({self._numpy_text(False)}, shape={shape}, dtype={dtype})"
 
     def __format__(self, format_spec: str) -> str:
-        # As TF: the NumPy value's format, so f"{t}" is "2.5" and f"{t:.3f}" is "2.500".
+        # As TF: the NumPy value's format, so f"{t}" is "2.5" and f"{t:.3f}" is "2.500";
+        # a symbolic tensor formats as its str.
+        if self._graph_name() is not None:
+            return format(str(self), format_spec)
         return format(self.numpy(), format_spec)
 
     # -- Python protocols --------------------------------------
@@ -340,6 +358,14 @@ class Reference:
 
     def __repr__(self) -> str:
         return f"<Reference wrapping {self._wrapped!r}>"
+
+
+def _default_graph_name(t: Tensor) -> str:
+    return "Tensor:0"
+
+
+# Set by tfcompat._function: names symbolic tensors as TF's graphs do ("x:0", "mul_1:0").
+graph_name: Callable[[Tensor], str] = _default_graph_name
 
 
 def is_tensor(x: Any) -> bool:

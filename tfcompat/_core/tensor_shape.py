@@ -32,6 +32,8 @@ def _dim_value(value: Any) -> int | None:
         if value < 0:
             raise ValueError(f"Dimension {value} must be >= 0")
         return value
+    if type(value).__name__ == "_DimExpr":  # a dimension known only when the function runs
+        return None
     return Dimension(value)._value
 
 
