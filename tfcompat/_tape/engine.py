@@ -170,23 +170,74 @@ def _jax_message(exc: BaseException) -> str:
 # execute: the entry point of every raw op
 # --------------------------------------------------------------------------------------
 
-# (op, attrs) -> jitted op, for ops run eagerly (bounded: attrs such as shapes vary).
-_EAGER: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+# Abstract-evaluation key id (op, attrs, input shapes and dtypes) -> jitted op, for ops
+# run on their own (bounded: attrs such as shapes vary). Each entry is compiled once, for
+# exactly those inputs, so a miss is one XLA compile and is counted as one.
+_EAGER: OrderedDict[int, Callable[..., Any]] = OrderedDict()
 _EAGER_MAX = 4096
 _VALUE = attrgetter("_value")  # (map(_VALUE, tensors): their values, without a Python loop)
 
 
-def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...]) -> Callable[..., Any]:
-    key = (op, attrs)
+def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...], key: int) -> Callable[..., Any]:
     fn = _EAGER.get(key)
     if fn is None:
         fn = jit_program(partial(op.fn, **dict(attrs)) if attrs else op.fn, BARRIERS in op.tags)
+        if not _not_tracing():
+            return fn  # traced into an enclosing program: nothing compiles on its own
         _EAGER[key] = fn
         if len(_EAGER) > _EAGER_MAX:
             _EAGER.popitem(last=False)
-        if op.lazy:  # a gradient program run on its own
-            CACHE.count_compile("gradient", len(_EAGER))
+        # (a gradient program run on its own is a "gradient" compile)
+        CACHE.count_compile("gradient" if op.lazy else "op", 1, key)
     return fn
+
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+def _split_operands(
+    op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...]
+) -> tuple[tuple[Tensor, ...], tuple[tuple[str, Any], ...]]:
+    """Move `op`'s value operands (`RawOp.operands`) from `attrs` to the end of `inputs`.
+
+    Their values become run-time arguments: the abstract-evaluation key, the eager
+    program and a tape's program key see only their shapes and dtypes. (Attributes that
+    hold no operand, as when a caller passes them as inputs already, are left alone.)
+    """
+    names = op.operands
+    values: dict[str, Any] = {}
+    static = []
+    for item in attrs:
+        if item[0] in names:
+            values[item[0]] = item[1]
+        else:
+            static.append(item)
+    if not values:
+        return inputs, attrs
+    return inputs + tuple([_operand(values[name]) for name in names]), tuple(static)
+
+
+def _operand(value: Any) -> Tensor:
+    """A value operand as a (never watched) tensor holding a NumPy array.
+
+    A tensor is taken as it is. Python ints (alone or in a tuple) are int32 when all fit,
+    as TF converts them; NumPy values keep their dtype; Python
+    floats are float64 (the op casts them to its dtype, as exactly as TF's conversion).
+    (NumPy picks int64, or uint64, for larger ints.) Its array is passed to the compiled
+    program as an argument, so no device transfer is made for it beforehand.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        arr = np.asarray(value, np.int32 if _INT32_MIN <= value <= _INT32_MAX else None)
+    elif isinstance(value, tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        fits = all(_INT32_MIN <= v <= _INT32_MAX for v in value)
+        arr = np.asarray(value, np.int32 if fits else None).reshape(len(value))
+    else:
+        arr = np.asarray(value)
+    return EagerTensor(arr, arr.shape, dtypes.from_numpy(arr.dtype))
 
 
 def execute(op_name: str, inputs: Sequence[Tensor], attrs: tuple[tuple[str, Any], ...] = ()) -> Any:
@@ -202,6 +253,8 @@ def execute_op(
     op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...] = ()
 ) -> Any:
     """`execute` with a resolved `RawOp` (the hot path of every recorded op)."""
+    if op.operands:
+        inputs, attrs = _split_operands(op, inputs, attrs)
     n = len(inputs)
     if n == 2:
         a, b = inputs
@@ -247,7 +300,7 @@ def execute_op(
                 if d >= depth:
                     depth = d + 1
         if not lazy or depth > LAZY_DEPTH or _SLOW_MODE[0]:
-            return _execute_now(op, inputs, attrs, out_avals)
+            return _execute_now(op, inputs, attrs, key, out_avals)
     node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
     if op.num_outputs == 1:
         shape, dtype = out_avals[0]
@@ -268,12 +321,16 @@ def execute_op(
 
 
 def _execute_now(
-    op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...], out_avals: Any
+    op: RawOp,
+    inputs: tuple[Tensor, ...],
+    attrs: tuple[tuple[str, Any], ...],
+    key: int,
+    out_avals: Any,
 ) -> Any:
     """Run `op` at once as its own jitted op (computing pending inputs first)."""
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
-    result = _eager_fn(op, attrs)(*map(_VALUE, inputs))
+    result = _eager_fn(op, attrs, key)(*map(_VALUE, inputs))
     if CHECK_NUMERICS[0]:
         _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:
@@ -670,7 +727,9 @@ class _Cache:
                 pass
         return entry
 
-    def count_compile(self, kind: str, size: int) -> None:
+    def count_compile(self, kind: str, size: int, op_key: int | None = None) -> None:
+        """Count one XLA compile; `op_key`: the abstract-evaluation key id of a single op
+        compiled on its own (kinds "op" and "gradient" run eagerly)."""
         self.compiles += 1
         if _LOG_COMPILES:
             log.warning("tfcompat: compiling %s program #%d (%d nodes)", kind, self.compiles, size)
@@ -755,14 +814,14 @@ def _inputs_concrete(node: Node) -> bool:
 
 def _node_values(node: Node) -> list[Any]:
     """Run one node on its (concrete) inputs as its own jitted op; its output values."""
-    result = _eager_fn(node.op, node.attrs)(*map(_VALUE, node.inputs))
+    result = _eager_fn(node.op, node.attrs, node.key)(*map(_VALUE, node.inputs))
     return [result] if node.op.num_outputs == 1 else list(result)
 
 
 def _run_node(node: Node, t: Tensor) -> Any:
     """Run one node whose inputs are concrete as its own op (one dispatch, no new program)."""
     op = node.op
-    result = _eager_fn(op, node.attrs)(*map(_VALUE, node.inputs))
+    result = _eager_fn(op, node.attrs, node.key)(*map(_VALUE, node.inputs))
     if op.num_outputs == 1:
         value = result
     else:
