@@ -64,10 +64,11 @@ CASES = sorted(_eager_cases(tfcompat))
 def test_new_values_compile_nothing_eagerly(case: str) -> None:
     fn = _eager_cases(tfcompat)[case]
     ref = _eager_cases(_NumpyTF())[case]
-    fn(0)
-    ref(0)
+    for i in (0, 1):  # a new shape runs in NumPy, and compiles when it comes again
+        fn(i)
+        ref(i)
     before = _compiles()
-    for i in range(1, N):
+    for i in range(2, N):
         out = fn(i)
         expected = ref(i)  # NumPy runs the same statements
         if i % 97 == 0:  # (compared on a sample)
@@ -184,12 +185,50 @@ def test_training_loop_with_a_moving_index_compiles_once() -> None:
     np.testing.assert_allclose(c.numpy()[:300], np.full(300, 0.8, np.float32), rtol=1e-6)
 
 
-def test_a_new_shape_still_compiles() -> None:
+def test_a_new_shape_runs_on_the_host_then_compiles_when_it_repeats() -> None:
     a = tfcompat.constant(np.arange(20, dtype=np.float32))
-    a[2:5].numpy()
     before = _compiles()
-    np.testing.assert_array_equal(a[2:6].numpy(), np.arange(2, 6, dtype=np.float32))
-    assert _compiles() == before + 1
+    first = tfcompat.reshape(a[: 2 * 3], [3, 2])  # two ops of new shapes: NumPy, no compile
+    assert _compiles() == before
+    second = tfcompat.reshape(a[2 : 2 + 2 * 3], [3, 2])  # the same shapes again: compiled
+    assert _compiles() == before + 2
+    tfcompat.reshape(a[4 : 4 + 2 * 3], [3, 2])
+    assert _compiles() == before + 2
+    np.testing.assert_array_equal(first.numpy(), np.arange(6, dtype=np.float32).reshape(3, 2))
+    np.testing.assert_array_equal(second.numpy(), np.arange(2, 8, dtype=np.float32).reshape(3, 2))
+
+
+_HOST_CASES: list[tuple[str, Callable[[Any], Any]]] = [
+    ("StridedSlice", lambda tf: tf.constant(np.arange(60.0).reshape(3, 4, 5))[1:, None, ::-2, 3]),
+    ("StridedSlice", lambda tf: tf.constant(np.arange(40, dtype=np.int8).reshape(8, 5))[6:1:-3]),
+    ("Slice", lambda tf: tf.slice(tf.constant(np.arange(30.0).reshape(5, 6)), [1, 2], [3, 4])),
+    ("Reshape", lambda tf: tf.reshape(tf.constant(np.arange(12, dtype=np.float32)), [3, -1])),
+    (
+        "Transpose",
+        lambda tf: tf.transpose(tf.constant(np.arange(24.0).reshape(2, 3, 4)), [2, 0, 1]),
+    ),
+    ("Fill", lambda tf: tf.fill([2, 3], tf.constant(1.5, tf.bfloat16))),
+    ("BroadcastTo", lambda tf: tf.broadcast_to(tf.constant([1, 2, 3]), [4, 3])),
+    ("ExpandDims", lambda tf: tf.expand_dims(tf.constant([[1.0, 2.0]]), 1)),
+    ("Squeeze", lambda tf: tf.squeeze(tf.constant(np.ones((1, 3, 1), np.complex64)))),
+    ("ConcatV2", lambda tf: tf.concat([tf.constant([[1.0]]), tf.constant([[2.0], [3.0]])], 0)),
+    ("Pack", lambda tf: tf.stack([tf.constant([1, 2]), tf.constant([3, 4])], axis=1)),
+    ("Tile", lambda tf: tf.tile(tf.constant([[1.0, 2.0]]), [3, 2])),
+    ("ReverseV2", lambda tf: tf.reverse(tf.constant(np.arange(12.0).reshape(3, 4)), [0, 1])),
+]
+
+
+@pytest.mark.parametrize(("op", "make"), _HOST_CASES, ids=[c[0] for c in _HOST_CASES])
+def test_host_run_is_bit_identical_to_the_compiled_op(op: str, make: Callable[[Any], Any]) -> None:
+    assert OPS[op].host is not None
+    tfcompat.experimental.clear_caches()
+    before = _compiles()
+    host = make(tfcompat)  # first sighting of these shapes: NumPy
+    assert _compiles() == before
+    compiled = make(tfcompat)  # second: compiled
+    assert host.dtype == compiled.dtype and host.shape == compiled.shape
+    h, c = host.numpy(), compiled.numpy()
+    assert h.tobytes() == c.tobytes()
 
 
 def test_tf_function_retraces_for_a_python_int_as_tensorflow(run_both: Any) -> None:
@@ -235,3 +274,31 @@ def test_an_op_registered_with_operands_gets_them_as_arrays() -> None:
     assert _compiles() == before
     engine.execute_op(op, (x64,), (("scalar", 1.0), ("scale", 3.0))).numpy()
     assert _compiles() == before + 1  # a static attribute still keys the program
+
+
+def test_the_compile_log_names_what_caused_each_compile(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(engine, "_LOG_COMPILES", True)
+    caplog.set_level("WARNING", logger="tfcompat")
+    tfcompat.experimental.clear_caches()
+    a = tfcompat.Variable(np.arange(20, dtype=np.float32))
+    for n in (3, 3, 4, 4):
+        (a[:n] * 2.0).numpy()
+    for n in (3, 4):
+        with tfcompat.GradientTape() as tape:
+            y = tfcompat.reduce_sum(a[:n] * a[:n])
+        tape.gradient(y, a).numpy()
+    lines = [r.getMessage() for r in caplog.records if "compiling" in r.getMessage()]
+    site = "test_eager_dispatch.py"
+    assert any(
+        f"Mul at {__file__}" in m and "input 0 has shape (4,), previously (3,)" in m for m in lines
+    )
+    assert any(
+        "StridedSlice at" in m and "attribute index=(('s', 4, 1),), previously (('s', 3, 1),)" in m
+        for m in lines
+    )
+    assert any(
+        "gradient program" in m and site in m and "Op 0 (StridedSlice) has attributes" in m
+        for m in lines
+    )

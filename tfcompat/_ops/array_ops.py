@@ -44,12 +44,12 @@ def _reshape_error(exc: BaseException, in_avals: Any, attrs: Any) -> BaseExcepti
     )
 
 
-@register("Reshape", error=_reshape_error)
+@register("Reshape", error=_reshape_error, host=lambda x, *, shape: np.reshape(x, shape))
 def _reshape(x: Any, *, shape: tuple[int, ...]) -> Any:
     return jnp.reshape(x, shape)
 
 
-@register("Transpose")
+@register("Transpose", host=lambda x, *, perm: np.transpose(x, perm))
 def _transpose(x: Any, *, perm: tuple[int, ...]) -> Any:
     return jnp.transpose(x, perm)
 
@@ -74,22 +74,22 @@ def _ones_like(x: Any) -> Any:
     return jnp.ones_like(x)
 
 
-@register("Fill")
+@register("Fill", host=lambda value, *, shape: np.broadcast_to(value, shape))
 def _fill(value: Any, *, shape: tuple[int, ...]) -> Any:
     return jnp.broadcast_to(value, shape)
 
 
-@register("BroadcastTo")
+@register("BroadcastTo", host=lambda x, *, shape: np.broadcast_to(x, shape))
 def _broadcast_to(x: Any, *, shape: tuple[int, ...]) -> Any:
     return jnp.broadcast_to(x, shape)
 
 
-@register("ExpandDims")
+@register("ExpandDims", host=lambda x, *, axis: np.expand_dims(x, axis))
 def _expand_dims(x: Any, *, axis: int) -> Any:
     return jnp.expand_dims(x, axis)
 
 
-@register("Squeeze")
+@register("Squeeze", host=lambda x, *, axis: np.squeeze(x, axis))
 def _squeeze(x: Any, *, axis: tuple[int, ...] | None) -> Any:
     return jnp.squeeze(x, axis)
 
@@ -148,7 +148,22 @@ def slice_shape(shape: tuple[int, ...], index: tuple[Any, ...]) -> tuple[int, ..
     return (*out, *shape[d:])
 
 
-@register("StridedSlice", operands=("begin",))
+def _host_strided_slice(x: Any, index: tuple[Any, ...], begin: Any) -> Any:
+    """StridedSlice in NumPy (the same window, steps and reversal)."""
+    starts, lengths, steps, _ = _slice_window(x.shape, index, begin)
+    y = x[tuple(slice(int(s), int(s) + n) for s, n in zip(starts, lengths, strict=True))]
+    y = y[tuple(slice(None, None, abs(st)) for st in steps)]
+    rev = tuple(d for d, st in enumerate(steps) if st < 0)
+    if rev:
+        y = np.flip(y, rev)
+    return y.reshape(slice_shape(x.shape, index))
+
+
+@register(
+    "StridedSlice",
+    operands=("begin",),
+    host=lambda x, *, index, begin: _host_strided_slice(x, index, begin),
+)
 def _strided_slice(x: Any, *, index: tuple[Any, ...], begin: Any) -> Any:
     """`x[...]` for a canonical index: per item `None` (a new axis), `("i",)` (an integer
     index), `("s", size, step)` (a slice of static size whose window starts at a run-time
@@ -183,7 +198,13 @@ def _strided_slice_update(x: Any, value: Any, *, index: tuple[Any, ...], begin: 
     return lax.dynamic_update_slice(x, update, starts)
 
 
-@register("Slice", operands=("begin",))
+@register(
+    "Slice",
+    operands=("begin",),
+    host=lambda x, *, begin, size: x[
+        tuple(slice(int(b), int(b) + s) for b, s in zip(begin, size, strict=True))
+    ],
+)
 def _slice(x: Any, *, begin: Any, size: tuple[int, ...]) -> Any:
     """`begin` (a value operand) is in range: the wrapper checks it, as TF's kernel."""
     if not size:
@@ -191,12 +212,12 @@ def _slice(x: Any, *, begin: Any, size: tuple[int, ...]) -> Any:
     return lax.dynamic_slice(x, [begin[k] for k in range(len(size))], size)
 
 
-@register("ConcatV2")
+@register("ConcatV2", host=lambda *values, axis: np.concatenate(values, axis))
 def _concat(*values: Any, axis: int) -> Any:
     return jnp.concatenate(values, axis=axis)
 
 
-@register("Pack")
+@register("Pack", host=lambda *values, axis: np.stack(values, axis))
 def _pack(*values: Any, axis: int) -> Any:
     return jnp.stack(values, axis=axis)
 
@@ -215,7 +236,7 @@ def _split(x: Any, *, sizes: tuple[int, ...], axis: int) -> Any:
     return tuple(out)
 
 
-@register("Tile")
+@register("Tile", host=lambda x, *, multiples: np.tile(x, multiples))
 def _tile(x: Any, *, multiples: tuple[int, ...]) -> Any:
     return jnp.tile(x, multiples)
 
@@ -240,7 +261,7 @@ def _mirror_pad(x: Any, *, paddings: tuple[tuple[int, int], ...], mode: str) -> 
     return jnp.pad(x, paddings, mode="reflect" if mode == "REFLECT" else "symmetric")
 
 
-@register("ReverseV2")
+@register("ReverseV2", host=lambda x, *, axis: np.flip(x, axis) if axis else x)
 def _reverse(x: Any, *, axis: tuple[int, ...]) -> Any:
     return jnp.flip(x, axis) if axis else x
 

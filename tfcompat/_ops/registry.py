@@ -51,6 +51,7 @@ class RawOp:
     lazy: bool = False
     deps: Callable[[Any, list[int]], frozenset[int]] | None = None
     operands: tuple[str, ...] = ()
+    host: Callable[..., Any] | None = None
 
 
 OPS: dict[str, RawOp] = {}
@@ -64,11 +65,12 @@ def register(
     error: Callable[..., BaseException | None] | None = None,
     tags: frozenset[str] = frozenset(),
     operands: tuple[str, ...] = (),
+    host: Callable[..., Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering `fn` as the implementation of TF op type `name`.
 
     `operands` names the keyword attributes of `fn` that are value operands (see
-    `RawOp.operands`).
+    `RawOp.operands`); `host` is an optional NumPy implementation (`RawOp.host`).
     """
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,6 +84,7 @@ def register(
             error,
             tags,
             operands=operands,
+            host=positional(host, operands) if host is not None and operands else host,
         )
         return fn
 

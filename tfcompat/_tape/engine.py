@@ -187,8 +187,11 @@ def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...], key: int) -> Callab
         _EAGER[key] = fn
         if len(_EAGER) > _EAGER_MAX:
             _EAGER.popitem(last=False)
-        # (a gradient program run on its own is a "gradient" compile)
-        CACHE.count_compile("gradient" if op.lazy else "op", 1, key)
+        # (a gradient program run on its own is a "gradient" compile, explained by its plan)
+        if op.lazy:
+            CACHE.count_compile("gradient", 1, key, CACHE.plan_why)
+        else:
+            CACHE.count_compile("op", 1, key)
     return fn
 
 
@@ -330,7 +333,11 @@ def _execute_now(
     """Run `op` at once as its own jitted op (computing pending inputs first)."""
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
-    result = _eager_fn(op, attrs, key)(*map(_VALUE, inputs))
+    fn = _EAGER.get(key)
+    if fn is None and op.host is not None and _first_sighting(key, inputs):
+        result = _run_on_host(op, attrs, inputs)
+    else:
+        result = (fn or _eager_fn(op, attrs, key))(*map(_VALUE, inputs))
     if CHECK_NUMERICS[0]:
         _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:
@@ -339,6 +346,40 @@ def _execute_now(
     return tuple(
         EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)
     )
+
+
+# Ops that only move data (`RawOp.host`) run in NumPy the first time their key is met:
+# a new shape costs about 0.1 ms instead of a compile (tens of ms), and the result is
+# the compiled program's, bit for bit. A key met again compiles, as any op. Inputs above
+# HOST_MAX_ELEMENTS elements (all inputs together) compile at once.
+HOST_MAX_ELEMENTS = 1 << 20
+_HOST_SEEN: OrderedDict[int, None] = OrderedDict()
+
+
+def _first_sighting(key: int, inputs: tuple[Tensor, ...]) -> bool:
+    """Whether an op with a host implementation runs on the host now (and note `key`)."""
+    if key in _HOST_SEEN or not _not_tracing():
+        return False
+    total = 0
+    for t in inputs:
+        n = 1
+        for d in t._shape:
+            n *= d
+        total += n
+    if total > HOST_MAX_ELEMENTS:
+        return False
+    _HOST_SEEN[key] = None
+    if len(_HOST_SEEN) > _EAGER_MAX:
+        _HOST_SEEN.popitem(last=False)
+    return True
+
+
+def _run_on_host(op: RawOp, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Tensor, ...]) -> Any:
+    assert op.host is not None
+    out = op.host(*[np.asarray(t._value) for t in inputs], **dict(attrs))
+    if op.num_outputs == 1:
+        return jax.device_put(np.asarray(out))
+    return tuple(jax.device_put(np.asarray(o)) for o in out)
 
 
 # `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
@@ -712,6 +753,7 @@ class _Cache:
         self.plans = 0
         self.evictions = 0
         self.lock = threading.RLock()
+        self.plan_why: str | None = None  # what the last new gradient plan changed (log)
 
     def get(self, key: Any) -> Any:
         lookups = cache_warning._lookups  # the recompilation warning's clock
@@ -727,27 +769,41 @@ class _Cache:
                 pass
         return entry
 
-    def count_compile(self, kind: str, size: int, op_key: int | None = None) -> None:
+    def count_compile(
+        self, kind: str, size: int, op_key: int | None = None, why: str | None = None
+    ) -> None:
         """Count one XLA compile; `op_key`: the abstract-evaluation key id of a single op
-        compiled on its own (kinds "op" and "gradient" run eagerly)."""
+        compiled on its own (kinds "op" and "gradient" run eagerly); `why`: what caused
+        it, for the log."""
         self.compiles += 1
         if _LOG_COMPILES:
-            log.warning("tfcompat: compiling %s program #%d (%d nodes)", kind, self.compiles, size)
+            if why is None and op_key is not None:
+                why = cache_warning.explain_op(op_key, _AVALS)
+            log.warning(
+                "tfcompat: compiling %s program #%d%s%s",
+                kind,
+                self.compiles,
+                "" if op_key is not None else f" ({size} nodes)",
+                f": {why}" if why else "",
+            )
 
     def put(self, key: Any, entry: Any, kind: str, size: int) -> None:
         """Add a compiled value program (kind "value") or a gradient plan ("plan")."""
         with self.lock:
             self.misses += 1
-            if kind == "plan":
-                self.plans += 1
-            else:
-                self.count_compile(kind, size)
             self.entries[key] = entry
             while len(self.entries) > self.maxsize:
                 old, _ = self.entries.popitem(last=False)
                 self.evictions += 1
                 cache_warning.on_evict(old)
-        cache_warning.on_miss(key, self.maxsize, _AVALS)  # may warn: a loop keeps compiling
+        # (may warn: a loop keeps compiling; with the log, says what changed)
+        why = cache_warning.on_miss(key, self.maxsize, _AVALS, _LOG_COMPILES)
+        with self.lock:
+            if kind == "plan":
+                self.plans += 1
+                self.plan_why = why
+            else:
+                self.count_compile(kind, size, why=why)
 
 
 _LOG_COMPILES = os.environ.get("TFCOMPAT_LOG_COMPILES", "") not in ("", "0")
@@ -777,6 +833,7 @@ def clear_caches() -> None:
     with CACHE.lock:  # not while a `put` evicts
         CACHE.entries.clear()
     _EAGER.clear()
+    _HOST_SEEN.clear()
 
 
 # --------------------------------------------------------------------------------------
