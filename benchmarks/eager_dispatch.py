@@ -24,6 +24,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -231,11 +232,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--new-shape-calls", type=int, default=15)
     parser.add_argument("--loop", type=int, default=10_000, help="steps of the assign loop")
     parser.add_argument("--json", default=None, help="write the numbers here")
+    parser.add_argument(
+        "--no-options", action="store_true", help="skip the table of new-shape options"
+    )
     args = parser.parse_args(argv)
 
     import tensorflow as tf_real
 
     import tfcompat
+
+    # (the new-shape rows compile a gradient program per call on purpose)
+    warnings.simplefilter("ignore", tfcompat.experimental.RecompilationWarning)
 
     eager = _time_rows(
         {
@@ -252,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         args.new_shape_calls,
     )
     loop = {"tfcompat": _loop(tfcompat, args.loop), "TF eager": _loop(tf_real, args.loop)}
-    options = _new_shape_options(args.new_shape_calls)
+    options = {} if args.no_options else _new_shape_options(args.new_shape_calls)
     print(_table("Eager, one op per call", eager, ["tfcompat", "TF eager", "JAX eager"]))
     print()
     print(_table("Inside a GradientTape (record, gradient, read)", taped, ["tfcompat", "TF eager"]))
@@ -262,10 +269,11 @@ def main(argv: list[str] | None = None) -> None:
         f"tfcompat {loop['tfcompat']:.2f} s, TF eager {loop['TF eager']:.2f} s "
         f"({loop['tfcompat'] / loop['TF eager']:.2f}x)"
     )
-    print("\n### First call of a new shape: `reshape(a[:2n], [n, 2])`, per option\n")
-    print("| option | median |\n|---|---|")
-    for name, us in options.items():
-        print(f"| {name} | {_fmt(us)} |")
+    if options:
+        print("\n### First call of a new shape: `reshape(a[:2n], [n, 2])`, per option\n")
+        print("| option | median |\n|---|---|")
+        for name, us in options.items():
+            print(f"| {name} | {_fmt(us)} |")
     print(
         f"\n(medians of {args.calls} calls, {args.new_shape_calls} for new shapes; "
         f"jax {jax.__version__}, TF {tf_real.__version__}, {os.cpu_count()} CPUs, "

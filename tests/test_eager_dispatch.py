@@ -257,23 +257,24 @@ def test_roll_shift_may_be_symbolic_inside_tf_function(run_both: Any) -> None:
 def test_an_op_registered_with_operands_gets_them_as_arrays() -> None:
     """The rule is the op table's: an op declaring `operands` compiles once per shape."""
     name = "_TestAddScalar"
-    if name not in OPS:
 
-        @register(name, operands=("scalar",))
-        def _add_scalar(x: Any, *, scalar: Any, scale: float) -> Any:
-            return x * scale + scalar
+    @register(name, operands=("scalar",))
+    def _add_scalar(x: Any, *, scalar: Any, scale: float) -> Any:
+        return x * scale + scalar
 
-    op = OPS[name]
-    x = tfcompat.constant([1.0, 2.0])
-    x64 = tfcompat.cast(x, tfcompat.float64)
-    engine.execute_op(op, (x64,), (("scalar", 0.5), ("scale", 2.0))).numpy()
-    before = _compiles()
-    for k in range(20):
-        out = engine.execute_op(op, (x64,), (("scalar", float(k)), ("scale", 2.0)))
-        np.testing.assert_array_equal(out.numpy(), [2.0 + k, 4.0 + k])
-    assert _compiles() == before
-    engine.execute_op(op, (x64,), (("scalar", 1.0), ("scale", 3.0))).numpy()
-    assert _compiles() == before + 1  # a static attribute still keys the program
+    try:
+        op = OPS[name]
+        x64 = tfcompat.constant([1.0, 2.0], tfcompat.float64)
+        engine.execute_op(op, (x64,), (("scalar", 0.5), ("scale", 2.0))).numpy()
+        before = _compiles()
+        for k in range(20):
+            out = engine.execute_op(op, (x64,), (("scalar", float(k)), ("scale", 2.0)))
+            np.testing.assert_array_equal(out.numpy(), [2.0 + k, 4.0 + k])
+        assert _compiles() == before
+        engine.execute_op(op, (x64,), (("scalar", 1.0), ("scale", 3.0))).numpy()
+        assert _compiles() == before + 1  # a static attribute still keys the program
+    finally:
+        del OPS[name]  # (the op table must hold only TF's ops: test_op_coverage)
 
 
 def test_the_compile_log_names_what_caused_each_compile(
