@@ -268,8 +268,14 @@ def execute_op(
     else:
         akey = (op, attrs, *[x for t in inputs for x in (t._shape, t._dtype)])
     entry = _AVALS.get(akey)
+    host_out = None
     if entry is None:
-        entry = _abstract_miss(op, attrs, tuple((t._shape, t._dtype) for t in inputs))
+        if op.host is not None:  # a new shape: NumPy's result gives the avals too
+            host_out = _host_first_run(op, attrs, inputs)
+        if host_out is not None:
+            entry = _new_key(tuple((o.shape, dtypes.from_numpy(o.dtype)) for o in host_out))
+        else:
+            entry = _abstract_miss(op, attrs, tuple((t._shape, t._dtype) for t in inputs))
         _AVALS[akey] = entry
     key, out_avals = entry
 
@@ -303,6 +309,8 @@ def execute_op(
                 if d >= depth:
                     depth = d + 1
         if not lazy or depth > LAZY_DEPTH or _SLOW_MODE[0]:
+            if host_out is not None:
+                return _host_outputs(op, key, host_out, out_avals)
             return _execute_now(op, inputs, attrs, key, out_avals)
     node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
     if op.num_outputs == 1:
@@ -380,6 +388,43 @@ def _run_on_host(op: RawOp, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Te
     if op.num_outputs == 1:
         return jax.device_put(np.asarray(out))
     return tuple(jax.device_put(np.asarray(o)) for o in out)
+
+
+def _host_first_run(
+    op: RawOp, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Tensor, ...]
+) -> list[np.ndarray] | None:
+    """An op's first call with a new key, when it has a host implementation and concrete
+    inputs: its NumPy outputs, whose shapes and dtypes stand in for an abstract evaluation
+    (a JAX trace, about 1 ms). None (then `jax.eval_shape` decides, and raises TF's error)
+    when an input is pending, traced or large, or NumPy fails."""
+    assert op.host is not None
+    total = 0
+    for t in inputs:
+        if t._value is None:
+            return None
+        n = 1
+        for d in t._shape:
+            n *= d
+        total += n
+    if total > HOST_MAX_ELEMENTS or not _not_tracing() or _SLOW_MODE[0]:
+        return None
+    try:
+        out = op.host(*[np.asarray(t._value) for t in inputs], **dict(attrs))
+    except Exception:
+        return None
+    return [np.asarray(out)] if op.num_outputs == 1 else [np.asarray(o) for o in out]
+
+
+def _host_outputs(op: RawOp, key: int, outs: list[np.ndarray], out_avals: Any) -> Any:
+    """Eager tensors of NumPy outputs (`_host_first_run`), put on the device."""
+    _HOST_SEEN[key] = None
+    if len(_HOST_SEEN) > _EAGER_MAX:
+        _HOST_SEEN.popitem(last=False)
+    tensors = [
+        EagerTensor(jax.device_put(o), shape, dtype)
+        for o, (shape, dtype) in zip(outs, out_avals, strict=True)
+    ]
+    return tensors[0] if op.num_outputs == 1 else tuple(tensors)
 
 
 # `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
