@@ -583,7 +583,7 @@ def pad(
             if not _is_tensor_like(constant_values)
             else as_tensor(constant_values)
         )
-        return execute("PadV2", (t,), (("paddings", pads), ("constant_value", concrete(cv).item())))
+        return execute("PadV2", (t,), (("paddings", pads), ("constant_value", cv)))
     if m not in ("REFLECT", "SYMMETRIC"):
         raise ValueError(
             'Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", or '
@@ -624,12 +624,21 @@ def reverse(tensor: Any, axis: Any, name: Any = None) -> Tensor:
 def roll(input: Any, shift: Any, axis: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.roll`."""
     t = as_tensor(input)
-    s = tuple(int(v) for v in np.atleast_1d(concrete(as_tensor(shift))).reshape(-1))
+    # `shift` is a value operand of Roll: a new shift reuses the compiled program, and a
+    # symbolic shift (inside a tf.function) is taken as it is.
+    st = as_tensor(shift)
+    s: Any
+    if is_concrete(st):
+        s = tuple(int(v) for v in np.atleast_1d(concrete(st)).reshape(-1))
+        n_shift = len(s)
+    else:
+        s = reshape(st, [-1])
+        n_shift = s._shape[0]
     a = tuple(
         int(v) % builtins.max(len(t._shape), 1)
         for v in np.atleast_1d(concrete(as_tensor(axis))).reshape(-1)
     )
-    if len(s) != len(a):
+    if n_shift != len(a):
         raise errors.kernel_error("Roll", "shift and axis must have the same size")
     return execute("Roll", (t,), (("shift", s), ("axis", a)))
 
@@ -1200,10 +1209,17 @@ _INDEX_ERROR = (
 )
 
 
-def _canonical_index(key: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
-    """Turn a Python index into the hashable attribute of the StridedSlice raw op."""
+def _canonical_index(key: Any, shape: tuple[int, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Turn a Python index into the StridedSlice raw op's `index` and `begin` attributes.
+
+    `index` is static (it fixes the output shape); `begin` holds the window start of
+    each integer index and each slice that does not span its dimension, and is a value
+    operand of the op: a new index or slice start of the same shape reuses the compiled
+    program. Out-of-range integer indices raise TF's error here, where TF's kernel does.
+    """
     items = key if isinstance(key, tuple) else (key,)
     out: list[Any] = []
+    begin: list[Any] = []
     dim = 0
     n_real = builtins.sum(1 for i in items if i is not None and i is not Ellipsis)
     seen_ellipsis = False
@@ -1214,8 +1230,10 @@ def _canonical_index(key: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
             if seen_ellipsis:
                 raise ValueError("Multiple ellipses in slice spec not allowed")
             seen_ellipsis = True
-            out.append(Ellipsis)
-            dim = len(shape) - (n_real - dim)
+            end = len(shape) - (n_real - dim)
+            for d in builtins.range(dim, builtins.max(end, dim)):
+                out.append(("a", shape[d], 1))
+            dim = builtins.max(end, dim)
         elif isinstance(item, builtins.slice):
             parts = []
             for p in (item.start, item.stop, item.step):
@@ -1224,10 +1242,26 @@ def _canonical_index(key: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
                 raise errors.kernel_error(
                     "StridedSlice", "slice step cannot be zero", name="strided_slice/"
                 )
-            out.append(("s", *parts))
+            if dim >= len(shape):
+                raise errors.kernel_error(
+                    "StridedSlice",
+                    f"Index out of range using input dim {dim}; input has only {len(shape)} dims",
+                    name="strided_slice/",
+                )
+            n = shape[dim]
+            start, _, step = builtins.slice(*parts).indices(n)
+            size = len(builtins.range(*builtins.slice(*parts).indices(n)))
+            # The window runs from the lowest element read; one that starts at 0 whatever
+            # the bounds (empty, or spanning the dimension) needs no run-time start.
+            low = start if step > 0 else start + (size - 1) * step
+            if size == 0 or (size - 1) * builtins.abs(step) + 1 == n:
+                out.append(("a", size, step))
+            else:
+                out.append(("s", size, step))
+                begin.append(low)
             dim += 1
         else:
-            i = _index_int(item)
+            i = _index_int(item, symbolic=True)
             if not shape:
                 raise errors.kernel_error(
                     "StridedSlice", "Attempting to slice scalar input.", name="strided_slice/"
@@ -1239,13 +1273,19 @@ def _canonical_index(key: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
                     name="strided_slice/",
                 )
             n = shape[dim]
+            if isinstance(i, Tensor):  # symbolic (a tf.function's argument): TF's wrap
+                out.append(("i",))
+                begin.append(math_ops.floormod(i, math_ops.cast(n, i.dtype)))
+                dim += 1
+                continue
             if not -n <= i < n:
                 raise errors.kernel_error(  # TF reports a negative index after adding the size
                     "StridedSlice",
                     f"slice index {i + n if i < 0 else i} of dimension {dim} out of bounds.",
                     name="strided_slice/",
                 )
-            out.append(i)
+            out.append(("i",))
+            begin.append(i % n)
             dim += 1
     if dim > len(shape):
         raise errors.kernel_error(
@@ -1253,10 +1293,12 @@ def _canonical_index(key: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
             f"Index out of range using input dim {len(shape)}; input has only {len(shape)} dims",
             name="strided_slice/",
         )
-    return tuple(out)
+    return tuple(out), tuple(begin)
 
 
-def _index_int(p: Any) -> int:
+def _index_int(p: Any, symbolic: bool = False) -> Any:
+    """An index as a Python int; with `symbolic`, a scalar integer tensor whose value is
+    not known (inside a tf.function) is returned as it is."""
     if isinstance(p, bool):
         raise TypeError(_INDEX_ERROR.format(p))
     if isinstance(p, (int, np.integer)):
@@ -1266,8 +1308,18 @@ def _index_int(p: Any) -> int:
         and (p.dtype is dtypes.int32 or p.dtype is dtypes.int64)
         and not p._shape
     ):
+        if symbolic and not is_concrete(p):
+            return p
         return int(p)
     raise TypeError(_INDEX_ERROR.format(p))
+
+
+def _begin_operand(begin: tuple[Any, ...]) -> Any:
+    """StridedSlice's `begin`: the ints themselves, or one int64 tensor stacking them when
+    some are symbolic tensors."""
+    if not any(isinstance(b, Tensor) for b in begin):
+        return begin
+    return stack([math_ops.cast(b, dtypes.int64) for b in begin])
 
 
 class _VariableSlice(EagerTensor):
@@ -1275,7 +1327,7 @@ class _VariableSlice(EagerTensor):
 
     __slots__ = ("_slice_index", "_slice_var")
     _slice_var: Any
-    _slice_index: tuple[Any, ...]
+    _slice_index: tuple[tuple[Any, ...], tuple[Any, ...]]  # (index, begin) of StridedSlice
 
     def assign(
         self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True
@@ -1296,12 +1348,12 @@ def getitem(tensor: Any, slice_spec: Any) -> Tensor:
     On a `tf.Variable` the result also has `assign`, as TF (`v[0].assign(1.)`).
     """
     t = as_tensor(tensor)
-    index = _canonical_index(slice_spec, t._shape)
-    out = execute("StridedSlice", (t,), (("index", index),))
+    index, begin = _canonical_index(slice_spec, t._shape)
+    out = execute("StridedSlice", (t,), (("index", index), ("begin", _begin_operand(begin))))
     if hasattr(tensor, "_tfcompat_read") and hasattr(tensor, "assign"):
         sliced = _VariableSlice(out._value, out._shape, out._dtype, out._node, out._index)
         sliced._tapes = out._tapes
         sliced._slice_var = tensor
-        sliced._slice_index = index
+        sliced._slice_index = (index, begin)
         return sliced
     return out

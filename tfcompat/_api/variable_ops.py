@@ -18,6 +18,7 @@ from tfcompat._api._args import as_tensor, execute, kernel_error, shape_str
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._ops.array_ops import slice_shape
 
 __all__ = ["assign_slice"]
 
@@ -39,23 +40,36 @@ def _value(var: Variable, update: Any) -> Tensor:
     return convert_to_tensor(update, dtype=var.dtype)
 
 
-def assign_slice(var: Variable, index: tuple[Any, ...], value: Any, read_value: bool = True) -> Any:
-    """`var[index].assign(value)`: TF's ResourceStridedSliceAssign."""
+def assign_slice(
+    var: Variable,
+    index: tuple[tuple[Any, ...], tuple[Any, ...]],
+    value: Any,
+    read_value: bool = True,
+) -> Any:
+    """`var[index].assign(value)`: TF's ResourceStridedSliceAssign.
+
+    `index` is the (index, begin) pair of `array_ops.getitem`; the positions in `begin`
+    are a value operand, so assigning at a new position reuses the compiled update.
+    """
+    spec, begin = index
     current = var.read_value()
-    target = execute("StridedSlice", (current,), (("index", index),))
+    target_shape = slice_shape(current._shape, spec)
     v = _value(var, value)
     try:
-        shape = np.broadcast_shapes(v._shape, target._shape)
+        shape = np.broadcast_shapes(v._shape, target_shape)
     except ValueError:
         shape = None
-    if shape != target._shape:
+    if shape != target_shape:
         raise kernel_error(
             "ResourceStridedSliceAssign",
             f"Cannot broadcast input shape {shape_str(v._shape)} into final shape "
-            f"{shape_str(target._shape)}",
+            f"{shape_str(target_shape)}",
             name="strided_slice/_assign",
         )
-    new = _run("TensorStridedSliceUpdate", (("index", index),), current, v)
+    starts = array_ops._begin_operand(begin)
+    if isinstance(starts, Tensor):  # (fresh: an assignment is not recorded)
+        starts = EagerTensor(starts._array(), starts._shape, starts._dtype)
+    new = _run("TensorStridedSliceUpdate", (("index", spec), ("begin", starts)), current, v)
     return _store(var, new, read_value)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from tfcompat._core import errors
@@ -43,12 +44,12 @@ def _reshape_error(exc: BaseException, in_avals: Any, attrs: Any) -> BaseExcepti
     )
 
 
-@register("Reshape", error=_reshape_error)
+@register("Reshape", error=_reshape_error, host=lambda x, *, shape: np.reshape(x, shape))
 def _reshape(x: Any, *, shape: tuple[int, ...]) -> Any:
     return jnp.reshape(x, shape)
 
 
-@register("Transpose")
+@register("Transpose", host=lambda x, *, perm: np.transpose(x, perm))
 def _transpose(x: Any, *, perm: tuple[int, ...]) -> Any:
     return jnp.transpose(x, perm)
 
@@ -73,50 +74,150 @@ def _ones_like(x: Any) -> Any:
     return jnp.ones_like(x)
 
 
-@register("Fill")
+@register("Fill", host=lambda value, *, shape: np.broadcast_to(value, shape))
 def _fill(value: Any, *, shape: tuple[int, ...]) -> Any:
     return jnp.broadcast_to(value, shape)
 
 
-@register("BroadcastTo")
+@register("BroadcastTo", host=lambda x, *, shape: np.broadcast_to(x, shape))
 def _broadcast_to(x: Any, *, shape: tuple[int, ...]) -> Any:
     return jnp.broadcast_to(x, shape)
 
 
-@register("ExpandDims")
+@register("ExpandDims", host=lambda x, *, axis: np.expand_dims(x, axis))
 def _expand_dims(x: Any, *, axis: int) -> Any:
     return jnp.expand_dims(x, axis)
 
 
-@register("Squeeze")
+@register("Squeeze", host=lambda x, *, axis: np.squeeze(x, axis))
 def _squeeze(x: Any, *, axis: tuple[int, ...] | None) -> Any:
     return jnp.squeeze(x, axis)
 
 
-@register("StridedSlice")
-def _strided_slice(x: Any, *, index: tuple[Any, ...]) -> Any:
-    """`index` is a canonical tuple of ints, ('s', start, stop, step), None, Ellipsis."""
-    key = tuple(slice(i[1], i[2], i[3]) if isinstance(i, tuple) else i for i in index)
-    return x[key]
+def _slice_window(
+    shape: tuple[int, ...], index: tuple[Any, ...], begin: Any
+) -> tuple[list[Any], list[int], list[int], list[int]]:
+    """The window a canonical index reads: per input dim its start (a Python 0 or an
+    element of the `begin` operand), length and step; and the sizes the window's strided
+    elements have per input dim (1 for an integer index)."""
+    starts: list[Any] = []
+    lengths: list[int] = []
+    steps: list[int] = []
+    sizes: list[int] = []
+    # (static starts take the operand's dtype: dynamic_slice wants one index type)
+    zero = np.zeros((), begin.dtype)
+    k = 0
+    for item in index:
+        if item is None:
+            continue
+        if item[0] == "i":
+            starts.append(begin[k])
+            k += 1
+            lengths.append(1)
+            steps.append(1)
+            sizes.append(1)
+            continue
+        kind, size, step = item
+        if kind == "s":
+            starts.append(begin[k])
+            k += 1
+        else:
+            starts.append(zero)
+        lengths.append((size - 1) * abs(step) + 1 if size else 0)
+        steps.append(step)
+        sizes.append(size)
+    for n in shape[len(starts) :]:
+        starts.append(zero)
+        lengths.append(n)
+        steps.append(1)
+        sizes.append(n)
+    return starts, lengths, steps, sizes
 
 
-@register("TensorStridedSliceUpdate")
-def _strided_slice_update(x: Any, value: Any, *, index: tuple[Any, ...]) -> Any:
-    key = tuple(slice(i[1], i[2], i[3]) if isinstance(i, tuple) else i for i in index)
-    return x.at[key].set(jnp.broadcast_to(value, x[key].shape))
+def slice_shape(shape: tuple[int, ...], index: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape of `x[index]` for a canonical index (see `_strided_slice`)."""
+    out: list[int] = []
+    d = 0
+    for item in index:
+        if item is None:
+            out.append(1)
+            continue
+        if item[0] != "i":
+            out.append(item[1])
+        d += 1
+    return (*out, *shape[d:])
 
 
-@register("Slice")
-def _slice(x: Any, *, begin: tuple[int, ...], size: tuple[int, ...]) -> Any:
-    return lax.slice(x, begin, tuple(b + s for b, s in zip(begin, size, strict=True)))
+def _host_strided_slice(x: Any, index: tuple[Any, ...], begin: Any) -> Any:
+    """StridedSlice in NumPy (the same window, steps and reversal)."""
+    starts, lengths, steps, _ = _slice_window(x.shape, index, begin)
+    y = x[tuple(slice(int(s), int(s) + n) for s, n in zip(starts, lengths, strict=True))]
+    y = y[tuple(slice(None, None, abs(st)) for st in steps)]
+    rev = tuple(d for d, st in enumerate(steps) if st < 0)
+    if rev:
+        y = np.flip(y, rev)
+    return y.reshape(slice_shape(x.shape, index))
 
 
-@register("ConcatV2")
+@register(
+    "StridedSlice",
+    operands=("begin",),
+    host=lambda x, *, index, begin: _host_strided_slice(x, index, begin),
+)
+def _strided_slice(x: Any, *, index: tuple[Any, ...], begin: Any) -> Any:
+    """`x[...]` for a canonical index: per item `None` (a new axis), `("i",)` (an integer
+    index), `("s", size, step)` (a slice of static size whose window starts at a run-time
+    position) or `("a", size, step)` (a slice whose window starts at 0: empty, or spanning
+    the dimension); dimensions past the index are taken whole. `begin` (a value operand)
+    holds the window starts of the `"i"` and `"s"` items, in order, already in range."""
+    starts, lengths, steps, _ = _slice_window(x.shape, index, begin)
+    if begin.shape[0]:
+        y = lax.dynamic_slice(x, starts, lengths)
+    else:
+        y = lax.slice(x, [0] * x.ndim, lengths)
+    if any(abs(st) > 1 for st in steps):
+        y = lax.slice(y, [0] * y.ndim, y.shape, [abs(st) for st in steps])
+    rev = tuple(d for d, st in enumerate(steps) if st < 0)
+    if rev:
+        y = lax.rev(y, rev)
+    return y.reshape(slice_shape(x.shape, index))
+
+
+@register("TensorStridedSliceUpdate", operands=("begin",))
+def _strided_slice_update(x: Any, value: Any, *, index: tuple[Any, ...], begin: Any) -> Any:
+    """`x` with `x[index]` set to `value` (broadcast); `index` and `begin` as StridedSlice's."""
+    starts, lengths, steps, sizes = _slice_window(x.shape, index, begin)
+    update = jnp.broadcast_to(value, slice_shape(x.shape, index)).reshape(sizes)
+    rev = tuple(d for d, st in enumerate(steps) if st < 0)
+    if rev:
+        update = lax.rev(update, rev)
+    if any(abs(st) > 1 for st in steps):
+        window = lax.dynamic_slice(x, starts, lengths)
+        key = tuple(slice(None, None, abs(st)) for st in steps)
+        update = window.at[key].set(update)
+    return lax.dynamic_update_slice(x, update, starts)
+
+
+@register(
+    "Slice",
+    operands=("begin",),
+    host=lambda x, *, begin, size: x[
+        tuple(slice(int(b), int(b) + s) for b, s in zip(begin, size, strict=True))
+    ],
+)
+def _slice(x: Any, *, begin: Any, size: tuple[int, ...]) -> Any:
+    """`begin` (a value operand) is in range: the wrapper checks it, as TF's kernel."""
+    if not size:
+        return x
+    return lax.dynamic_slice(x, [begin[k] for k in range(len(size))], size)
+
+
+@register("ConcatV2", host=lambda *values, axis: np.concatenate(values, axis))
 def _concat(*values: Any, axis: int) -> Any:
     return jnp.concatenate(values, axis=axis)
 
 
-@register("Pack")
+@register("Pack", host=lambda *values, axis: np.stack(values, axis))
 def _pack(*values: Any, axis: int) -> Any:
     return jnp.stack(values, axis=axis)
 
@@ -135,7 +236,7 @@ def _split(x: Any, *, sizes: tuple[int, ...], axis: int) -> Any:
     return tuple(out)
 
 
-@register("Tile")
+@register("Tile", host=lambda x, *, multiples: np.tile(x, multiples))
 def _tile(x: Any, *, multiples: tuple[int, ...]) -> Any:
     return jnp.tile(x, multiples)
 
@@ -148,7 +249,7 @@ def _repeat(x: Any, *, repeats: tuple[int, ...], axis: int | None) -> Any:
     return jnp.repeat(x, jnp.asarray(repeats), axis=axis, total_repeat_length=sum(repeats))
 
 
-@register("PadV2")
+@register("PadV2", operands=("constant_value",))
 def _pad(x: Any, *, paddings: tuple[tuple[int, int], ...], constant_value: Any) -> Any:
     return jnp.pad(
         x, paddings, mode="constant", constant_values=jnp.asarray(constant_value, x.dtype)
@@ -160,14 +261,19 @@ def _mirror_pad(x: Any, *, paddings: tuple[tuple[int, int], ...], mode: str) -> 
     return jnp.pad(x, paddings, mode="reflect" if mode == "REFLECT" else "symmetric")
 
 
-@register("ReverseV2")
+@register("ReverseV2", host=lambda x, *, axis: np.flip(x, axis) if axis else x)
 def _reverse(x: Any, *, axis: tuple[int, ...]) -> Any:
     return jnp.flip(x, axis) if axis else x
 
 
-@register("Roll")
-def _roll(x: Any, *, shift: tuple[int, ...], axis: tuple[int, ...]) -> Any:
-    return jnp.roll(x, shift, axis)
+@register("Roll", operands=("shift",))
+def _roll(x: Any, *, shift: Any, axis: tuple[int, ...]) -> Any:
+    """`shift` (a value operand) holds one shift per axis in `axis`."""
+    for k, a in enumerate(axis):
+        n = x.shape[a]
+        if n:
+            x = jnp.roll(x, shift[k] % n, a)
+    return x
 
 
 @register("SelectV2")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ELEMENTWISE", "OPS", "RawOp", "get", "register"]
+__all__ = ["ELEMENTWISE", "OPS", "RawOp", "get", "positional", "register"]
 
 # Tag of ops that map inputs of one floating dtype to one output of that dtype, with the
 # inputs' broadcast shape: their abstract evaluation needs no trace.
@@ -50,6 +50,8 @@ class RawOp:
     tags: frozenset[str] = field(default_factory=frozenset)
     lazy: bool = False
     deps: Callable[[Any, list[int]], frozenset[int]] | None = None
+    operands: tuple[str, ...] = ()
+    host: Callable[..., Any] | None = None
 
 
 OPS: dict[str, RawOp] = {}
@@ -62,16 +64,45 @@ def register(
     num_outputs: int | None = 1,
     error: Callable[..., BaseException | None] | None = None,
     tags: frozenset[str] = frozenset(),
+    operands: tuple[str, ...] = (),
+    host: Callable[..., Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator registering `fn` as the implementation of TF op type `name`."""
+    """Decorator registering `fn` as the implementation of TF op type `name`.
+
+    `operands` names the keyword attributes of `fn` that are value operands (see
+    `RawOp.operands`); `host` is an optional NumPy implementation (`RawOp.host`).
+    """
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in OPS:
             raise ValueError(f"raw op {name!r} registered twice")
-        OPS[name] = RawOp(name, fn, differentiable, num_outputs, error, tags)
+        OPS[name] = RawOp(
+            name,
+            positional(fn, operands) if operands else fn,
+            differentiable,
+            num_outputs,
+            error,
+            tags,
+            operands=operands,
+            host=positional(host, operands) if host is not None and operands else host,
+        )
         return fn
 
     return deco
+
+
+def positional(fn: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
+    """`fn(*arrays, **attrs)` taking its value operands `names` as the last positional
+    arrays (the form the engine calls), from `fn(*arrays, **attrs, **operands)`."""
+    k = len(names)
+
+    def call(*args: Any, **attrs: Any) -> Any:
+        attrs.update(zip(names, args[-k:], strict=True))
+        return fn(*args[:-k], **attrs)
+
+    call.__name__ = getattr(fn, "__name__", "op")
+    call.__doc__ = fn.__doc__
+    return call
 
 
 def get(name: str) -> RawOp:

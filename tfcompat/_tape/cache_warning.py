@@ -32,6 +32,7 @@ from typing import Any
 __all__ = [
     "RecompilationWarning",
     "count_lookup",
+    "explain_op",
     "on_evict",
     "on_miss",
     "reset",
@@ -103,14 +104,16 @@ def on_evict(key: Any) -> None:
             _evicted.popitem(last=False)
 
 
-def on_miss(key: Any, maxsize: int, avals: dict[Any, Any]) -> None:
+def on_miss(key: Any, maxsize: int, avals: dict[Any, Any], explain: bool = False) -> str | None:
     """A cache miss for `key` (a program is about to be compiled).
 
-    `avals` is the engine's abstract-evaluation table, which decodes node keys.
+    `avals` is the engine's abstract-evaluation table, which decodes node keys. With
+    `explain`, returns the user's line and what changed since the last program compiled
+    there (for `TFCOMPAT_LOG_COMPILES`).
     """
     kind = key[0]
     if kind not in _WHAT:
-        return
+        return None
     site = _user_site()
     structure = _structure(key, avals)
     with _lock:
@@ -126,11 +129,18 @@ def on_miss(key: Any, maxsize: int, avals: dict[Any, Any]) -> None:
         now = _lookups.get(kind, 0)
         det.misses.append(now)
         previous, det.last_key = det.last_key, key
+        reason = None
+        if explain:
+            reason = f"at {site[0]}:{site[1]}: " + (
+                "the first program of this graph there"
+                if previous is None and not was_evicted
+                else _explain(previous, key, was_evicted, maxsize, avals)
+            )
         if det.warnings >= MAX_WARNINGS or len(det.misses) < THRESHOLD:
-            return
+            return reason
         window = now - det.misses[0] + 1
         if window > MAX_HISTORY:
-            return
+            return reason
         det.warnings += 1
         det.misses.clear()  # the next warning needs THRESHOLD more misses
     why = _explain(previous, key, was_evicted, maxsize, avals)
@@ -144,6 +154,52 @@ def on_miss(key: Any, maxsize: int, avals: dict[Any, Any]) -> None:
     )
     warnings.warn(message, RecompilationWarning, stacklevel=_stacklevel())
     _tf_logger.warning(message)
+    return reason
+
+
+_last_op: dict[str, tuple[Any, ...]] = {}  # op name -> key of its last single-op compile
+
+
+def explain_op(key_id: int, avals: dict[Any, Any]) -> str:
+    """What makes single op `key_id` compile (`TFCOMPAT_LOG_COMPILES`): the user's line,
+    the op, and which attribute or input differs from the op's previous compile."""
+    site = _user_site()
+    akey = _decode_all(((key_id,),), avals).get(key_id)
+    if akey is None:
+        return f"at {site[0]}:{site[1]}"
+    op, attrs, in_avals = akey[0], akey[1], akey[2:]
+    where = f"{op.name} at {site[0]}:{site[1]}: "
+    with _lock:
+        previous = _last_op.get(op.name)
+        _last_op[op.name] = akey
+    if previous is None:
+        return where + "its first compile"
+    if previous[1] != attrs:
+        old = dict(previous[1])
+        for name, value in attrs:
+            if old.get(name, object()) != value:
+                return where + f"attribute {name}={value!r}, previously {old.get(name)!r}"
+        return where + f"attributes {dict(attrs)}, previously {old}"
+    old_in = previous[2:]
+    n_inputs = len(in_avals) // 2
+    operands = op.operands
+    for j in range(0, min(len(old_in), len(in_avals)), 2):
+        k = j // 2
+        what = f"input {k}"
+        if k >= n_inputs - len(operands):
+            what += f" (value operand {operands[k - n_inputs + len(operands)]})"
+        if old_in[j] != in_avals[j]:
+            return (
+                where + f"{what} has shape {_fmt_shape(in_avals[j])}, previously "
+                f"{_fmt_shape(old_in[j])}"
+            )
+        if old_in[j + 1] != in_avals[j + 1]:
+            return (
+                where + f"{what} has dtype {in_avals[j + 1].name}, previously {old_in[j + 1].name}"
+            )
+    if len(old_in) != len(in_avals):
+        return where + f"{n_inputs} inputs, previously {len(old_in) // 2}"
+    return where + "compiled before and evicted from the single-op cache"
 
 
 def resize(cache: Any, maxsize: int) -> None:

@@ -171,23 +171,77 @@ def _jax_message(exc: BaseException) -> str:
 # execute: the entry point of every raw op
 # --------------------------------------------------------------------------------------
 
-# (op, attrs) -> jitted op, for ops run eagerly (bounded: attrs such as shapes vary).
-_EAGER: OrderedDict[tuple[Any, ...], Callable[..., Any]] = OrderedDict()
+# Abstract-evaluation key id (op, attrs, input shapes and dtypes) -> jitted op, for ops
+# run on their own (bounded: attrs such as shapes vary). Each entry is compiled once, for
+# exactly those inputs, so a miss is one XLA compile and is counted as one.
+_EAGER: OrderedDict[int, Callable[..., Any]] = OrderedDict()
 _EAGER_MAX = 4096
 _VALUE = attrgetter("_value")  # (map(_VALUE, tensors): their values, without a Python loop)
 
 
-def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...]) -> Callable[..., Any]:
-    key = (op, attrs)
+def _eager_fn(op: RawOp, attrs: tuple[tuple[str, Any], ...], key: int) -> Callable[..., Any]:
     fn = _EAGER.get(key)
     if fn is None:
         fn = jit_program(partial(op.fn, **dict(attrs)) if attrs else op.fn, BARRIERS in op.tags)
+        if not _not_tracing():
+            return fn  # traced into an enclosing program: nothing compiles on its own
         _EAGER[key] = fn
         if len(_EAGER) > _EAGER_MAX:
             _EAGER.popitem(last=False)
-        if op.lazy:  # a gradient program run on its own
-            CACHE.count_compile("gradient", len(_EAGER))
+        # (a gradient program run on its own is a "gradient" compile, explained by its plan)
+        if op.lazy:
+            CACHE.count_compile("gradient", 1, key, CACHE.plan_why)
+        else:
+            CACHE.count_compile("op", 1, key)
     return fn
+
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+def _split_operands(
+    op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...]
+) -> tuple[tuple[Tensor, ...], tuple[tuple[str, Any], ...]]:
+    """Move `op`'s value operands (`RawOp.operands`) from `attrs` to the end of `inputs`.
+
+    Their values become run-time arguments: the abstract-evaluation key, the eager
+    program and a tape's program key see only their shapes and dtypes. (Attributes that
+    hold no operand, as when a caller passes them as inputs already, are left alone.)
+    """
+    names = op.operands
+    values: dict[str, Any] = {}
+    static = []
+    for item in attrs:
+        if item[0] in names:
+            values[item[0]] = item[1]
+        else:
+            static.append(item)
+    if not values:
+        return inputs, attrs
+    return inputs + tuple([_operand(values[name]) for name in names]), tuple(static)
+
+
+def _operand(value: Any) -> Tensor:
+    """A value operand as a (never watched) tensor holding a NumPy array.
+
+    A tensor is taken as it is. Python ints (alone or in a tuple) are int32 when all fit,
+    as TF converts them; NumPy values keep their dtype; Python
+    floats are float64 (the op casts them to its dtype, as exactly as TF's conversion).
+    (NumPy picks int64, or uint64, for larger ints.) Its array is passed to the compiled
+    program as an argument, so no device transfer is made for it beforehand.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        arr = np.asarray(value, np.int32 if _INT32_MIN <= value <= _INT32_MAX else None)
+    elif isinstance(value, tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        fits = all(_INT32_MIN <= v <= _INT32_MAX for v in value)
+        arr = np.asarray(value, np.int32 if fits else None).reshape(len(value))
+    else:
+        arr = np.asarray(value)
+    return EagerTensor(arr, arr.shape, dtypes.from_numpy(arr.dtype))
 
 
 def execute(op_name: str, inputs: Sequence[Tensor], attrs: tuple[tuple[str, Any], ...] = ()) -> Any:
@@ -203,6 +257,8 @@ def execute_op(
     op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...] = ()
 ) -> Any:
     """`execute` with a resolved `RawOp` (the hot path of every recorded op)."""
+    if op.operands:
+        inputs, attrs = _split_operands(op, inputs, attrs)
     n = len(inputs)
     if n == 2:
         a, b = inputs
@@ -213,10 +269,16 @@ def execute_op(
     else:
         akey = (op, attrs, *[x for t in inputs for x in (t._shape, t._dtype)])
     entry = _AVALS.get(akey)
+    host_out = None
     if entry is None:
         if any(t._dtype is dtypes.string for t in inputs):  # never cached: always a miss
             return host_strings.execute(op, inputs, attrs)
-        entry = _abstract_miss(op, attrs, tuple((t._shape, t._dtype) for t in inputs))
+        if op.host is not None:  # a new shape: NumPy's result gives the avals too
+            host_out = _host_first_run(op, attrs, inputs)
+        if host_out is not None:
+            entry = _new_key(tuple((o.shape, dtypes.from_numpy(o.dtype)) for o in host_out))
+        else:
+            entry = _abstract_miss(op, attrs, tuple((t._shape, t._dtype) for t in inputs))
         _AVALS[akey] = entry
     key, out_avals = entry
 
@@ -250,7 +312,9 @@ def execute_op(
                 if d >= depth:
                     depth = d + 1
         if not lazy or depth > LAZY_DEPTH or _SLOW_MODE[0]:
-            return _execute_now(op, inputs, attrs, out_avals)
+            if host_out is not None:
+                return _host_outputs(op, key, host_out, out_avals)
+            return _execute_now(op, inputs, attrs, key, out_avals)
     node = Node(op, attrs, inputs, key, len(out_avals), tapes, depth)
     if op.num_outputs == 1:
         shape, dtype = out_avals[0]
@@ -271,12 +335,20 @@ def execute_op(
 
 
 def _execute_now(
-    op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any], ...], out_avals: Any
+    op: RawOp,
+    inputs: tuple[Tensor, ...],
+    attrs: tuple[tuple[str, Any], ...],
+    key: int,
+    out_avals: Any,
 ) -> Any:
     """Run `op` at once as its own jitted op (computing pending inputs first)."""
     if any(t._value is None for t in inputs):
         materialize_many([t for t in inputs if t._value is None])
-    result = _eager_fn(op, attrs)(*map(_VALUE, inputs))
+    fn = _EAGER.get(key)
+    if fn is None and op.host is not None and _first_sighting(key, inputs):
+        result = _run_on_host(op, attrs, inputs)
+    else:
+        result = (fn or _eager_fn(op, attrs, key))(*map(_VALUE, inputs))
     if CHECK_NUMERICS[0]:
         _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:
@@ -285,6 +357,77 @@ def _execute_now(
     return tuple(
         EagerTensor(v, shape, dtype) for v, (shape, dtype) in zip(result, out_avals, strict=True)
     )
+
+
+# Ops that only move data (`RawOp.host`) run in NumPy the first time their key is met:
+# a new shape costs about 0.1 ms instead of a compile (tens of ms), and the result is
+# the compiled program's, bit for bit. A key met again compiles, as any op. Inputs above
+# HOST_MAX_ELEMENTS elements (all inputs together) compile at once.
+HOST_MAX_ELEMENTS = 1 << 20
+_HOST_SEEN: OrderedDict[int, None] = OrderedDict()
+
+
+def _first_sighting(key: int, inputs: tuple[Tensor, ...]) -> bool:
+    """Whether an op with a host implementation runs on the host now (and note `key`)."""
+    if key in _HOST_SEEN or not _not_tracing():
+        return False
+    total = 0
+    for t in inputs:
+        n = 1
+        for d in t._shape:
+            n *= d
+        total += n
+    if total > HOST_MAX_ELEMENTS:
+        return False
+    _HOST_SEEN[key] = None
+    if len(_HOST_SEEN) > _EAGER_MAX:
+        _HOST_SEEN.popitem(last=False)
+    return True
+
+
+def _run_on_host(op: RawOp, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Tensor, ...]) -> Any:
+    assert op.host is not None
+    out = op.host(*[np.asarray(t._value) for t in inputs], **dict(attrs))
+    if op.num_outputs == 1:
+        return jax.device_put(np.asarray(out))
+    return tuple(jax.device_put(np.asarray(o)) for o in out)
+
+
+def _host_first_run(
+    op: RawOp, attrs: tuple[tuple[str, Any], ...], inputs: tuple[Tensor, ...]
+) -> list[np.ndarray] | None:
+    """An op's first call with a new key, when it has a host implementation and concrete
+    inputs: its NumPy outputs, whose shapes and dtypes stand in for an abstract evaluation
+    (a JAX trace, about 1 ms). None (then `jax.eval_shape` decides, and raises TF's error)
+    when an input is pending, traced or large, or NumPy fails."""
+    assert op.host is not None
+    total = 0
+    for t in inputs:
+        if t._value is None:
+            return None
+        n = 1
+        for d in t._shape:
+            n *= d
+        total += n
+    if total > HOST_MAX_ELEMENTS or not _not_tracing() or _SLOW_MODE[0]:
+        return None
+    try:
+        out = op.host(*[np.asarray(t._value) for t in inputs], **dict(attrs))
+    except Exception:
+        return None
+    return [np.asarray(out)] if op.num_outputs == 1 else [np.asarray(o) for o in out]
+
+
+def _host_outputs(op: RawOp, key: int, outs: list[np.ndarray], out_avals: Any) -> Any:
+    """Eager tensors of NumPy outputs (`_host_first_run`), put on the device."""
+    _HOST_SEEN[key] = None
+    if len(_HOST_SEEN) > _EAGER_MAX:
+        _HOST_SEEN.popitem(last=False)
+    tensors = [
+        EagerTensor(jax.device_put(o), shape, dtype)
+        for o, (shape, dtype) in zip(outs, out_avals, strict=True)
+    ]
+    return tensors[0] if op.num_outputs == 1 else tuple(tensors)
 
 
 # `tf.experimental.run_eagerly(True)`: compute every op at once (recorded ops keep their
@@ -658,6 +801,7 @@ class _Cache:
         self.plans = 0
         self.evictions = 0
         self.lock = threading.RLock()
+        self.plan_why: str | None = None  # what the last new gradient plan changed (log)
 
     def get(self, key: Any) -> Any:
         lookups = cache_warning._lookups  # the recompilation warning's clock
@@ -673,25 +817,41 @@ class _Cache:
                 pass
         return entry
 
-    def count_compile(self, kind: str, size: int) -> None:
+    def count_compile(
+        self, kind: str, size: int, op_key: int | None = None, why: str | None = None
+    ) -> None:
+        """Count one XLA compile; `op_key`: the abstract-evaluation key id of a single op
+        compiled on its own (kinds "op" and "gradient" run eagerly); `why`: what caused
+        it, for the log."""
         self.compiles += 1
         if _LOG_COMPILES:
-            log.warning("tfcompat: compiling %s program #%d (%d nodes)", kind, self.compiles, size)
+            if why is None and op_key is not None:
+                why = cache_warning.explain_op(op_key, _AVALS)
+            log.warning(
+                "tfcompat: compiling %s program #%d%s%s",
+                kind,
+                self.compiles,
+                "" if op_key is not None else f" ({size} nodes)",
+                f": {why}" if why else "",
+            )
 
     def put(self, key: Any, entry: Any, kind: str, size: int) -> None:
         """Add a compiled value program (kind "value") or a gradient plan ("plan")."""
         with self.lock:
             self.misses += 1
-            if kind == "plan":
-                self.plans += 1
-            else:
-                self.count_compile(kind, size)
             self.entries[key] = entry
             while len(self.entries) > self.maxsize:
                 old, _ = self.entries.popitem(last=False)
                 self.evictions += 1
                 cache_warning.on_evict(old)
-        cache_warning.on_miss(key, self.maxsize, _AVALS)  # may warn: a loop keeps compiling
+        # (may warn: a loop keeps compiling; with the log, says what changed)
+        why = cache_warning.on_miss(key, self.maxsize, _AVALS, _LOG_COMPILES)
+        with self.lock:
+            if kind == "plan":
+                self.plans += 1
+                self.plan_why = why
+            else:
+                self.count_compile(kind, size, why=why)
 
 
 _LOG_COMPILES = os.environ.get("TFCOMPAT_LOG_COMPILES", "") not in ("", "0")
@@ -721,6 +881,7 @@ def clear_caches() -> None:
     with CACHE.lock:  # not while a `put` evicts
         CACHE.entries.clear()
     _EAGER.clear()
+    _HOST_SEEN.clear()
 
 
 # --------------------------------------------------------------------------------------
@@ -758,14 +919,14 @@ def _inputs_concrete(node: Node) -> bool:
 
 def _node_values(node: Node) -> list[Any]:
     """Run one node on its (concrete) inputs as its own jitted op; its output values."""
-    result = _eager_fn(node.op, node.attrs)(*map(_VALUE, node.inputs))
+    result = _eager_fn(node.op, node.attrs, node.key)(*map(_VALUE, node.inputs))
     return [result] if node.op.num_outputs == 1 else list(result)
 
 
 def _run_node(node: Node, t: Tensor) -> Any:
     """Run one node whose inputs are concrete as its own op (one dispatch, no new program)."""
     op = node.op
-    result = _eager_fn(op, node.attrs)(*map(_VALUE, node.inputs))
+    result = _eager_fn(op, node.attrs, node.key)(*map(_VALUE, node.inputs))
     if op.num_outputs == 1:
         value = result
     else:
