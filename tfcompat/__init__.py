@@ -40,9 +40,11 @@ def _run_cpu_programs_inline() -> None:
 _run_cpu_programs_inline()
 
 from tfcompat import (  # noqa: E402
+    __internal__,  # tfcompat-keras hook
     autodiff,
     config,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
+    distribute,  # tfcompat-keras hook
     dtypes,
     errors,
     experimental,
@@ -124,6 +126,16 @@ from tfcompat._api.debugging_ops import (  # noqa: E402
     assert_greater,
     assert_less,
     assert_rank,
+)
+from tfcompat._api.framework_ops import (  # noqa: E402
+    control_dependencies,
+    device,
+    ensure_shape,
+    executing_eagerly,
+    get_static_value,
+    init_scope,
+    inside_function,
+    no_op,
 )
 from tfcompat._api.indexed_slices import (  # noqa: E402
     IndexedSlices,
@@ -224,6 +236,16 @@ from tfcompat._tape.custom_gradient import custom_gradient, recompute_grad  # no
 from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
 
 newaxis = None
+
+
+def __getattr__(name: str) -> object:
+    """`tf.keras`, imported on first access (tfcompat/keras.py)."""
+    if name == "keras":
+        import importlib
+
+        return importlib.import_module("tfcompat.keras")
+    raise AttributeError(f"module 'tfcompat' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -398,4 +420,18 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+]
+
+# tfcompat-keras hook: the names above (`keras` is imported on first access, not by `*`).
+__all__ += [
+    "__internal__",
+    "control_dependencies",
+    "device",
+    "distribute",
+    "ensure_shape",
+    "executing_eagerly",
+    "get_static_value",
+    "init_scope",
+    "inside_function",
+    "no_op",
 ]
