@@ -43,6 +43,7 @@ from tfcompat import (  # noqa: E402
     __internal__,  # tfcompat-keras hook
     autodiff,
     config,
+    data,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
     distribute,  # tfcompat-keras hook
     dtypes,
@@ -301,6 +302,7 @@ __all__ = [
     "cosh",
     "cumsum",
     "custom_gradient",
+    "data",
     "debugging",
     "divide",
     "double",

@@ -1,0 +1,104 @@
+"""`tf.data.Iterator`: the iterator over a dataset's elements (`iter(dataset)`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tfcompat._core import errors
+from tfcompat.data import _structure as st
+from tfcompat.data._functions import isolated
+
+__all__ = ["IteratorBase", "NumpyIterator", "OwnedIterator"]
+
+_END = "End of sequence"
+
+
+class IteratorBase:
+    """tfcompat implementation of `tf.data.Iterator` (the abstract base class)."""
+
+    @property
+    def element_spec(self) -> Any:
+        raise NotImplementedError
+
+    def get_next(self) -> Any:
+        raise NotImplementedError
+
+    def __iter__(self) -> IteratorBase:
+        return self
+
+
+class OwnedIterator(IteratorBase):
+    """tfcompat implementation of TF's `OwnedIterator`: yields elements as tfcompat
+    Tensors, in the structure of `element_spec`."""
+
+    def __init__(self, dataset: Any) -> None:
+        self._element_spec = dataset.element_spec
+        specs = st.flatten(self._element_spec)
+        self._dtypes = [s.dtype for s in specs]
+        self._pack = st.make_packer(self._element_spec)
+        with isolated():
+            self._it: Iterator[tuple[Any, ...]] = dataset._flat_iter()
+
+    @property
+    def element_spec(self) -> Any:
+        return self._element_spec
+
+    def _next_flat(self) -> tuple[Any, ...]:
+        with isolated():
+            return next(self._it)
+
+    def __next__(self) -> Any:
+        flat = self._next_flat()
+        return self._pack([st.wrap(a, d) for a, d in zip(flat, self._dtypes, strict=True)])
+
+    def next(self) -> Any:
+        return self.__next__()
+
+    def get_next(self) -> Any:
+        """The next element; `tf.errors.OutOfRangeError` at the end (TF's `get_next`)."""
+        try:
+            return self.__next__()
+        except StopIteration:
+            raise errors.OutOfRangeError(None, None, _END) from None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__name__} object at 0x{id(self):x}>"
+
+
+class NumpyIterator:
+    """tfcompat implementation of `tf.data.NumpyIterator` (`as_numpy_iterator()`):
+    NumPy arrays, NumPy scalars for 0-d elements and `bytes` for string scalars."""
+
+    def __init__(self, dataset: Any) -> None:
+        self._pack = st.make_packer(dataset.element_spec)
+        with isolated():
+            self._it = dataset._flat_iter()
+
+    def __iter__(self) -> NumpyIterator:
+        return self
+
+    def __next__(self) -> Any:
+        with isolated():
+            flat = next(self._it)
+        return self._pack([_numpy(a) for a in flat])
+
+    def next(self) -> Any:
+        return self.__next__()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__name__} object at 0x{id(self):x}>"
+
+
+def _numpy(a: Any) -> Any:
+    arr = st.to_numpy(a)
+    if arr.ndim == 0:
+        return arr[()]
+    if arr.base is not None or not arr.flags.writeable:
+        return arr.copy()  # a view of a source array, or of a read-only device buffer
+    return arr
+
+
+IteratorBase.__module__ = "tensorflow.python.data.ops.iterator_ops"
+OwnedIterator.__module__ = "tensorflow.python.data.ops.iterator_ops"
+NumpyIterator.__module__ = "tensorflow.python.data.ops.dataset_ops"
