@@ -743,7 +743,7 @@ def test_tf_print_formats_like_tensorflow(real_tf: Any, capfd: Any) -> None:
 
 
 def test_python_if_error_names_the_construct() -> None:
-    @tf.function
+    @tf.function(autograph=False)
     def f(x: Any) -> Any:
         if x > 0:
             return x

@@ -42,6 +42,7 @@ _run_cpu_programs_inline()
 from tfcompat import (  # noqa: E402
     __internal__,  # tfcompat-keras hook
     autodiff,
+    autograph,
     config,
     data,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
@@ -281,6 +282,7 @@ __all__ = [
     "atan2",
     "atanh",
     "autodiff",
+    "autograph",
     "bfloat16",
     "bool",
     "boolean_mask",

@@ -14,10 +14,12 @@ values in and writes the results back. Nothing walks object graphs per call.
 Tapes work inside functions (the gradient runs on tracers), and a function called while a
 tape records is recorded on it as one op whose replay is the compiled program.
 
+AutoGraph (tfcompat.autograph, docs/autograph.md) converts the Python function before
+its first trace unless `autograph=False`: Python `if`/`while`/`for` on tensors become
+`tf.cond`/`tf.while_loop`. Without it, Python control flow on a tensor value raises
+`OperatorNotAllowedInGraphError` naming the construct to use.
+
 Differences from TensorFlow (see docs/advanced_autodiff.md):
-  * No AutoGraph: Python `if`/`while` on a tensor value raise `OperatorNotAllowedInGraphError`
-    naming the construct to use (`tf.cond`, `tf.while_loop`...). `for` over a tensor of
-    static length is unrolled.
   * XLA compiles for concrete shapes: with `input_signature` dimensions of `None` or
     `reduce_retracing`, TF traces once with unknown dimensions; tfcompat traces the Python
     function again for each new concrete shape (the tracing count still follows TF).
@@ -265,9 +267,10 @@ _BOOL_NOT_ALLOWED = (
     "reference/limitations.md#access-to-source-code for more information."
 )
 _NO_AUTOGRAPH = (
-    "\n\ntfcompat traces tf.function without AutoGraph, so Python control flow cannot depend on "
-    "a tensor's value{where}. Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of "
-    "`if`, tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
+    "\n\nThis code runs without AutoGraph (autograph=False, do_not_convert, or source code "
+    "AutoGraph cannot read), so Python control flow cannot depend on a tensor's value{where}. "
+    "Use tf.cond(pred, true_fn, false_fn) (or tf.where) instead of `if`, "
+    "tf.while_loop(cond, body, loop_vars) instead of `while`, and tf.map_fn / tf.scan / "
     "tf.foldl instead of a `for` loop over values; or compute the condition outside the function "
     "and pass it as a Python value."
 )
@@ -877,6 +880,7 @@ class Function:
         except (TypeError, ValueError):
             self._signature = None
         self._fast_arity = _fast_arity(self._signature)
+        self._converted: Callable[..., Any] | None = None
         functools.update_wrapper(self, python_function)
 
     # -- public API -------------------------------------------------------------------
@@ -1086,7 +1090,7 @@ class Function:
         variables traces twice (TF traces again once they exist). A failed trace does not
         count; a later trace that creates variables counts and then raises, as in TF.
         """
-        fn = self._python_function
+        fn = self._traced_function()
         count = not cf._counted
         if self._created_variables is None:
             tr, created = _trace(fn, args, kwargs, flat, None, self._name)
@@ -1112,6 +1116,19 @@ class Function:
             cf._counted = True
         _finish(tr, self._name)
         return tr
+
+    def _traced_function(self) -> Callable[..., Any]:
+        """The function to trace: AutoGraph's conversion of the Python function (cached),
+        or the function itself with `autograph=False`."""
+        fn = self._converted
+        if fn is None:
+            fn = self._python_function
+            if self._autograph:
+                from tfcompat.autograph._conversion import maybe_convert
+
+                fn = maybe_convert(fn)
+            self._converted = fn
+        return fn
 
     def _initialize(
         self, tr: _Traced, created: dict[int, tuple[Variable, Any]], flat: _Flat
@@ -1245,10 +1262,12 @@ def function(
 
     Usable as `@tf.function`, `@tf.function(...)` or `tf.function(f, ...)`.
 
+    With `autograph=True` (the default) the function is converted by AutoGraph
+    (docs/autograph.md) before it is traced.
+
     Differences from TensorFlow:
-      No AutoGraph (Python `if`/`while` on tensor values raise, naming `tf.cond` /
-      `tf.while_loop`); one XLA program per concrete shape; `jit_compile` is accepted
-      (everything is compiled).
+      one XLA program per concrete shape; `jit_compile` is accepted (everything is
+      compiled).
     """
     if experimental_relax_shapes is not None:
         reduce_retracing = bool(experimental_relax_shapes)
