@@ -43,6 +43,7 @@ from tfcompat import (  # noqa: E402
     __internal__,  # tfcompat-keras hook
     autodiff,
     autograph,
+    bitwise,  # tfcompat-keras hook
     config,
     data,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
@@ -112,6 +113,7 @@ from tfcompat._api.array_ops import (  # noqa: E402
     zeros,
     zeros_like,
 )
+from tfcompat._api.bitwise_ops import bitcast  # noqa: E402
 from tfcompat._api.control_flow import (  # noqa: E402
     case,
     cond,
@@ -429,6 +431,8 @@ __all__ = [
 # tfcompat-keras hook: the names above (`keras` is imported on first access, not by `*`).
 __all__ += [
     "__internal__",
+    "bitcast",
+    "bitwise",
     "control_dependencies",
     "device",
     "distribute",

@@ -19,11 +19,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = [
+    "DistributedDataset",
+    "DistributedIterator",
+    "DistributedValues",
     "InputContext",
+    "MirroredStrategy",
+    "MultiWorkerMirroredStrategy",
     "ReduceOp",
     "ReplicaContext",
     "Strategy",
     "StrategyExtended",
+    "TPUStrategy",
     "get_replica_context",
     "get_strategy",
     "has_strategy",
@@ -222,7 +228,17 @@ class Strategy:
         return math_ops.reduce_mean(value, axis=axis)
 
     def experimental_distribute_dataset(self, dataset: Any, options: Any = None) -> Any:
-        return dataset
+        """`dataset` as a one-replica `DistributedDataset`.
+
+        Differences from TensorFlow:
+          TF's default strategy returns `dataset` itself. tfcompat wraps it: iterating
+          the wrapper is a plain Python iteration over the dataset's elements, so a step
+          function compiled with `tf.function` receives each batch as its input (one
+          compiled program per step) instead of tracing the input pipeline.
+        """
+        if isinstance(dataset, DistributedDataset):
+            return dataset
+        return _OneReplicaDataset(dataset)
 
     def distribute_datasets_from_function(
         self, dataset_fn: Callable[..., Any], options: Any = None
@@ -302,3 +318,68 @@ def in_cross_replica_context() -> bool:
 def get_replica_context() -> ReplicaContext | None:
     """tfcompat implementation of `tf.distribute.get_replica_context`."""
     return _current().replica_context
+
+
+# The types of what multi-replica strategies produce (libraries test for them with
+# `isinstance`); the default strategy produces none of them.
+class DistributedValues:
+    """tfcompat implementation of `tf.distribute.DistributedValues` (the abstract base)."""
+
+
+class DistributedDataset:
+    """tfcompat implementation of `tf.distribute.DistributedDataset` (the abstract base)."""
+
+
+class DistributedIterator:
+    """tfcompat implementation of `tf.distribute.DistributedIterator` (the abstract base)."""
+
+
+_NO_MULTI_DEVICE = (
+    "tf.distribute.{name} is not implemented in tfcompat yet: only the default (one "
+    "replica) strategy is. Run without a strategy scope, or use jax.sharding directly."
+)
+
+
+class _MultiReplicaStrategy(Strategy):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(_NO_MULTI_DEVICE.format(name=type(self).__name__))
+
+
+class MirroredStrategy(_MultiReplicaStrategy):
+    """`tf.distribute.MirroredStrategy`: not implemented (constructing it raises)."""
+
+
+class MultiWorkerMirroredStrategy(_MultiReplicaStrategy):
+    """`tf.distribute.MultiWorkerMirroredStrategy`: not implemented (constructing it raises)."""
+
+
+class TPUStrategy(_MultiReplicaStrategy):
+    """`tf.distribute.TPUStrategy`: not implemented (constructing it raises)."""
+
+
+class _OneReplicaDataset(DistributedDataset):
+    """A dataset distributed over the default strategy's one replica."""
+
+    def __init__(self, dataset: Any) -> None:
+        self._dataset = dataset
+
+    @property
+    def element_spec(self) -> Any:
+        return self._dataset.element_spec
+
+    def __iter__(self) -> Iterator[Any]:
+        return _elements(self._dataset)
+
+    def __len__(self) -> int:
+        return len(self._dataset)
+
+    def cardinality(self) -> Any:
+        return self._dataset.cardinality()
+
+    def reduce(self, initial_state: Any, reduce_func: Callable[..., Any]) -> Any:
+        return self._dataset.reduce(initial_state, reduce_func)
+
+
+def _elements(dataset: Any) -> Iterator[Any]:
+    """The elements of `dataset`, as a Python generator."""
+    yield from dataset
