@@ -236,6 +236,7 @@ from tfcompat._core.variable import (  # noqa: E402
     VariableSynchronization,
 )
 from tfcompat._function import TensorSpec, function  # noqa: E402
+from tfcompat._module import Module  # noqa: E402  (tfcompat-keras hook)
 from tfcompat._tape.custom_gradient import custom_gradient, recompute_grad  # noqa: E402
 from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
 
@@ -430,6 +431,7 @@ __all__ = [
 
 # tfcompat-keras hook: the names above (`keras` is imported on first access, not by `*`).
 __all__ += [
+    "Module",
     "__internal__",
     "bitcast",
     "bitwise",
