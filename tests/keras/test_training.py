@@ -96,6 +96,10 @@ def _assert_close(got: object, want: object) -> None:
         assert isinstance(got, dict) and sorted(got) == sorted(want)
         for k in want:
             _assert_close(got[k], want[k])
+    elif isinstance(want, list) and want and isinstance(want[0], list):
+        assert isinstance(got, list) and len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            _assert_close(g, w)
     else:
         np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=2e-5, atol=2e-6)
 
