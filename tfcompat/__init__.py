@@ -55,7 +55,11 @@ from tfcompat import (  # noqa: E402
     math,
     nest,
     nn,
+    queue,
+    ragged,
     random,
+    sets,
+    sparse,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
 from tfcompat._api import variable_ops as _variable_ops  # noqa: E402, F401  # tfcompat-ops hook: Variable slice assign
@@ -143,6 +147,7 @@ from tfcompat._api.framework_ops import (  # noqa: E402
 )
 from tfcompat._api.indexed_slices import (  # noqa: E402
     IndexedSlices,
+    IndexedSlicesSpec,
 )
 from tfcompat._api.linalg_ops import (  # noqa: E402
     norm,
@@ -204,6 +209,9 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.ragged import RaggedTensor, RaggedTensorSpec  # noqa: E402
+from tfcompat._composite.sparse import SparseTensor, SparseTensorSpec  # noqa: E402
+from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
 from tfcompat._core.convert import constant, convert_to_tensor  # noqa: E402
 from tfcompat._core.dtypes import (  # noqa: E402
     DType,
@@ -252,6 +260,13 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'tfcompat' has no attribute {name!r}")
 
 
+# Ragged inputs to the dense functions go to their ragged forms (TF's dispatch).
+import sys as _sys  # noqa: E402
+
+from tfcompat._composite import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(_sys.modules[__name__], math, nn)
+
 __version__ = "0.1.0"
 
 # The `tf` namespace: every name above is a re-export.
@@ -259,7 +274,14 @@ __all__ = [
     "DType",
     "GradientTape",
     "IndexedSlices",
+    "IndexedSlicesSpec",
+    "RaggedTensor",
+    "RaggedTensorSpec",
+    "SparseTensor",
+    "SparseTensorSpec",
     "Tensor",
+    "TensorArray",
+    "TensorArraySpec",
     "TensorShape",
     "TensorSpec",
     "UnconnectedGradients",
@@ -365,6 +387,8 @@ __all__ = [
     "pad",
     "pow",
     "print",
+    "queue",
+    "ragged",
     "random",
     "range",
     "rank",
@@ -387,6 +411,7 @@ __all__ = [
     "scatter_nd",
     "searchsorted",
     "sequence_mask",
+    "sets",
     "shape",
     "sigmoid",
     "sign",
@@ -395,6 +420,7 @@ __all__ = [
     "size",
     "slice",
     "sort",
+    "sparse",
     "split",
     "sqrt",
     "square",

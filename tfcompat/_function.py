@@ -43,6 +43,8 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
+from tfcompat._composite import base as composite
+from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
@@ -172,6 +174,11 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.key.append(("{", type(x).__name__, tuple(keys)))
         for k in keys:
             _flatten_arg(x[k], flat)
+    elif isinstance(x, CompositeTensor):  # SparseTensor, RaggedTensor...: by spec + parts
+        spec = x._type_spec
+        flat.key.append(("C", spec))
+        for part in spec._to_components(x):
+            _flatten_arg(part, flat)
     elif getattr(type(x), "__hash__", None) is getattr(object, "__hash__", None):
         flat.key.append(("O", x))  # identity
     else:
@@ -504,6 +511,9 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
     def sub(x: Any) -> Any:
         if isinstance(x, (Tensor, np.ndarray, np.generic, TensorSpec)):
             return next(it)
+        if isinstance(x, CompositeTensor):
+            spec = x._type_spec
+            return spec._from_components([sub(c) for c in spec._to_components(x)])
         if isinstance(x, (list, tuple)) and not isinstance(x, str):
             items = [sub(i) for i in x]
             if hasattr(x, "_fields"):
@@ -533,6 +543,7 @@ def _collect_outputs(
 ) -> list[Any]:
     """Flat jaxpr outputs: traced output leaves, then new values of written variables."""
     tr = _Traced()
+    out = composite.expand(out)[0]  # composite outputs as their components
     leaves = nest.flatten(out)
     values: list[Any] = []
     tensors: list[Tensor] = []
@@ -763,7 +774,7 @@ def _pack_outputs(tr: _Traced, outs: list[Tensor]) -> Any:
             leaves.append(None)
     if tr.out_template is None:
         return leaves[0]
-    return nest.pack_sequence_as(tr.out_template, leaves)
+    return composite.rebuild(nest.pack_sequence_as(tr.out_template, leaves))
 
 
 # --------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ import numpy as np
 from jax import lax
 from jax._src import api_util, core
 
+from tfcompat._composite.base import is_composite
+from tfcompat._composite.base import while_loop as composite_while
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
@@ -111,6 +113,9 @@ def _closure_tensors(fns: Sequence[Any]) -> list[Tensor]:
     def visit(obj: Any, depth: int) -> None:
         if isinstance(obj, Tensor):
             found.setdefault(id(obj), obj)
+        elif hasattr(obj, "_tfcompat_closure_tensors"):  # a TensorArray the body reads
+            for t in obj._tfcompat_closure_tensors():
+                found.setdefault(id(t), t)
         elif depth < 3 and isinstance(obj, (list, tuple)):
             for item in obj:
                 visit(item, depth + 1)
@@ -440,6 +445,11 @@ def while_loop(
         if m._shape:
             raise ValueError(f"'maximum_iterations' must be a scalar. Received shape: {m.shape}")
     if _tracing(loop_vars, maximum_iterations):
+        if any(map(is_composite, nest.flatten(loop_vars))):  # TensorArray, SparseTensor...
+            limit = maximum_iterations
+            static = None if limit is None or _is_tracer(limit) else int(_as_tensor(limit))
+            probe = lambda fn, avals: _trace(fn, avals, [], "while_loop", body)  # noqa: E731
+            return composite_while(while_loop, cond, body, loop_vars, limit, static, probe)
         return _while_traced(cond, body, loop_vars, maximum_iterations)
     return _while_eager(cond, body, loop_vars, maximum_iterations)
 
@@ -462,7 +472,9 @@ def _while_eager(cond: Any, body: Any, loop_vars: Any, maximum_iterations: Any) 
     while cond(*loop_vars):
         loop_vars = body(*loop_vars)
         _assert_same_structure(structure, list(loop_vars))
-    loop_vars = nest.map_structure(convert_to_tensor, loop_vars)
+    loop_vars = nest.map_structure(
+        lambda v: v if is_composite(v) else convert_to_tensor(v), loop_vars
+    )
     if maximum_iterations is not None:
         return loop_vars[1]
     return loop_vars
@@ -531,7 +543,11 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
     if limit is not None and not _is_tracer(limit):
         static_limit = int(limit)  # a constant: the differentiable form can use it
     inputs = [*flat, *subst, *reads] + ([limit] if limit is not None else [])
-    differentiable = static_limit is not None and _watched(inputs)
+    # A tape outside the tf.function being traced may differentiate the whole function
+    # later, so a loop over floating values with a static bound takes the differentiable
+    # (scan) form whenever a trace is under way.
+    outer = not core.trace_state_clean() and any(t._dtype._trainable for t in inputs)
+    differentiable = static_limit is not None and (_watched(inputs) or outer)
     if static_limit is None and _watched(inputs):
         raise errors.UnimplementedError(
             None,

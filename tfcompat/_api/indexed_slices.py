@@ -15,18 +15,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import numpy as np
 
+from tfcompat._composite.base import CompositeTensor, TypeSpec, register_pytree
 from tfcompat._core import dtypes
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
-from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._core.tensor_shape import TensorShape, as_shape
 from tfcompat._tape import engine
 
-__all__ = ["IndexedSlices", "note_gather", "sparse_gradients"]
+__all__ = ["IndexedSlices", "IndexedSlicesSpec", "note_gather", "sparse_gradients"]
 
 
-class IndexedSlices:
+class IndexedSlices(CompositeTensor):
     """tfcompat implementation of `tf.IndexedSlices`: a sparse slice-wise tensor.
 
     `values[i]` is the slice `indices[i]` of a dense tensor of shape `dense_shape`;
@@ -69,6 +71,16 @@ class IndexedSlices:
     def device(self) -> str:
         return self._values.device
 
+    @property
+    def _type_spec(self) -> IndexedSlicesSpec:
+        ds = None if self._dense_shape is None else self._dense_shape.dtype
+        shape = TensorShape([None, *self._values._shape[1:]])
+        if self._dense_shape is not None and _is_concrete(self._dense_shape):
+            shape = self.shape
+        return IndexedSlicesSpec(
+            shape, self.dtype, self._indices.dtype, ds, TensorShape(self._indices._shape)
+        )
+
     def _tfcompat_dense(self) -> Tensor:
         """The dense tensor (duplicates summed), as TF's `_indexed_slices_to_tensor`."""
         if self._dense_shape is None:
@@ -90,7 +102,75 @@ class IndexedSlices:
         return f"IndexedSlices(indices={self._indices!s}, values={self._values!s}{shape})"
 
 
-IndexedSlices.__module__ = "tfcompat"
+IndexedSlices.__module__ = "tensorflow.python.framework.indexed_slices"
+
+
+class IndexedSlicesSpec(TypeSpec):
+    """tfcompat implementation of `tf.IndexedSlicesSpec`."""
+
+    __slots__ = ("_dense_shape_dtype", "_dtype", "_indices_dtype", "_indices_shape", "_shape")
+
+    def __init__(
+        self,
+        shape: Any = None,
+        dtype: Any = dtypes.float32,
+        indices_dtype: Any = dtypes.int64,
+        dense_shape_dtype: Any = None,
+        indices_shape: Any = None,
+    ) -> None:
+        self._shape = as_shape(shape)
+        self._dtype = dtypes.as_dtype(dtype)
+        self._indices_dtype = dtypes.as_dtype(indices_dtype)
+        self._dense_shape_dtype = (
+            None if dense_shape_dtype is None else dtypes.as_dtype(dense_shape_dtype)
+        )
+        self._indices_shape = as_shape(indices_shape).with_rank(1)
+
+    @property
+    def value_type(self) -> type:
+        return IndexedSlices
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._dtype
+
+    def _serialize(self) -> tuple[Any, ...]:
+        return (
+            self._shape,
+            self._dtype,
+            self._indices_dtype,
+            self._dense_shape_dtype,
+            self._indices_shape,
+        )
+
+    def __hash__(self) -> int:
+        return hash(("IndexedSlicesSpec", repr(self._serialize())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndexedSlicesSpec) and repr(self) == repr(other)
+
+    @property
+    def _component_specs(self) -> list[Any]:
+        return [None, None] + ([] if self._dense_shape_dtype is None else [None])
+
+    def _to_components(self, value: Any) -> list[Any]:
+        parts = [value.values, value.indices]
+        return parts if value.dense_shape is None else [*parts, value.dense_shape]
+
+    def _from_components(self, components: list[Any]) -> IndexedSlices:
+        parts = [convert_to_tensor(c) if isinstance(c, Tensor) else _wrap(c) for c in components]
+        return IndexedSlices(*parts)
+
+
+IndexedSlicesSpec.__module__ = "tensorflow.python.framework.indexed_slices"
+
+
+def _wrap(x: Any) -> Tensor:
+    return EagerTensor(x, tuple(x.shape), dtypes.as_dtype(np.dtype(x.dtype)))
 
 
 def note_gather(out: Tensor) -> Tensor:
@@ -196,10 +276,15 @@ def _assemble(parts: list[tuple[Tensor, Any]], source: Any) -> IndexedSlices:
     return IndexedSlices(v, ix, constant(np.asarray(shape, np.int32)))
 
 
+def _is_concrete(t: Tensor) -> bool:
+    return not isinstance(t._array(), jax.core.Tracer)
+
+
 def _install() -> None:
     from tfcompat._tape import tape
 
     tape.sparse_gradients = sparse_gradients
 
 
+register_pytree(IndexedSlices)
 _install()

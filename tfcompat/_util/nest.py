@@ -31,6 +31,10 @@ def _is_nested_fast(x: Any) -> bool:
 
 def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
     """tfcompat implementation of `tf.nest.flatten`."""
+    if expand_composites:
+        from tfcompat._composite import base
+
+        return base.flatten(structure)
     if not _is_nested_fast(structure):
         return [structure]
     if (type(structure) is list or type(structure) is tuple) and not any(
@@ -65,6 +69,10 @@ def _pack(structure: Any, it: Any) -> Any:
 
 def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool = False) -> Any:
     """tfcompat implementation of `tf.nest.pack_sequence_as`."""
+    if expand_composites:
+        from tfcompat._composite import base
+
+        return base.pack_sequence_as(structure, flat_sequence)
     flat = list(flat_sequence)
     n = len(flatten(structure))
     if n != len(flat):

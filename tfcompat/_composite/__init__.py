@@ -1,0 +1,1 @@
+"""Composite tensors: `tf.TensorArray`, `tf.SparseTensor`, `tf.RaggedTensor` and friends."""
