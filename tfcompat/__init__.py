@@ -209,6 +209,7 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.base import TypeSpec  # noqa: E402  (tfcompat-keras hook)
 from tfcompat._composite.ragged import RaggedTensor, RaggedTensorSpec  # noqa: E402
 from tfcompat._composite.sparse import SparseTensor, SparseTensorSpec  # noqa: E402
 from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
@@ -458,6 +459,7 @@ __all__ = [
 # tfcompat-keras hook: the names above (`keras` is imported on first access, not by `*`).
 __all__ += [
     "Module",
+    "TypeSpec",
     "__internal__",
     "bitcast",
     "bitwise",

@@ -33,11 +33,15 @@ with open({out!r}, "w") as _f:
     _json.dump(result, _f)
 """
 
-# Keras's TF backend checks `tf.SparseTensor`/`tf.sparse` on every op and at import; those
-# classes come from the composite-tensors work. Until tfcompat has them Keras cannot run.
+# Keras's TF backend checks `tf.SparseTensor`/`tf.sparse` on every op and at import, and
+# `fit` checks every batch for `tf.experimental.Optional` (tf.data's optional values).
 needs_keras_on_tfcompat = pytest.mark.skipif(
     not (hasattr(tfcompat, "SparseTensor") and hasattr(tfcompat, "sparse")),
     reason="Keras's TF backend needs tf.SparseTensor and tf.sparse (composite tensors)",
+)
+needs_keras_fit = pytest.mark.skipif(
+    not (hasattr(tfcompat, "SparseTensor") and hasattr(tfcompat.experimental, "Optional")),
+    reason="Keras's fit needs tf.experimental.Optional (tf.data) and tf.SparseTensor",
 )
 
 

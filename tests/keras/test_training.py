@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.keras.kerasrun import needs_keras_on_tfcompat, run
+from tests.keras.kerasrun import needs_keras_fit, run
 
-pytestmark = needs_keras_on_tfcompat
+pytestmark = needs_keras_fit
 
 _SETUP = """
 rng = np.random.RandomState(0)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.keras.kerasrun import needs_keras_on_tfcompat, run
+from tests.keras.kerasrun import needs_keras_fit, run
 
-pytestmark = needs_keras_on_tfcompat
+pytestmark = needs_keras_fit
 
 _DATA = """
 rng = np.random.RandomState(0)

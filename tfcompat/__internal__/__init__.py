@@ -6,6 +6,15 @@ distribution helpers (`distribute.interim.maybe_merge_call`) and eager-context h
 """
 
 from tfcompat.__internal__ import decorator, distribute, smart_cond, tracking, types
+from tfcompat._composite.base import CompositeTensor
 from tfcompat._core.tensor import EagerTensor
 
-__all__ = ["EagerTensor", "decorator", "distribute", "smart_cond", "tracking", "types"]
+__all__ = [
+    "CompositeTensor",
+    "EagerTensor",
+    "decorator",
+    "distribute",
+    "smart_cond",
+    "tracking",
+    "types",
+]
