@@ -794,3 +794,18 @@ def test_function_matches_hand_written_jax() -> None:
     actual, _ = _train(tf, True, 10)
     # 2e-3: on GPUs XLA's float32 matmuls may use TF32, and the two programs fuse differently.
     np.testing.assert_allclose(actual, expected, rtol=2e-3)
+
+
+def test_variable_created_in_first_trace_from_another_variable() -> None:
+    import tfcompat as tf
+
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def f(x: Any) -> Any:
+        if not hasattr(f, "w"):
+            f.w = tf.Variable(v * 3.0)  # type: ignore[attr-defined]
+        return f.w * x  # type: ignore[attr-defined]
+
+    assert float(f(tf.constant(1.0))) == 6.0
+    assert float(f(tf.constant(2.0))) == 12.0

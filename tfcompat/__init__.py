@@ -40,11 +40,14 @@ def _run_cpu_programs_inline() -> None:
 _run_cpu_programs_inline()
 
 from tfcompat import (  # noqa: E402
+    __internal__,  # tfcompat-keras hook
     autodiff,
     autograph,
+    bitwise,  # tfcompat-keras hook
     config,
     data,
     debugging,  # tfcompat-ops hook: tf.debugging namespace
+    distribute,  # tfcompat-keras hook
     dtypes,
     errors,
     experimental,
@@ -119,6 +122,7 @@ from tfcompat._api.array_ops import (  # noqa: E402
     zeros,
     zeros_like,
 )
+from tfcompat._api.bitwise_ops import bitcast  # noqa: E402
 from tfcompat._api.control_flow import (  # noqa: E402
     case,
     cond,
@@ -135,6 +139,16 @@ from tfcompat._api.debugging_ops import (  # noqa: E402
     assert_greater,
     assert_less,
     assert_rank,
+)
+from tfcompat._api.framework_ops import (  # noqa: E402
+    control_dependencies,
+    device,
+    ensure_shape,
+    executing_eagerly,
+    get_static_value,
+    init_scope,
+    inside_function,
+    no_op,
 )
 from tfcompat._api.indexed_slices import (  # noqa: E402
     IndexedSlices,
@@ -200,6 +214,7 @@ from tfcompat._api.math_ops import (  # noqa: E402
     tanh,
     truediv,
 )
+from tfcompat._composite.base import TypeSpec  # noqa: E402  (tfcompat-keras hook)
 from tfcompat._composite.ragged import RaggedTensor, RaggedTensorSpec  # noqa: E402
 from tfcompat._composite.sparse import SparseTensor, SparseTensorSpec  # noqa: E402
 from tfcompat._composite.tensor_array import TensorArray, TensorArraySpec  # noqa: E402
@@ -235,6 +250,7 @@ from tfcompat._core.variable import (  # noqa: E402
     VariableSynchronization,
 )
 from tfcompat._function import TensorSpec, function  # noqa: E402
+from tfcompat._module import Module  # noqa: E402  (tfcompat-keras hook)
 from tfcompat._tape.custom_gradient import custom_gradient, recompute_grad  # noqa: E402
 from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
 
@@ -261,6 +277,15 @@ def load_ipython_extension(ipython: object) -> None:
     from tfcompat import alias
 
     alias.install()
+
+
+def __getattr__(name: str) -> object:
+    """`tf.keras`, imported on first access (tfcompat/keras.py); TF's errors otherwise."""
+    if name == "keras":
+        import importlib
+
+        return importlib.import_module("tfcompat.keras")
+    raise _tf_api.missing_name_error("", name)
 
 
 # `tf.saved_model` says it is a TF name tfcompat lacks; `tf.nonexistent` gets TF's error.
@@ -455,4 +480,22 @@ __all__ = [
     "while_loop",
     "zeros",
     "zeros_like",
+]
+
+# tfcompat-keras hook: the names above (`keras` is imported on first access, not by `*`).
+__all__ += [
+    "Module",
+    "TypeSpec",
+    "__internal__",
+    "bitcast",
+    "bitwise",
+    "control_dependencies",
+    "device",
+    "distribute",
+    "ensure_shape",
+    "executing_eagerly",
+    "get_static_value",
+    "init_scope",
+    "inside_function",
+    "no_op",
 ]

@@ -794,7 +794,11 @@ def _finish(tr: _Traced, name: str) -> None:
 def _initial_values(jaxpr: Any, consts: Any, n_init: int, inputs: list[Any]) -> list[Any]:
     """Evaluate only the initial values of variables created in a trace (its last outputs)."""
     used = [False] * (len(jaxpr.outvars) - n_init) + [True] * n_init
-    with_consts = pe.convert_constvars_jaxpr(jaxpr)
+    # The constants become leading inputs: the debug info's argument names (which do not
+    # count them) would no longer match the inputs, so they are marked unknown.
+    with_consts = pe.convert_constvars_jaxpr(
+        jaxpr.replace(debug_info=jaxpr.debug_info.with_unknown_names())
+    )
     dce, _ = pe.dce_jaxpr(with_consts, used, instantiate=True)
     return list(jax.jit(lambda *v: core.eval_jaxpr(dce, (), *v))(*consts, *inputs))
 

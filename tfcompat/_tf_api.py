@@ -19,7 +19,7 @@ from collections.abc import Callable
 from importlib import resources
 from types import ModuleType
 
-__all__ = ["UnsupportedAPIError", "attach_missing_name_errors", "tf_api"]
+__all__ = ["UnsupportedAPIError", "attach_missing_name_errors", "missing_name_error", "tf_api"]
 
 _PACKAGE = "tfcompat"
 

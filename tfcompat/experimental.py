@@ -15,6 +15,7 @@
   `UnrecordedComputationWarning`.
 """
 
+from tfcompat import _dtensor as dtensor  # noqa: F401  (tfcompat-keras hook)
 from tfcompat._tape import cache_warning as _cache_warning
 from tfcompat._tape import engine as _engine
 from tfcompat._tape.cache_warning import RecompilationWarning

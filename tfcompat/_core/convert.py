@@ -397,6 +397,9 @@ def convert_to_tensor(
     dense = getattr(value, "_tfcompat_dense", None)
     if dense is not None:  # IndexedSlices
         return convert_to_tensor(dense(), dtype=dtype)
+    tf_tensor = getattr(type(value), "__tf_tensor__", None)
+    if tf_tensor is not None:  # TF's conversion protocol (Keras variables implement it)
+        return convert_to_tensor(tf_tensor(value, dtype=dtype, name=name), dtype=dtype)
     if dtype is None and dtype_hint is not None:
         return convert_with_hint(value, dtypes.as_dtype(dtype_hint))
     if isinstance(value, (list, tuple)) and _contains_tensor(value):

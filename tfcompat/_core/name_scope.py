@@ -10,6 +10,7 @@ __all__ = ["current_prefix", "name_scope"]
 
 class _Scopes(threading.local):
     def __init__(self) -> None:
+        # Full prefixes ("outer/inner/"), innermost last.
         self.stack: list[str] = []
 
 
@@ -17,7 +18,7 @@ _scopes = _Scopes()
 
 
 def current_prefix() -> str:
-    return "".join(s + "/" for s in _scopes.stack)
+    return _scopes.stack[-1] if _scopes.stack else ""
 
 
 class name_scope:
@@ -31,8 +32,17 @@ class name_scope:
         return self._name
 
     def __enter__(self) -> str:
-        _scopes.stack.append(self._name.rstrip("/"))
-        return current_prefix()
+        # As TF: a name ending in "/" is a full scope (what `with name_scope(...) as s`
+        # returned), re-entered as is; any other name nests in the current scope.
+        name = self._name
+        if name.endswith("/"):
+            scope = name
+        elif name:
+            scope = current_prefix() + name + "/"
+        else:
+            scope = ""
+        _scopes.stack.append(scope)
+        return scope
 
     def __exit__(
         self,

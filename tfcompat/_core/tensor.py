@@ -19,6 +19,7 @@ import jax
 import numpy as np
 
 from tfcompat._core import dtypes
+from tfcompat._core import types as core_types
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor_shape import TensorShape, as_shape
 
@@ -67,7 +68,7 @@ class Node:
         self.outs: tuple[Any, ...] | None = None
 
 
-class Tensor:
+class Tensor(core_types.Tensor):
     """tfcompat implementation of `tf.Tensor` (an eager tensor).
 
     Differences from TensorFlow:
@@ -76,6 +77,7 @@ class Tensor:
     """
 
     __slots__ = (
+        "__dict__",  # attributes that libraries set on tensors (Keras's `_keras_mask`)
         "__weakref__",
         "_alias",
         "_dtype",
@@ -335,8 +337,9 @@ class EagerTensor(Tensor):
     __slots__ = ()
 
 
-EagerTensor.__module__ = "tfcompat"
-Tensor.__module__ = "tfcompat"
+# TF's module paths: libraries recognise TF tensors by class name and module.
+EagerTensor.__module__ = "tensorflow.python.framework.ops"
+Tensor.__module__ = "tensorflow.python.framework.tensor"
 
 
 class Reference:

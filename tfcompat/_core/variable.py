@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import enum
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
 
 from tfcompat._core import dtypes, errors, name_scope
+from tfcompat._core import types as core_types
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
 from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._tape import engine
+from tfcompat._tracking import Trackable
 
 __all__ = ["ResourceVariable", "Variable", "VariableAggregation", "VariableSynchronization"]
 
@@ -45,7 +48,7 @@ class VariableAggregation(enum.Enum):
 class _Handle:
     """The storage a Variable and its `assign*` aliases share."""
 
-    __slots__ = ("__weakref__", "_value", "dtype", "owner", "pending", "shape", "uid")
+    __slots__ = ("__weakref__", "_value", "dtype", "owner", "pending", "shape", "uid", "variable")
 
     def __init__(self, value: Any, shape: tuple[int, ...], dtype: dtypes.DType) -> None:
         self._value = value
@@ -57,6 +60,8 @@ class _Handle:
         self.shape = shape
         self.dtype = dtype
         self.uid = next(_UIDS)
+        # A weak reference to the Variable that made this storage (None for internal ones).
+        self.variable: Any = None
 
     @property
     def value(self) -> Any:
@@ -80,7 +85,7 @@ class _Handle:
         return EagerTensor(self._value, self.shape, self.dtype)
 
 
-class Variable:
+class Variable(Trackable, core_types.Tensor):
     """tfcompat implementation of `tf.Variable`.
 
     `tf.Variable(...)` returns a `ResourceVariable`, as in TF.
@@ -138,6 +143,7 @@ class Variable:
         else:
             static = TensorShape(t._shape)
         self._handle = _Handle(value, t._shape, t.dtype)
+        self._handle.variable = weakref.ref(self)
         self._static_shape = static
         self._trainable = True if trainable is None else trainable
         prefix = name_scope.current_prefix()
@@ -242,6 +248,28 @@ class Variable:
     @property
     def initial_value(self) -> Any:
         raise RuntimeError("This property is not supported when eager execution is enabled.")
+
+    @property
+    def handle(self) -> _Handle:
+        """The variable's storage (TF: its resource handle); gradient tapes accept it."""
+        return self._handle
+
+    @property
+    def _unique_id(self) -> str:
+        """A process-unique id of the storage (TF's `_unique_id`, a key for optimizers)."""
+        return str(self._handle.uid)
+
+    @property
+    def _shared_name(self) -> str:
+        """The name without its output index (`dense/kernel` for `dense/kernel:0`)."""
+        return self._name[: self._name.index(":")] if ":" in self._name else self._name
+
+    def _serialize_to_tensors(self) -> dict[str, Any]:
+        """What a checkpoint saves: the value, under TF's attribute name."""
+        return {"VARIABLE_VALUE": self._tfcompat_read()}
+
+    def _restore_from_tensors(self, restored_tensors: dict[str, Any]) -> Any:
+        return self.assign(restored_tensors["VARIABLE_VALUE"])
 
     def ref(self) -> Reference:
         return Reference(self)

@@ -101,6 +101,15 @@ OPDEFS: dict[str, str] = {
         'DT_COMPLEX128, DT_HALF, DT_UINT32, DT_UINT64]; attr=data_format:string,default="'
         'NHWC",allowed=["NHWC", "NCHW"]>'
     ),
+    "Bitcast": (
+        "Op<name=Bitcast; signature=input:T -> output:type; attr=T:type,allowed=[DT_BFLOA"
+        "T16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_INT64, DT_INT32, DT_UINT8, DT_UINT16, DT_U"
+        "INT32, DT_UINT64, DT_INT8, DT_INT16, DT_COMPLEX64, DT_COMPLEX128, DT_QINT8, DT_Q"
+        "UINT8, DT_QINT16, DT_QUINT16, DT_QINT32]; attr=type:type,allowed=[DT_BFLOAT16, D"
+        "T_HALF, DT_FLOAT, DT_DOUBLE, DT_INT64, DT_INT32, DT_UINT8, DT_UINT16, DT_UINT32,"
+        " DT_UINT64, DT_INT8, DT_INT16, DT_COMPLEX64, DT_COMPLEX128, DT_QINT8, DT_QUINT8,"
+        " DT_QINT16, DT_QUINT16, DT_QINT32]>"
+    ),
     "BitwiseAnd": (
         "Op<name=BitwiseAnd; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_INT8, DT_"
         "INT16, DT_INT32, DT_INT64, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64]; is_commut"
@@ -332,6 +341,10 @@ OPDEFS: dict[str, str] = {
         "lt=0.2; attr=T:type,default=DT_FLOAT,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT"
         "_DOUBLE]>"
     ),
+    "LeftShift": (
+        "Op<name=LeftShift; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_INT8, DT_I"
+        "NT16, DT_INT32, DT_INT64, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64]>"
+    ),
     "Less": (
         "Op<name=Less; signature=x:T, y:T -> z:bool; attr=T:type,allowed=[DT_FLOAT, DT_DO"
         "UBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT_UINT16, D"
@@ -553,6 +566,10 @@ OPDEFS: dict[str, str] = {
         "ault=DT_INT32,allowed=[DT_INT32, DT_INT64]; attr=T:type,allowed=[DT_UINT8, DT_IN"
         "T8, DT_UINT16, DT_INT16, DT_INT32, DT_UINT32, DT_INT64, DT_UINT64, DT_BOOL, DT_B"
         "FLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128, DT_STRING]>"
+    ),
+    "RightShift": (
+        "Op<name=RightShift; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_INT8, DT_"
+        "INT16, DT_INT32, DT_INT64, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64]>"
     ),
     "Rint": (
         "Op<name=Rint; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"

@@ -237,6 +237,34 @@ for _name, _fn in {
 
 register("LogicalNot", differentiable=False)(jnp.logical_not)
 register("Invert", differentiable=False)(jnp.invert)
+
+
+def _shift_amount(x: Any, y: Any) -> Any:
+    # TF's CPU kernels clamp the shift to [0, bits - 1] (XLA would give 0 past the width).
+    return jnp.clip(y, 0, jnp.iinfo(x.dtype).bits - 1).astype(y.dtype)
+
+
+_binary(
+    "LeftShift",
+    lambda x, y: jnp.left_shift(x, _shift_amount(x, y)),
+    differentiable=False,
+    elementwise=False,
+)
+_binary(
+    "RightShift",
+    lambda x, y: jnp.right_shift(x, _shift_amount(x, y)),
+    differentiable=False,
+    elementwise=False,
+)
+
+
+@register("Bitcast", differentiable=False)
+def _bitcast(x: Any, *, type: Any) -> Any:
+    # XLA's BitcastConvert has TF's shape rule: to a narrower type a last dimension of the
+    # size ratio is added; to a wider one the last dimension (the ratio) is removed.
+    return lax.bitcast_convert_type(x, type)
+
+
 register("IsNan", differentiable=False)(jnp.isnan)
 register("IsInf", differentiable=False)(jnp.isinf)
 register("IsFinite", differentiable=False)(jnp.isfinite)

@@ -160,6 +160,7 @@ class GradientTape:
     def watch(self, tensor: Any) -> None:
         """Ensures that `tensor` (a Tensor, Variable, or nested structure) is traced."""
         for t in nest.flatten(tensor):
+            t = resource_source(t)
             if not (isinstance(t, (Tensor, Variable))):
                 raise ValueError(_WATCH_TYPE.format(t, type(t).__name__))
             if not t.dtype._trainable:
@@ -239,7 +240,7 @@ class GradientTape:
                 return fast
         # TF's checks, in TF's order (their errors are TF's, quirks included).
         raw_targets = nest.flatten(target)
-        raw_sources = nest.flatten(sources)
+        raw_sources = [resource_source(s) for s in nest.flatten(sources)]
         for t in (*raw_targets, *raw_sources):
             _check_dtype(t)
         flat_seeds = _flat_seeds(output_gradients)
@@ -345,6 +346,20 @@ def _check_dtype(t: Any) -> None:
     """TF vlogs `t.dtype` for an untrainable target/source, so `t.dtype` must exist."""
     if not _is_trainable(t):
         _ = t.dtype
+
+
+def resource_source(s: Any) -> Any:
+    """The tfcompat Variable behind an object that acts as a resource variable, else `s`.
+
+    As TF's tape, objects with `_should_act_as_resource_variable` (Keras's variables) are
+    differentiated through their `handle`: the storage of the variable they wrap.
+    """
+    if getattr(s, "_should_act_as_resource_variable", False) and not isinstance(s, Variable):
+        ref = getattr(s.handle, "variable", None)
+        var = ref() if ref is not None else None
+        if var is not None:
+            return var
+    return s
 
 
 def _check_source(s: Any) -> None:

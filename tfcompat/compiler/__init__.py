@@ -1,0 +1,1 @@
+"""`tensorflow.compiler`: XLA-specific TF APIs that libraries import."""

@@ -1,0 +1,1 @@
+"""`tensorflow.python.trackable`: object tracking for checkpoints."""

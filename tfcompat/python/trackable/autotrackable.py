@@ -1,0 +1,5 @@
+"""`tensorflow.python.trackable.autotrackable`."""
+
+from tfcompat._tracking import AutoTrackable
+
+__all__ = ["AutoTrackable"]
