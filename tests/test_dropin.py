@@ -318,9 +318,9 @@ def test_colab_notebook_runs_in_a_kernel_with_the_extension(tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     outputs = _notebook_outputs(out)
     shown = [text for cell in outputs for text in cell]
-    # the deterministic displays of the seed appear, in order, among the cells' outputs
-    expected = [v for _, v in sorted(TF_DETERMINISTIC.items()) if v and "\n" not in v]
-    assert [s.strip() for s in shown if s.strip() in expected] == expected
+    # every one-line display TF 2.21 shows for the seed appears among the cells' outputs
+    expected = {v for v in TF_DETERMINISTIC.values() if v and "\n" not in v}
+    assert expected <= {s.strip() for s in shown}
     assert outputs[-1] == ["tfcompat\n"]  # the test's own last cell: which tensorflow ran
 
 
