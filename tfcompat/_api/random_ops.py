@@ -34,7 +34,7 @@ from tfcompat._api._args import (
     shape_arg,
     shape_str,
 )
-from tfcompat._core import dtypes
+from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import from_array
 from tfcompat._core.tensor import Tensor
 
@@ -202,6 +202,15 @@ def _scale(sample: Tensor, mean: Any, stddev: Any, d: dtypes.DType) -> Tensor:
     return math_ops.add(math_ops.multiply(sample, as_tensor(stddev, d)), as_tensor(mean, d))
 
 
+def _dims(op: str, shape: Any) -> tuple[int, ...]:
+    """The shape of a sample; a negative size raises TF's kernel error."""
+    s = shape_arg(shape)
+    for dim in s:
+        if dim < 0:
+            raise errors.kernel_error(op, f"Dimension {dim} must be >= 0")
+    return s
+
+
 def normal(
     shape: Any,
     mean: Any = 0.0,
@@ -214,9 +223,9 @@ def normal(
     d = dtypes.as_dtype(dtype)
     m, s = _moments(mean, stddev, d)
     sample = from_array(
-        _sampler("normal", shape_arg(shape), _float_dtype(d, "normal").as_numpy_dtype)(
-            _next_key(seed)
-        ),
+        _sampler(
+            "normal", _dims("RandomStandardNormal", shape), _float_dtype(d, "normal").as_numpy_dtype
+        )(_next_key(seed)),
         d,
     )
     return _scale(sample, m, s, d)
@@ -235,7 +244,10 @@ def truncated_normal(
     m, s = _moments(mean, stddev, d)
     d = _float_dtype(d, "truncated_normal")
     sample = from_array(
-        _sampler("truncated_normal", shape_arg(shape), d.as_numpy_dtype)(_next_key(seed)), d
+        _sampler("truncated_normal", _dims("TruncatedNormal", shape), d.as_numpy_dtype)(
+            _next_key(seed)
+        ),
+        d,
     )
     return _scale(sample, m, s, d)
 
@@ -275,7 +287,8 @@ def uniform(
         raise ValueError(f"Must specify maxval for integer dtype {d!r}")
     if not (d.is_integer or d.is_floating):
         raise ValueError(f"Invalid dtype {d!r} for uniform")
-    return _uniform_from_key(_next_key(seed), shape_arg(shape), minval, maxval, d)
+    op = "RandomUniformInt" if d.is_integer else "RandomUniform"
+    return _uniform_from_key(_next_key(seed), _dims(op, shape), minval, maxval, d)
 
 
 def categorical(

@@ -17,6 +17,7 @@ from tfcompat._core import dtypes, errors, name_scope
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
 from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._ops import kernels
 from tfcompat._tape import engine
 
 __all__ = ["ResourceVariable", "Variable", "VariableAggregation", "VariableSynchronization"]
@@ -276,6 +277,7 @@ class Variable:
         self._before_write()
         h = self._handle
         t = self._convert_for_assign(value)
+        kernels.check(op, h.dtype, "dtype")  # no bool kernel, as TF
         if t._shape != h.shape:
             raise errors.kernel_error(
                 op,
