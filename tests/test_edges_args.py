@@ -64,9 +64,7 @@ ARGS = {
     "zeros_huge_int8": lambda tf: tf.zeros([2**50], tf.int8),
     "fill_huge": lambda tf: tf.fill([2**50], 1.0),
     "random_uniform_negative_dim": lambda tf: tf.random.uniform([-1]),
-    "random_uniform_int_negative_dim": lambda tf: tf.random.uniform(
-        [-1], maxval=5, dtype=tf.int32
-    ),
+    "random_uniform_int_negative_dim": lambda tf: tf.random.uniform([-1], maxval=5, dtype=tf.int32),
     "random_normal_negative_dim": lambda tf: tf.random.normal([2, -3]),
     "random_truncated_normal_negative_dim": lambda tf: tf.random.truncated_normal([-1]),
 }
