@@ -80,7 +80,7 @@ OPS: dict[str, tuple[Op, tuple[str, ...], bool]] = {
     "sort": (lambda tf, x: tf.sort(x), ("float", "int"), False),
     "sort_descending": (lambda tf, x: tf.sort(x, direction="DESCENDING"), ("float", "int"), False),
     "argsort": (lambda tf, x: tf.argsort(x, stable=True), ("float", "int"), False),
-    "top_k": (lambda tf, x: tuple(tf.math.top_k(x, k=min(2, x.shape[-1]))), ("float", "int"), False),
+    "top_k": (lambda tf, x: tuple(tf.math.top_k(x, min(2, x.shape[-1]))), ("float", "int"), False),
     "unique": (lambda tf, x: tuple(tf.unique(x)), ("float", "int"), False),
     "argmax": (lambda tf, x: tf.argmax(x), ("float", "int"), False),
     "argmin": (lambda tf, x: tf.argmin(x), ("float", "int"), False),
