@@ -52,6 +52,7 @@ from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._core.variable import Variable, _Handle
+from tfcompat._ops import checks
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
 from tfcompat._tape.higher_order import differentiable_inputs
@@ -366,8 +367,10 @@ class _Traced:
 
     __slots__ = (
         "captured",
+        "check_spec",
         "connected",
         "consts",
+        "fid",
         "jaxpr",
         "jitted",
         "n_outs",
@@ -392,6 +395,9 @@ class _Traced:
         self.consts: Any = None
         self.jitted: Any = None
         self.op: RawOp | None = None
+        # Runtime checks (tfcompat/_ops/checks.py): outputs after the written variables.
+        self.check_spec = checks.Spec(())
+        self.fid = 0  # TF's function number in error messages
 
 
 def _dims(shape: Any) -> tuple[int, ...]:
@@ -427,17 +433,20 @@ def _trace(
 
     dbg = api_util.debug_info("tf.function", fn, args, kwargs)
     try:
-        return trace_python(
+        tr, created = trace_python(
             call,
             avals if avals is not None else [(t._shape, t._dtype) for t in flat.tensors],
             flat.variables,
             [],
             allow_creation,
             dbg,
+            runtime_checks=True,
         )
     finally:
         for key in named:
             _ARG_NAMES.pop(key, None)
+    tr.fid = checks.function_id()
+    return tr, created
 
 
 # Symbolic tensors' names while tracing (TF's graph names: "x:0", "mul:0", "mul_1:0").
@@ -567,6 +576,7 @@ def trace_python(
     allow_creation: str | None,
     dbg: Any,
     all_outputs: bool = False,
+    runtime_checks: bool = False,
 ) -> tuple[_Traced, dict[int, tuple[Variable, Any]]]:
     """Trace Python code on tfcompat tensors into a jaxpr (tf.function and control flow).
 
@@ -576,7 +586,10 @@ def trace_python(
     then every other variable the code touches, lifted at its first access. Outputs: the
     tensor leaves of the result (with `all_outputs`, constants too), then the new values
     of the variables it assigned (in `_Traced.written` order), then the initial values of
-    variables it created. Tapes recording outside do not see the trace.
+    variables it created. Tapes recording outside do not see the trace. With
+    `runtime_checks` (a tf.function), the outputs of the kernel checks registered during
+    the trace come between the written variables and the initial values; otherwise checks
+    registered while `call` runs (in a control-flow body) are dropped.
     """
     avals = [core.ShapedArray(tuple(sh), np.dtype(dt.as_numpy_dtype)) for sh, dt in in_avals]
     avals += [
@@ -603,14 +616,16 @@ def trace_python(
                 scope.lift(var, v)
             for v, t in zip(vals[n_t + n_v :], substitute, strict=True):
                 t._value = v
-            try:
-                out = call(wrapped)
-            except (
-                jax.errors.ConcretizationTypeError,
-                jax.errors.TracerArrayConversionError,
-            ) as exc:
-                raise _concretization_error(exc) from None
-            return _collect_outputs(out, scope, pre_lift, result, all_outputs)
+            collector = checks.Collector(_current_trace()) if runtime_checks else None
+            with checks.collecting(collector):
+                try:
+                    out = call(wrapped)
+                except (
+                    jax.errors.ConcretizationTypeError,
+                    jax.errors.TracerArrayConversionError,
+                ) as exc:
+                    raise _concretization_error(exc) from None
+                return _collect_outputs(out, scope, pre_lift, result, all_outputs, collector)
         finally:
             state.recording = saved_recording
 
@@ -681,8 +696,10 @@ def _collect_outputs(
     pre_lift: list[Variable],
     result: dict[str, Any],
     all_outputs: bool = False,
+    collector: checks.Collector | None = None,
 ) -> list[Any]:
-    """Flat jaxpr outputs: traced output leaves, then new values of written variables."""
+    """Flat jaxpr outputs: traced output leaves, new values of written variables, then
+    the runtime checks' outputs."""
     tr = _Traced()
     out = composite.expand(out)[0]  # composite outputs as their components
     leaves = nest.flatten(out)
@@ -726,6 +743,9 @@ def _collect_outputs(
         if current is not lf.tracer:
             tr.written.append(j)
             values.append(current)
+    if collector is not None:
+        extra, tr.check_spec = checks.outputs(collector)
+        values.extend(extra)
     # Variables created in the trace: their initial values, to compute after the trace.
     init = []
     for _var, initial in scope.created.values():
@@ -897,6 +917,10 @@ def _concrete_instance(sym: _Symbolic, flat: _Flat) -> _Traced:
     return tr
 
 
+def _name(tr: _Traced) -> str:
+    return tr.op.name if tr.op is not None else ""
+
+
 def _run(tr: _Traced, flat: _Flat) -> Any:
     """Call a traced program: values in, outputs and written variables out."""
     variables = flat.variables + tr.captured
@@ -910,8 +934,12 @@ def _run(tr: _Traced, flat: _Flat) -> Any:
             engine.materialize_many(pending)
         vals = [t._value for t in tensors] + [v._handle.value for v in variables]
         raw = tr.jitted(*vals)
+        n_checks = tr.check_spec.n_outputs
+        if n_checks:
+            start = tr.n_outs + len(tr.written)
+            checks.raise_first(tr.check_spec, raw[start : start + n_checks], _name(tr), tr.fid)
         outs = [EagerTensor(raw[i], shape, dtype) for i, (shape, dtype) in enumerate(tr.out_avals)]
-        for j, value in zip(tr.written, raw[tr.n_outs :], strict=True):
+        for j, value in zip(tr.written, raw[tr.n_outs : tr.n_outs + len(tr.written)], strict=True):
             variables[j]._handle.value = value
     return _pack_outputs(tr, outs)
 
@@ -930,7 +958,17 @@ def _run_recorded(tr: _Traced, flat: _Flat, variables: list[Variable]) -> list[T
     assert tr.op is not None
     res = engine.execute_op(tr.op, tuple(inputs))
     res = list(res)
-    for j, value in zip(tr.written, res[tr.n_outs :], strict=True):
+    n_checks = tr.check_spec.n_outputs
+    if n_checks:
+        start = tr.n_outs + len(tr.written)
+        recorded = res[start]._value is None  # TF then runs the `__forward_` function
+        values = [t._array() for t in res[start : start + n_checks]]
+        if isinstance(values[0], jax.core.Tracer):  # called while another function traces
+            checks.reregister(tr.check_spec, values)
+        else:
+            kind = "forward" if recorded else "inference"
+            checks.raise_first(tr.check_spec, values, _name(tr), tr.fid, kind)
+    for j, value in zip(tr.written, res[tr.n_outs : tr.n_outs + len(tr.written)], strict=True):
         engine.assign_lazy(variables[j]._handle, value)
     return res[: tr.n_outs]
 

@@ -26,7 +26,7 @@ from tfcompat._ops.registry import OPS
 OUT = pathlib.Path(__file__).resolve().parents[1] / "tfcompat" / "_ops" / "_tf_opdefs.py"
 
 # Ops tfcompat checks that are not raw ops of its own (composite public functions).
-EXTRA = ["BatchMatMulV2", "CheckNumerics"]
+EXTRA = ["BatchMatMulV2", "CheckNumerics", "Shape", "Size", "Unique"]
 
 
 def _dt(t: int) -> str:

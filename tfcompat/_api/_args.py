@@ -11,6 +11,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import Tensor
+from tfcompat._ops import kernels
 from tfcompat._ops._tf_opdefs import OPDEFS
 from tfcompat._tape.engine import execute
 
@@ -165,18 +166,26 @@ _ALLOWED_SEEN: set[tuple[str, str, Any]] = set()
 
 def check_type(op: str, x: Tensor, attr: str = "T") -> None:
     """Raise TF's kernel error when `x.dtype` is not allowed for `attr` of TF op `op`."""
-    key = (op, attr, x._dtype)
+    check_attr_dtype(op, x._dtype, attr, tracing=isinstance(x._value, jax.core.Tracer))
+
+
+def check_attr_dtype(op: str, dtype: DType, attr: str = "T", *, tracing: bool = False) -> None:
+    """Raise TF's error when `dtype` is not allowed for `attr` of TF op `op` (its op
+    definition), or TF has no CPU kernel for it."""
+    key = (op, attr, dtype)
     if key in _ALLOWED_SEEN:
         return
     allowed = allowed_types(op, attr)
-    if allowed is not None and x.dtype._tf_type_name not in allowed:
+    if allowed is not None and dtype._tf_type_name not in allowed:
         raise errors.InvalidArgumentError(
             None,
             None,
-            f"Value for attr '{attr}' of {x.dtype._tf_type_name} is not in the list of allowed "
+            f"Value for attr '{attr}' of {dtype._tf_type_name} is not in the list of allowed "
             "values: "
             f"{', '.join(allowed)}\n\t; NodeDef: {{{{node {op}}}}}; {OPDEFS[op]} [Op:{op}] name: ",
         )
+    if not kernels.available(op, dtype, attr):  # accepted, but no CPU kernel in TF
+        kernels.check(op, dtype, attr, tracing=tracing)
     _ALLOWED_SEEN.add(key)
 
 

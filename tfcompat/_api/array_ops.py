@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import os
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from tfcompat._api import math_ops
 from tfcompat._api._args import (
     as_tensor,
     binary_args,
+    check_attr_dtype,
     check_type,
     concrete,
     execute,
@@ -24,6 +26,7 @@ from tfcompat._api.indexed_slices import note_gather
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._ops import checks
 
 __all__ = [
     "argsort",
@@ -107,16 +110,65 @@ def _axis(op: str, axis: Any, rank: int, extra: int = 0) -> int:
 
 
 # -- creation --------------------------------------------------------------------------------
+def _memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: no limit known
+        return 2**62
+
+
+def _alloc_shape(shape: Any, d: dtypes.DType, *, strict: bool, name: str | None) -> tuple[int, ...]:
+    """A shape to allocate, checked as TF's `Fill` kernel checks it, before any memory is
+    touched: Python floats and strings (`TypeError` with `strict`, as TF's conversion of
+    `tf.zeros`' shape; else `Fill`'s attr error), negative sizes (`InvalidArgumentError`),
+    more bytes than the machine has (`ResourceExhaustedError`, TF's OOM message)."""
+    items = shape if isinstance(shape, (list, tuple)) else None
+    if items is not None and any(isinstance(v, (float, str)) for v in items):
+        if strict:
+            raise TypeError(f"Cannot convert {shape!r} to EagerTensor of dtype int32")
+        bad = "string" if any(isinstance(v, str) for v in items) else "float"
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Value for attr 'index_type' of {bad} is not in the list of allowed values: int32, "
+            f"int64\n\t; NodeDef: {{{{node Fill}}}}; {_FILL_OPDEF} [Op:Fill]",
+        )
+    s = shape_arg(shape)
+    for dim in s:
+        if dim < 0:
+            raise kernel_error("Fill", f"Dimension {dim} must be >= 0", name=name)
+    n = 1
+    for dim in s:
+        n *= dim
+    if n * np.dtype(d.as_numpy_dtype).itemsize > _memory_bytes():
+        raise kernel_error(
+            "Fill",
+            f"OOM when allocating tensor with shape{shape_str(s)} and type {d._tf_type_name} on "
+            "/job:localhost/replica:0/task:0/device:CPU:0 by allocator mklcpu",
+            name=name,
+            cls=errors.ResourceExhaustedError,
+        )
+    return s
+
+
+_FILL_OPDEF = (
+    "Op<name=Fill; signature=dims:index_type, value:T -> output:T; attr=T:type; "
+    "attr=index_type:type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+)
+
+
 def zeros(shape: Any, dtype: Any = dtypes.float32, name: Any = None, layout: Any = None) -> Tensor:
     """tfcompat implementation of `tf.zeros`."""
     d = _dtype(dtype)
-    return constant(np.zeros(shape_arg(shape), d.as_numpy_dtype), dtype=d)
+    s = _alloc_shape(shape, d, strict=True, name="")
+    return constant(np.zeros(s, d.as_numpy_dtype), dtype=d)
 
 
 def ones(shape: Any, dtype: Any = dtypes.float32, name: Any = None, layout: Any = None) -> Tensor:
     """tfcompat implementation of `tf.ones`."""
     d = _dtype(dtype)
-    return constant(np.ones(shape_arg(shape), d.as_numpy_dtype), dtype=d)
+    s = _alloc_shape(shape, d, strict=True, name="")
+    return constant(np.ones(s, d.as_numpy_dtype), dtype=d)
 
 
 def fill(dims: Any, value: Any, name: Any = None, layout: Any = None) -> Tensor:
@@ -126,7 +178,8 @@ def fill(dims: Any, value: Any, name: Any = None, layout: Any = None) -> Tensor:
         raise kernel_error(
             "Fill", f"value must represent a scalar, got shape {shape_str(v._shape)}"
         )
-    return execute("Fill", (v,), (("shape", shape_arg(dims)),))
+    s = _alloc_shape(dims, v._dtype, strict=False, name=None)
+    return execute("Fill", (v,), (("shape", s),))
 
 
 def zeros_like(input: Any, dtype: Any = None, name: Any = None, layout: Any = None) -> Tensor:
@@ -258,6 +311,13 @@ def one_hot(
     off = (
         as_tensor(off_value) if off_value is not None and _is_tensor_like(off_value) else off_value
     )
+    if on is not None and off is not None and dtype is None:
+        # TF converts both on their own; their dtypes must agree (1.0 and 0 do not).
+        on, off = convert_to_tensor(on), convert_to_tensor(off)
+        if on.dtype is not off.dtype:
+            raise TypeError(
+                f"dtype {on.dtype} of on_value does not match dtype {off.dtype} of off_value"
+            )
     if dtype is not None:
         d = _dtype(dtype)
     elif isinstance(on, Tensor):
@@ -297,6 +357,12 @@ def reshape(tensor: Any, shape: Any, name: Any = None) -> Tensor:
             "Reshape",
             f"Only one input size may be -1, not both {first} and {s.index(-1, first + 1)}",
         )
+    if -1 in s and 0 in s:
+        # TF's ReshapeOp: with a 0 among the sizes, the -1 is inferred from the input's
+        # non-zero dimensions (`[0, -1]` of a [0, 3] tensor is [0, 3]).
+        known = int(np.prod([d for d in s if d not in (0, -1)]))
+        n_in = int(np.prod([d for d in t._shape if d > 0]))
+        s = tuple(n_in // known if d == -1 else d for d in s)
     return execute("Reshape", (t,), (("shape", s),))
 
 
@@ -310,9 +376,10 @@ def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str = "tr
             "Transpose",
             f"transpose expects a vector of size {rank}. But input(1) is a vector of size {len(p)}",
         )
+    p = tuple(q + rank if q < 0 else q for q in p)  # TF's kernel adds rank to negatives
     for q in p:
         if not 0 <= q < rank:
-            raise kernel_error("Transpose", f"perm[{p.index(q)}] = {q} is out of range [0, {rank})")
+            raise kernel_error("Transpose", f"{q} is out of range [0 .. {rank})", name=None)
     missing = [q for q in builtins.range(rank) if q not in p]
     if missing:
         raise kernel_error(
@@ -337,6 +404,7 @@ def stop_gradient(input: Any, name: Any = None) -> Tensor:
 def shape(input: Any, out_type: Any = None, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.shape`."""
     d = _dtype(out_type) if out_type is not None else dtypes.int32
+    check_attr_dtype("Shape", d, "out_type")
     return constant(np.asarray(as_tensor(input)._shape, d.as_numpy_dtype), dtype=d)
 
 
@@ -355,6 +423,14 @@ def expand_dims(input: Any, axis: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.expand_dims`."""
     t = as_tensor(input)
     rank_ = len(t._shape)
+    if isinstance(axis, (list, tuple, np.ndarray)) or _is_tensor_like(axis):
+        # TF takes `axis` as a tensor holding one value (a one-element list is fine).
+        values = np.asarray(concrete(as_tensor(axis))).reshape(-1)
+        if values.size != 1:
+            raise errors.kernel_error(
+                "ExpandDims", "'dim' must be a tensor with a single value", name=None
+            )
+        axis = int(values[0])
     a = _int(axis)
     if not -rank_ - 1 <= a <= rank_:
         raise errors.kernel_error(
@@ -735,7 +811,8 @@ def _check_indices(
     bad = np.nonzero((idx < 0) | (idx >= limit))
     if bad[0].size:
         pos = tuple(int(b[0]) for b in bad)
-        raise kernel_error(op, fmt.format(pos=",".join(map(str, pos)), val=idx[pos], limit=limit))
+        message = fmt.format(pos=",".join(map(str, pos)), val=idx[pos], limit=limit)
+        raise kernel_error(op, message, name="")
 
 
 def gather(
@@ -776,11 +853,13 @@ def gather(
             f"params.shape[{bd - 1}]: {p._shape[bd - 1]} should be equal to "
             f"indices.shape[{bd - 1}]: {i._shape[bd - 1]}",
         )
-    if is_concrete(i):  # TF's CPU kernel checks the values (not inside tf.function here)
+    if is_concrete(i):  # TF's CPU kernel checks the values
         iv = concrete(i)
         if iv.ndim == 0 and not 0 <= iv < p._shape[a]:
             raise kernel_error("GatherV2", f"indices = {iv} is not in [0, {p._shape[a]})", name="")
         _check_indices("GatherV2", iv, p._shape[a])
+    else:  # inside tf.function: checked when the program returns
+        checks.indices_in_range("GatherV2", i._array(), p._shape[a])
     return note_gather(execute("GatherV2", (p, i), (("axis", a), ("batch_dims", bd))))
 
 
@@ -801,7 +880,13 @@ def gather_nd(
             f"index innermost dimension length must be <= params rank; saw: {k} vs. "
             f"{len(p._shape)}",
         )
-    iv = concrete(i) if is_concrete(i) else np.zeros((0, k), np.int64)
+    text = f"does not index into param shape {shape_str(p._shape)}, node name: GatherNd"
+    if not is_concrete(i):
+        if bd == 0:  # inside tf.function: checked when the program returns
+            checks.rows_in_shape("GatherNd", i._array(), p._shape, text)
+        iv = np.zeros((0, k), np.int64)
+    else:
+        iv = concrete(i)
     for d in builtins.range(k):
         col = iv[..., d]
         bad = np.nonzero((col < 0) | (col >= p._shape[bd + d]))
@@ -809,8 +894,8 @@ def gather_nd(
             pos = tuple(int(b[0]) for b in bad)
             raise kernel_error(
                 "GatherNd",
-                f"indices{list(pos)} = [{', '.join(str(int(v)) for v in iv[pos])}] does not index "
-                f"into param shape {shape_str(p._shape)}, node name: GatherNd",
+                f"indices{list(pos)} = [{', '.join(str(int(v)) for v in iv[pos])}] {text}",
+                name="",
             )
     return note_gather(execute("GatherNd", (p, i), (("batch_dims", bd),)))
 
@@ -830,7 +915,12 @@ def _scatter_checks(op: str, i: Tensor, u: Tensor, out_shape: tuple[int, ...]) -
             f"Inner dimensions of output shape must match inner dimensions of updates shape. "
             f"Output: {shape_str(out_shape)} updates: {shape_str(u._shape)}",
         )
-    iv = concrete(i) if is_concrete(i) else np.zeros((0, k), np.int64)
+    text = f"does not index into shape {shape_str(out_shape)}"
+    if not is_concrete(i):  # inside tf.function: checked when the program returns
+        checks.rows_in_shape(op, i._array(), out_shape, text)
+        iv = np.zeros((0, k), np.int64)
+    else:
+        iv = concrete(i)
     for d in builtins.range(k):
         col = iv[..., d]
         bad = np.nonzero((col < 0) | (col >= out_shape[d]))
@@ -838,8 +928,8 @@ def _scatter_checks(op: str, i: Tensor, u: Tensor, out_shape: tuple[int, ...]) -
             pos = tuple(int(b[0]) for b in bad)
             raise kernel_error(
                 op,
-                f"indices{list(pos)} = [{', '.join(str(int(v)) for v in iv[pos])}] does not index "
-                f"into shape {shape_str(out_shape)}",
+                f"indices{list(pos)} = [{', '.join(str(int(v)) for v in iv[pos])}] {text}",
+                name=None if op == "ScatterNd" else "",
             )
 
 
@@ -904,7 +994,7 @@ def tensor_scatter_nd_min(
 def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: str = "boolean_mask") -> Tensor:
     """tfcompat implementation of `tf.boolean_mask` (a reshape and a gather, as TF)."""
     t = as_tensor(tensor)
-    m = as_tensor(mask, dtypes.bool_) if not _is_tensor_like(mask) else as_tensor(mask)
+    m = as_tensor(mask)  # as TF (a `where` on the mask): any non-zero entry selects
     a = 0 if axis is None else _int(axis)
     k = len(m._shape)
     if k == 0:
@@ -975,6 +1065,7 @@ Unique = collections.namedtuple("Unique", ["y", "idx"])
 def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
     """tfcompat implementation of `tf.unique` (values in order of first occurrence)."""
     t = as_tensor(x)
+    check_attr_dtype("Unique", _dtype(out_idx), "out_idx")
     if len(t._shape) != 1:
         raise errors.kernel_error("Unique", "unique expects a 1D vector.")
     v = concrete(t)

@@ -26,6 +26,7 @@ from tfcompat._api._args import (
 from tfcompat._core import errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
+from tfcompat._ops import checks
 from tfcompat._tape import engine
 
 __all__ = [
@@ -323,6 +324,8 @@ def check_numerics(tensor: Any, message: str, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.debugging.check_numerics` (computes the value to check it)."""
     t = as_tensor(tensor)
     check_type("CheckNumerics", t)
+    if not is_concrete(t):  # inside tf.function: checked when the program returns
+        checks.finite("CheckNumerics", t._array(), str(message))
     v = concrete(t) if is_concrete(t) else np.zeros(0)
     has_nan, has_inf = bool(np.any(np.isnan(v))), bool(np.any(np.isinf(v)))
     if has_nan or has_inf:

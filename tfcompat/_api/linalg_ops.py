@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 from typing import Any
 
+import jax
 import numpy as np
 
 from tfcompat._api import array_ops, math_ops
@@ -20,6 +21,7 @@ from tfcompat._api._args import (
 from tfcompat._core import errors
 from tfcompat._core.convert import constant
 from tfcompat._core.tensor import Tensor
+from tfcompat._ops import checks
 
 __all__ = [
     "adjoint",
@@ -57,11 +59,24 @@ def _square(op: str, x: Any) -> Tensor:
     return t
 
 
+def _check_invertible(op: str, m: Tensor, text: str) -> None:
+    """TF's kernels raise for a zero pivot of LU with partial pivoting. Checked on a
+    concrete matrix, and inside tf.function when the program returns; a matrix pending
+    on a tape is not computed early to check it."""
+    v = m._value
+    if v is None or not m._shape[-1] or m._dtype.is_integer:
+        return
+    if isinstance(v, jax.core.Tracer):
+        checks.invertible(op, v, text)
+    elif checks.singular_now(v):
+        raise kernel_error(op, text, name="")
+
+
 def inv(input: Any, adjoint: bool = False, name: Any = None) -> Tensor:
-    """tfcompat implementation of `tf.linalg.inv`."""
-    return execute(
-        "MatrixInverse", (_square("MatrixInverse", input),), (("adjoint", bool(adjoint)),)
-    )
+    """tfcompat implementation of `tf.linalg.inv` (a singular matrix raises, as TF)."""
+    m = _square("MatrixInverse", input)
+    _check_invertible("MatrixInverse", m, "Input is not invertible.")
+    return execute("MatrixInverse", (m,), (("adjoint", bool(adjoint)),))
 
 
 def det(input: Any, name: Any = None) -> Tensor:
@@ -91,9 +106,9 @@ def logdet(matrix: Any, name: Any = None) -> Tensor:
 def cholesky(input: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.linalg.cholesky`.
 
-    Differences from TensorFlow:
-      A matrix that is not positive definite gives NaNs instead of raising
-      `InvalidArgumentError` (XLA's Cholesky does not report failure).
+    Only the lower triangle is read, as TF. A matrix that is not positive definite
+    gives NaNs; TF 2.21's CPU kernel does not raise either (its upper triangle then holds
+    whatever the output buffer held).
     """
     return execute("Cholesky", (_square("Cholesky", input),))
 
@@ -104,6 +119,7 @@ def solve(matrix: Any, rhs: Any, adjoint: bool = False, name: Any = None) -> Ten
     _square("MatrixSolve", m)
     if r._shape[-2] != m._shape[-1]:
         raise kernel_error("MatrixSolve", "Input matrix and rhs are incompatible.", name="")
+    _check_invertible("MatrixSolve", m, "Input matrix is not invertible.")
     return execute("MatrixSolve", (m, r), (("adjoint", bool(adjoint)),))
 
 

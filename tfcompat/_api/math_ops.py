@@ -18,6 +18,7 @@ from tfcompat._api._args import (
     as_tensor,
     binary_args,
     canonical_axis,
+    check_attr_dtype,
     check_type,
     concrete,
     execute,
@@ -27,6 +28,8 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._ops import checks
+from tfcompat._ops._tf_opdefs import OPDEFS
 from tfcompat._ops.registry import OPS
 from tfcompat._tape import engine as _engine
 
@@ -157,7 +160,15 @@ def _unary(op: str, x: Any) -> Tensor:
 
 # -- arithmetic ----------------------------------------------------------------------------
 def add(x: Any, y: Any, name: Any = None) -> Tensor:
-    """tfcompat implementation of `tf.math.add`."""
+    """tfcompat implementation of `tf.math.add`.
+
+    As TF's `math_ops.add`, `y` converts with `x`'s dtype as a hint only: `tf.add(1, 2.5)`
+    is an int32 and a float32 input (`InvalidArgumentError`), not a conversion error.
+    """
+    if not isinstance(y, Tensor) and not hasattr(y, "_tfcompat_read"):
+        tx = x if isinstance(x, Tensor) else convert_to_tensor(x)
+        if tx._dtype is not dtypes.string:
+            return _binary("AddV2", tx, convert_to_tensor(y, dtype_hint=tx._dtype))
     return _binary("AddV2", x, y)
 
 
@@ -231,8 +242,12 @@ def divide(x: Any, y: Any, name: Any = None) -> Tensor:
     return _truediv(x, y)
 
 
-def _check_int_divisor(op: str, x: Tensor, y: Tensor) -> None:
-    if x.dtype.is_integer and is_concrete(y) and np.any(concrete(y) == 0):
+def _check_int_divisor(op: str, x: Tensor, y: Tensor, node: str) -> None:
+    if not x.dtype.is_integer:
+        return
+    if not is_concrete(y):  # inside tf.function: checked when the program returns
+        checks.nonzero_divisor(node, y._array())
+    elif np.any(concrete(y) == 0):
         raise errors.kernel_error(op, "Integer division by zero")
 
 
@@ -240,7 +255,7 @@ def floordiv(x: Any, y: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.math.floordiv`. Its gradient is None, as TF."""
     tx, ty = binary_args("FloorDiv", x, y)
     check_type("FloorDiv", tx)
-    _check_int_divisor("FloorDiv", tx, ty)
+    _check_int_divisor("FloorDiv", tx, ty, "floordiv")
     return execute("FloorDiv", (tx, ty))
 
 
@@ -248,7 +263,7 @@ def floormod(x: Any, y: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.math.floormod`."""
     tx, ty = binary_args("FloorMod", x, y)
     check_type("FloorMod", tx)
-    _check_int_divisor("FloorMod", tx, ty)
+    _check_int_divisor("FloorMod", tx, ty, "mod")
     return execute("FloorMod", (tx, ty))
 
 
@@ -748,7 +763,32 @@ def matmul(
 
 
 # -- reductions ----------------------------------------------------------------------------
+def _axis_dtype_error(op: str, axis: Any) -> None:
+    """TF's errors for float and string axes: a Python float converts strictly to int32
+    (`TypeError`); a list holding one, a string or a float tensor fails the op's `Tidx`."""
+    if isinstance(axis, float):
+        raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+    items = axis if isinstance(axis, (list, tuple)) else [axis]
+    bad: Any = None
+    if any(isinstance(a, str) for a in items):
+        bad = dtypes.string
+    elif any(isinstance(a, float) for a in items):
+        bad = dtypes.float32
+    elif isinstance(axis, Tensor) and not axis._dtype.is_integer:
+        bad = axis._dtype
+    if bad is not None and op in OPDEFS:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Value for attr 'Tidx' of {bad._tf_type_name} is not in the list of allowed "
+            f"values: int32, int64\n\t; NodeDef: {{{{node {op}}}}}; {OPDEFS[op]} [Op:{op}]",
+        )
+
+
 def _reduce_axis(op: str, t: Tensor, axis: Any) -> tuple[int, ...] | None:
+    if axis is None:
+        return None
+    _axis_dtype_error(op, axis)
     ax = canonical_axis(axis)
     if ax is None:
         return None
@@ -758,7 +798,16 @@ def _reduce_axis(op: str, t: Tensor, axis: Any) -> tuple[int, ...] | None:
             raise errors.kernel_error(
                 op, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)"
             )
-    return tuple(sorted({a % rank for a in ax})) if rank else ()
+    seen: set[int] = set()
+    for a in ax:
+        if a % rank in seen:
+            raise errors.kernel_error(
+                op,
+                f"Invalid reduction arguments: Axes contains duplicate dimension: {a % rank}",
+                name="" if _is_tensor_like(axis) else None,
+            )
+        seen.add(a % rank)
+    return tuple(sorted(seen)) if rank else ()
 
 
 def _reduce(op: str, input_tensor: Any, axis: Any, keepdims: Any, check: bool = True) -> Tensor:
@@ -886,6 +935,7 @@ def _arg(op: str, input: Any, axis: Any, output_type: Any) -> Tensor:
             op, f"Expected dimension in the range [{-rank}, {rank}), but got {ax}"
         )
     out = dtypes.as_dtype(output_type)
+    check_attr_dtype(op, out, "output_type")
     return execute(
         op, (t,), (("axis", ax % builtins.max(rank, 1)), ("output_type", out.as_numpy_dtype))
     )
@@ -983,7 +1033,11 @@ def _segment_args(
             f"[{','.join(map(str, ids._shape))}]",
             name=None,
         )
-    values = concrete(ids).reshape(-1) if is_concrete(ids) else np.zeros(0, np.int64)
+    if not is_concrete(ids):  # inside tf.function: checked when the program returns
+        checks.segment_ids_in_range(op, ids._array(), n)
+        values = np.zeros(0, np.int64)
+    else:
+        values = concrete(ids).reshape(-1)
     bad = np.nonzero(values >= n)[0]
     if bad.size:
         i = int(bad[0])
@@ -992,7 +1046,7 @@ def _segment_args(
             op,
             f"segment_ids[{','.join(str(int(k)) for k in idx)}] = {values[i]} is out of range "
             f"[0, {n})",
-            name=None,
+            name="",
         )
     return d, ids, n
 

@@ -232,6 +232,7 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: Any
     x = as_tensor(logits)
     y = as_tensor(labels)
     check_type("SparseSoftmaxCrossEntropyWithLogits", x)
+    check_type("SparseSoftmaxCrossEntropyWithLogits", y, "Tlabels")
     if len(y._shape) != len(x._shape) - 1:
         raise ValueError(
             "`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "

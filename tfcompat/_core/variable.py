@@ -19,6 +19,7 @@ from tfcompat._core import types as core_types
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
 from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._ops import kernels
 from tfcompat._tape import engine
 from tfcompat._tracking import Trackable
 
@@ -308,6 +309,7 @@ class Variable(Trackable, core_types.Tensor):
         self._before_write()
         h = self._handle
         t = self._convert_for_assign(value)
+        kernels.check(op, h.dtype, "dtype")  # no bool kernel, as TF
         if t._shape != h.shape:
             raise errors.kernel_error(
                 op,

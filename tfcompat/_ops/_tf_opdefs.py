@@ -637,6 +637,10 @@ OPDEFS: dict[str, str] = {
         "Op<name=Selu; signature=features:T -> activations:T; attr=T:type,allowed=[DT_HAL"
         "F, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
+    "Shape": (
+        "Op<name=Shape; signature=input:T -> output:out_type; attr=T:type; attr=out_type:"
+        "type,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
     "Sigmoid": (
         "Op<name=Sigmoid; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF"
         ", DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
@@ -653,6 +657,10 @@ OPDEFS: dict[str, str] = {
     "Sinh": (
         "Op<name=Sinh; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
         "T_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
+    ),
+    "Size": (
+        "Op<name=Size; signature=input:T -> output:out_type; attr=T:type; attr=out_type:t"
+        "ype,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
     ),
     "Slice": (
         "Op<name=Slice; signature=input:T, begin:Index, size:Index -> output:T; attr=T:ty"
@@ -780,6 +788,10 @@ OPDEFS: dict[str, str] = {
     ),
     "Transpose": (
         "Op<name=Transpose; signature=x:T, perm:Tperm -> y:T; attr=T:type; attr=Tperm:typ"
+        "e,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "Unique": (
+        "Op<name=Unique; signature=x:T -> y:T, idx:out_idx; attr=T:type; attr=out_idx:typ"
         "e,default=DT_INT32,allowed=[DT_INT32, DT_INT64]>"
     ),
     "Unpack": (

@@ -68,9 +68,17 @@ def _slogdet_jvp(primals: Any, tangents: Any) -> Any:
 register("LogMatrixDeterminant", num_outputs=2)(_slogdet)
 
 
+def _from_lower(x: Any) -> Any:
+    """The Hermitian matrix of `x`'s lower triangle, as TF's Eigen kernels read it; the
+    tangent is `x`'s own, so gradients keep their symmetric form (TF's gradients)."""
+    lower = jnp.tril(x)
+    herm = lower + jnp.conj(jnp.swapaxes(jnp.tril(x, -1), -1, -2))
+    return lax.stop_gradient(herm) + (x - lax.stop_gradient(x))
+
+
 @register("Cholesky")
 def _cholesky(x: Any) -> Any:
-    return jnp.linalg.cholesky(x)
+    return jnp.linalg.cholesky(_from_lower(x))
 
 
 @register("MatrixSolve")
@@ -99,7 +107,7 @@ def _svd(x: Any, *, full_matrices: bool, compute_uv: bool) -> Any:
 
 @register("SelfAdjointEigV2", num_outputs=2)
 def _eigh(x: Any) -> Any:
-    e, v = jnp.linalg.eigh(x)
+    e, v = jnp.linalg.eigh(_from_lower(x))
     return e, v
 
 

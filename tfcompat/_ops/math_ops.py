@@ -13,6 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
+import numpy as np
 from jax import lax
 from jax.custom_derivatives import SymbolicZero
 
@@ -454,6 +455,15 @@ def _mean(x: Any, axis: Any, keepdims: bool) -> Any:
         wide = jnp.uint64 if jnp.issubdtype(x.dtype, jnp.unsignedinteger) else jnp.int64
         s = jnp.sum(x, axis=axis, keepdims=keepdims, dtype=wide)
         return (lax.div(s, jnp.asarray(n, wide)) if n else s).astype(x.dtype)
+    if x.dtype in (jnp.float16, jnp.bfloat16):
+        # TF divides the sum, in the half type, by the count cast to the half type: a
+        # sum that overflows gives inf, and a count past 65504 is inf (float16) too.
+        n = 1
+        for a in range(x.ndim) if axis is None else axis:
+            n *= x.shape[a]
+        with np.errstate(over="ignore"):
+            count = np.asarray(n, np.float32).astype(x.dtype)
+        return jnp.sum(x, axis=axis, keepdims=keepdims) / count
     return jnp.mean(x, axis=axis, keepdims=keepdims)
 
 
@@ -562,9 +572,31 @@ def _scan(fn: Any, identity: Any, x: Any, axis: int, exclusive: bool, reverse: b
     return jnp.concatenate([pad, lax.slice_in_dim(y, 0, n - 1, axis=axis)], axis=axis)
 
 
+def _sequential_cumsum(x: Any, axis: int, reverse: bool) -> Any:
+    """A running sum that rounds after every step in `x`'s dtype, as TF's CPU kernel.
+
+    For float16 and bfloat16 the difference is visible (3,000 float16 ones sum to 2048,
+    where XLA's parallel scan gives 3000).
+    """
+    xs = jnp.moveaxis(x, axis, 0)
+
+    def step(carry: Any, v: Any) -> tuple[Any, Any]:
+        carry = carry + v
+        return carry, carry
+
+    _, ys = lax.scan(step, jnp.zeros(xs.shape[1:], x.dtype), xs, reverse=reverse)
+    return jnp.moveaxis(ys, 0, axis)
+
+
+def _half_cumsum(x: Any, axis: int, reverse: bool) -> Any:
+    if x.dtype in (jnp.float16, jnp.bfloat16):
+        return _sequential_cumsum(x, axis, reverse)
+    return lax.cumsum(x, axis=axis, reverse=reverse)
+
+
 @register("Cumsum")
 def _cumsum(x: Any, *, axis: int, exclusive: bool, reverse: bool) -> Any:
-    return _scan(lax.cumsum, 0, x, axis, exclusive, reverse)
+    return _scan(_half_cumsum, 0, x, axis, exclusive, reverse)
 
 
 def _cumprod_raw(x: Any, axis: int, exclusive: bool, reverse: bool) -> Any:
@@ -723,10 +755,49 @@ def _matmul(
     return jnp.matmul(a, b)
 
 
+def _cvtt(x: Any, bits: int) -> Any:
+    """x86's truncating float->int conversion (`cvttss2si`/`cvttsd2si`) to `bits` bits.
+
+    NaN, +-inf and values whose truncation does not fit give the integer indefinite
+    value (the most negative integer), where XLA's `convert` saturates.
+    """
+    t = jnp.trunc(x)
+    hi = jnp.asarray(2.0 ** (bits - 1), x.dtype)
+    valid = (t >= -hi) & (t < hi)
+    itype = jnp.int32 if bits == 32 else jnp.int64
+    return jnp.where(valid, jnp.where(valid, t, 0).astype(itype), jnp.iinfo(itype).min)
+
+
+def _float_to_int(x: Any, dtype: Any) -> Any:
+    """TF's CPU `Cast` from a floating type to an integer type, element by element.
+
+    TF's kernel is C++'s `static_cast`, compiled for x86-64: a narrow type (8 and 16
+    bits) takes the low bits of a 32-bit conversion (`200.0` -> int8 `-56`, `-1.0` ->
+    uint8 `255`, `300.0` -> uint8 `44`), uint32 the low bits of a 64-bit conversion,
+    uint64 converts values from 2**63 up by subtracting 2**63 first. Half types convert
+    through float32.
+    """
+    dt = jnp.dtype(dtype)
+    if x.dtype in (jnp.float16, jnp.bfloat16):
+        x = x.astype(jnp.float32)
+    if dt == jnp.int64:
+        return _cvtt(x, 64)
+    if dt == jnp.uint32:
+        return _cvtt(x, 64).astype(jnp.uint32)
+    if dt == jnp.uint64:
+        big = x >= 2.0**63
+        low = _cvtt(x, 64).astype(jnp.uint64)
+        high = _cvtt(x - jnp.asarray(2.0**63, x.dtype), 64).astype(jnp.uint64)
+        return jnp.where(big | jnp.isnan(x), high | jnp.uint64(2**63), low)
+    return _cvtt(x, 32).astype(dt)
+
+
 @register("Cast")
 def _cast(x: Any, *, dtype: Any) -> Any:
     if jnp.iscomplexobj(x) and not jnp.issubdtype(dtype, jnp.complexfloating):
         x = jnp.real(x)
+    if jnp.issubdtype(x.dtype, jnp.floating) and jnp.issubdtype(dtype, jnp.integer):
+        return _float_to_int(x, dtype)
     return x.astype(dtype)
 
 
