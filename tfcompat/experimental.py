@@ -21,6 +21,7 @@ from tfcompat._tape import engine as _engine
 from tfcompat._tape.cache_warning import RecompilationWarning
 from tfcompat._tape.engine import clear_caches, compile_stats
 from tfcompat._tape.interop import UnrecordedComputationWarning, from_jax, to_jax
+from tfcompat.data._optional import Optional
 
 
 def set_cache_size(maxsize: int) -> None:
@@ -42,6 +43,7 @@ def run_eagerly(enabled: bool = True) -> None:
 
 
 __all__ = [
+    "Optional",
     "RecompilationWarning",
     "UnrecordedComputationWarning",
     "clear_caches",

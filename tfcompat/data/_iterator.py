@@ -82,6 +82,15 @@ class OwnedIterator(IteratorBase):
         except StopIteration:
             raise errors.OutOfRangeError(None, None, _END) from None
 
+    def get_next_as_optional(self) -> Any:
+        """The next element as a `tf.experimental.Optional`, empty at the end."""
+        from tfcompat.data._optional import Optional
+
+        try:
+            return Optional.from_value(self.__next__())
+        except StopIteration:
+            return Optional.empty(self._element_spec)
+
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__name__} object at 0x{id(self):x}>"
 
