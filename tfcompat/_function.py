@@ -1180,7 +1180,7 @@ class Function:
 
                 fn = self._traced_function()
                 with active(bool(self._autograph)):
-                    self._trace_symbolic(cf, fn, bound_args, bound_kwargs, flat)
+                    self._try_symbolic(cf, fn, bound_args, bound_kwargs, flat)
                 if all(c is not cf for _, c in self._relaxed):
                     self._relaxed.append((key, cf))  # calls that fit the specs reuse it
             if not cf._counted:  # a tensor of unknown rank: traced per shape on call
@@ -1340,7 +1340,7 @@ class Function:
         if cf._symbolic is not None:
             return _concrete_instance(cf._symbolic, flat)
         if self._created_variables is not True and _is_relaxed(cf._key):
-            symbolic = self._trace_symbolic(cf, fn, args, kwargs, flat)
+            symbolic = self._try_symbolic(cf, fn, args, kwargs, flat)
             if symbolic is not None:
                 return _concrete_instance(symbolic, flat)
         count = not cf._counted
@@ -1382,6 +1382,20 @@ class Function:
             self._converted = fn
         return fn
 
+    def _try_symbolic(
+        self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
+    ) -> _Symbolic | None:
+        """`_trace_symbolic`, or None when the function cannot be traced with symbolic
+        dimensions (an op that needs a constant size, such as `tf.shape` used as Python
+        ints): such a key is then traced per concrete shape, as tfcompat did before."""
+        try:
+            return self._trace_symbolic(cf, fn, args, kwargs, flat)
+        except Exception as exc:
+            if not _symbolic_failure(exc):
+                raise
+            cf._symbolic = None
+            return None
+
     def _trace_symbolic(
         self, cf: ConcreteFunction, fn: Callable[..., Any], args: Any, kwargs: Any, flat: _Flat
     ) -> _Symbolic | None:
@@ -1393,9 +1407,23 @@ class Function:
         parts = [p for p in cf._key if p[0] == "T"]
         if len(parts) != len(flat.tensors) or any(p[1] is None for p in parts):
             return None
-        n_unknown = sum(d is None for p in parts for d in p[1])
-        names = ", ".join(f"d{i}" for i in range(n_unknown))
-        dims = iter(jax.export.symbolic_shape(names))
+        # One symbol per unknown dimension; unknown dimensions that have the same size in
+        # the call being traced share it (a batch dimension of inputs and labels), so ops
+        # combining them trace as TF's shape inference lets them.
+        labels: list[Any] = []
+        for p, t in zip(parts, flat.tensors, strict=True):
+            concrete = tuple(t.shape) if isinstance(t, Tensor) else (None,) * len(p[1])
+            for i, d in enumerate(p[1]):
+                if d is None:
+                    size = concrete[i] if i < len(concrete) else None
+                    labels.append(("size", size) if size is not None else ("own", len(labels)))
+        names_of: dict[Any, str] = {}
+        for label in labels:
+            names_of.setdefault(label, f"d{len(names_of)}")
+        spelled = ", ".join(names_of.values())
+        found = jax.export.symbolic_shape(spelled) if names_of else ()
+        symbols = dict(zip(names_of.values(), found, strict=True))
+        dims = iter(symbols[names_of[label]] for label in labels)
         avals = [(tuple(next(dims) if d is None else d for d in p[1]), p[2]) for p in parts]
         if self._created_variables is None:
             tr, created = _trace(fn, args, kwargs, flat, None, self._name, avals)
@@ -1449,6 +1477,16 @@ class Function:
         for var, init in created.values():
             if is_concrete(init):
                 var._handle.value = init
+
+
+def _symbolic_failure(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) comes from JAX's symbolic shapes."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if "shape_poly" in type(seen).__module__ or "symbolic" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _fast_arity(sig: inspect.Signature | None) -> int:

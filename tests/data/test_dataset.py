@@ -341,14 +341,28 @@ def test_iterator_end(run_both: Any) -> None:
     run_both(lambda tf: iter(tf.data.Dataset.range(0)).get_next(), message=False)
 
 
-def test_classes_as_keras_sniffs_them() -> None:
-    from keras.src.trainers.data_adapters import is_tf_dataset
+def test_keras_recognises_the_dataset_class() -> None:
+    """Keras's own sniffing, in a fresh interpreter (this process imports real TF)."""
+    import subprocess
+    import sys
 
+    code = (
+        "import tfcompat as tf\n"
+        "from keras.src.trainers.data_adapters import is_tf_dataset\n"
+        "print(is_tf_dataset(tf.data.Dataset.range(3).map(lambda x: x).prefetch(1)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert out.stdout == "True\n"
+
+
+def test_classes_as_keras_sniffs_them() -> None:
     tf = tfcompat
     ds = tf.data.Dataset.range(3).map(lambda x: x).prefetch(1)
     assert tf.data.Dataset.__name__ == "DatasetV2"
     assert tf.data.Dataset.__module__ == "tensorflow.python.data.ops.dataset_ops"
-    assert isinstance(ds, tf.data.Dataset) and is_tf_dataset(ds)
+    assert isinstance(ds, tf.data.Dataset)
     it = iter(ds)
     assert type(it).__name__ == "OwnedIterator"
     assert type(it).__module__ == "tensorflow.python.data.ops.iterator_ops"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.keras.kerasrun import needs_keras_fit, run
 
@@ -118,6 +119,11 @@ def test_custom_loop_with_keras_optimizer_equals_tensorflow(tmp_path: Path) -> N
     _close(got, want)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known divergence: saving converts a value whose __array__ lacks NumPy 2's copy "
+    "keyword (keras.backend.convert_to_numpy), a DeprecationWarning under -W error",
+)
 def test_callbacks_train_on_batch_and_saving_equal_tensorflow(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

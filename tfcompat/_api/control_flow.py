@@ -125,7 +125,7 @@ def _closure_tensors(fns: Sequence[Any]) -> list[Tensor]:
     def visit(obj: Any, depth: int) -> None:
         if isinstance(obj, Tensor):
             found.setdefault(id(obj), obj)
-        elif hasattr(obj, "_tfcompat_closure_tensors"):  # a TensorArray the body reads
+        elif hasattr(type(obj), "_tfcompat_closure_tensors"):  # a TensorArray the body reads
             for t in obj._tfcompat_closure_tensors():
                 found.setdefault(id(t), t)
         elif depth < 3 and isinstance(obj, (list, tuple)):

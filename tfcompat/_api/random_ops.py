@@ -300,6 +300,15 @@ def _int_range(lo: Tensor, hi: Tensor, op: str, name: str | None = None) -> None
             raise kernel_error(op, f"Need minval < maxval, got {a} >= {b}", name=name)
 
 
+def _sample_shape(op: str, shape: Any) -> tuple[int, ...]:
+    """The shape of a stateful op's sample; a negative size raises TF's kernel error."""
+    shp = shape_arg(shape)
+    for dim in shp:
+        if dim < 0:
+            raise kernel_error(op, f"Dimension {dim} must be >= 0", name="")
+    return shp
+
+
 # -- stateful ops --------------------------------------------------------------------------
 def normal(
     shape: Any,
@@ -313,7 +322,7 @@ def normal(
     d = dtypes.as_dtype(dtype)
     m, s = as_tensor(mean, d), as_tensor(stddev, d)
     d = _float_dtype(d, "normal")
-    shp = shape_arg(shape)
+    shp = _sample_shape("RandomStandardNormal", shape)
     key, ctr = _kernel("RandomStandardNormal", seed, (d,), _size(shp) * _RESERVED)
     return _affine(_draw("StatelessRandomNormalV2", key, ctr, shp, d), m, s, d)
 
@@ -330,7 +339,7 @@ def truncated_normal(
     d = dtypes.as_dtype(dtype)
     m, s = as_tensor(mean, d), as_tensor(stddev, d)
     d = _float_dtype(d, "truncated_normal")
-    shp = shape_arg(shape)
+    shp = _sample_shape("TruncatedNormal", shape)
     key, ctr = _kernel("TruncatedNormal", seed, (d,), _size(shp) * _RESERVED)
     return _affine(_draw("StatelessTruncatedNormalV2", key, ctr, shp, d), m, s, d)
 
@@ -361,7 +370,7 @@ def uniform(
         if d.is_integer:
             raise ValueError(f"Must specify maxval for integer dtype {d!r}")
         maxval = 1
-    shp = shape_arg(shape)
+    shp = _sample_shape("RandomUniformInt" if d.is_integer else "RandomUniform", shape)
     min_zero = isinstance(minval, int) and minval == 0
     max_one = isinstance(maxval, int) and maxval == 1
     if not min_zero or not max_one or d.is_integer:
@@ -521,6 +530,7 @@ def stateless_key_counter(seed: Any, alg: Any = None, op: str = "") -> tuple[Ten
             op or "StatelessRandomUniformV2",
             "counter must be a vector with length at least 2; got shape: [1]. (Note that "
             "batched counters are not supported yet.)",
+            name="",
         )
     key, ctr = execute("StatelessRandomGetKeyCounter", (s,))
     return key, ctr

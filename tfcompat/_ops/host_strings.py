@@ -110,7 +110,9 @@ def execute(op: RawOp, inputs: tuple[Tensor, ...], attrs: tuple[tuple[str, Any],
     """Run raw op `op` on the host, with at least one string tensor among `inputs`."""
     out_avals = _avals(op, attrs, inputs)
     values = [t._value if t._dtype is dtypes.string else np.asarray(t._array()) for t in inputs]
-    kernel = _KERNELS.get(op.name)
+    # An op's own NumPy implementation (data movement: slicing, reshapes, concat, ...)
+    # takes its run-time operands as inputs and works on object arrays as well.
+    kernel = op.host if op.host is not None else _KERNELS.get(op.name)
     result = kernel(*values, **dict(attrs)) if kernel is not None else None
     if result is None:
         result = _by_codes(op, inputs, values, attrs)
