@@ -321,11 +321,6 @@ def test_half_precision_computes_in_its_dtype(real_tf: Any, case: str, dtype: st
         assert ulps.size == 0 or ulps.max() <= limit, f"{case} {tag}: {ulps.max()} ulps"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TF's cumsum accumulates in the half type (10,000 x 0.1 stops at 256 in float16, "
-    "32 in bfloat16); XLA accumulates in float32 (996.5, 1008)",
-)
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_half_precision_cumsum_accumulates_like_tf(real_tf: Any, dtype: str) -> None:
     def snippet(tf: Any) -> Any:

@@ -805,14 +805,18 @@ def where(condition: Any, x: Any = None, y: Any = None, name: Any = None) -> Ten
 
 # -- gathers and scatters -------------------------------------------------------------------
 def _check_indices(
-    op: str, idx: np.ndarray, limit: int, fmt: str = "indices[{pos}] = {val} is not in [0, {limit})"
+    op: str,
+    idx: np.ndarray,
+    limit: int,
+    fmt: str = "indices[{pos}] = {val} is not in [0, {limit})",
+    name: str | None = None,
 ) -> None:
     idx = np.atleast_1d(idx)
     bad = np.nonzero((idx < 0) | (idx >= limit))
     if bad[0].size:
         pos = tuple(int(b[0]) for b in bad)
         message = fmt.format(pos=",".join(map(str, pos)), val=idx[pos], limit=limit)
-        raise kernel_error(op, message, name="")
+        raise kernel_error(op, message, name=name)
 
 
 def gather(
@@ -857,7 +861,9 @@ def gather(
         iv = concrete(i)
         if iv.ndim == 0 and not 0 <= iv < p._shape[a]:
             raise kernel_error("GatherV2", f"indices = {iv} is not in [0, {p._shape[a]})", name="")
-        _check_indices("GatherV2", iv, p._shape[a])
+        _check_indices(
+            "GatherV2", iv, p._shape[a], name="" if isinstance(indices, Tensor) else None
+        )
     else:  # inside tf.function: checked when the program returns
         checks.indices_in_range("GatherV2", i._array(), p._shape[a])
     return note_gather(execute("GatherV2", (p, i), (("axis", a), ("batch_dims", bd))))

@@ -1046,7 +1046,8 @@ def _segment_args(
             op,
             f"segment_ids[{','.join(str(int(k)) for k in idx)}] = {values[i]} is out of range "
             f"[0, {n})",
-            name="",
+            # TF's eager fallback names the op only when the ids came as a tensor
+            name="" if isinstance(segment_ids, Tensor) else None,
         )
     return d, ids, n
 
