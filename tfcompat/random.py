@@ -9,6 +9,7 @@ from tfcompat._api.random_ops import (
     create_rng_state,
     gamma,
     get_global_generator,
+    index_shuffle,
     normal,
     poisson,
     set_global_generator,
@@ -16,6 +17,7 @@ from tfcompat._api.random_ops import (
     shuffle,
     stateless_categorical,
     stateless_normal,
+    stateless_shuffle,
     stateless_truncated_normal,
     stateless_uniform,
     truncated_normal,
@@ -30,8 +32,10 @@ for _name, _obj in {
     "Generator": Generator,
     "create_rng_state": create_rng_state,
     "get_global_generator": get_global_generator,
+    "index_shuffle": index_shuffle,
     "set_global_generator": set_global_generator,
     "stateless_fold_in": fold_in,
+    "stateless_shuffle": stateless_shuffle,
     "stateless_split": split,
 }.items():
     setattr(experimental, _name, _obj)

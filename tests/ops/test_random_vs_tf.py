@@ -272,3 +272,52 @@ def test_generator_in_tf_function(real_tf: Any) -> None:
 
     for a, b in zip(*_both(real_tf, prog), strict=True):
         _same(a, b)
+
+
+@pytest.mark.parametrize("dtype", ("int32", "int64", "uint32", "uint64"))
+def test_index_shuffle(real_tf: Any, dtype: str) -> None:
+    """TF's Simon-cipher permutation for block sizes 16 to 64 bits, scalars and vectors."""
+    maxes = [0, 1, 3, 9, 1000, 65535, 65536, 70000, 2**20, 2**20 + 5, 2**31 - 1]
+    if dtype in ("int64", "uint64"):
+        maxes += [2**40 + 3, 2**62 - 1, 2**63 - 1]
+    for mx in maxes:
+        for seed in ([5, 9], [0, 0], [123456789, -7]):
+
+            def prog(tf: Any, mx: int = mx, seed: list[int] = seed) -> list[Any]:
+                m = tf.constant(mx, dtype)
+                idx = tf.constant(np.arange(min(mx + 1, 20)), dtype)
+                return [
+                    tf.random.experimental.index_shuffle(idx, seed, m),
+                    tf.random.experimental.index_shuffle(idx[-1], seed, m),
+                ]
+
+            for a, b in zip(*_both(real_tf, prog), strict=True):
+                _same(a, b)
+
+
+def test_index_shuffle_is_a_permutation_and_checks_args(real_tf: Any) -> None:
+    out = tfcompat.random.experimental.index_shuffle(tfcompat.range(100), [4, 2], 99)
+    assert sorted(out.numpy().tolist()) == list(range(100))
+    seeds = (tfcompat.constant([1, 2], tfcompat.uint64), tfcompat.constant([1, 2], tfcompat.int32))
+    for s in seeds:
+        a = real_tf.random.experimental.index_shuffle([1, 2, 3], s.numpy(), 5)
+        _same(a, tfcompat.random.experimental.index_shuffle([1, 2, 3], s, 5))
+    for args in (
+        (3, [1.0, 2.0], 5),  # float seed: the op's attribute check
+        ([1, 2, 3], [1, 2], [5, 6]),  # max_index neither scalar nor index's length
+    ):
+        with pytest.raises(real_tf.errors.InvalidArgumentError):
+            real_tf.random.experimental.index_shuffle(*args)
+        with pytest.raises(tfcompat.errors.InvalidArgumentError):
+            tfcompat.random.experimental.index_shuffle(*args)
+
+
+def test_stateless_shuffle(real_tf: Any) -> None:
+    for shape in ((), (1,), (2,), (5,), (10, 3), (0, 4), (33, 2, 2)):
+        v = np.arange(int(np.prod(shape))).reshape(shape).astype(np.float32)
+        for seed in ([1, 2], [7, -3], [0, 0]):
+            a, b = _both(
+                real_tf,
+                lambda tf, v=v, seed=seed: tf.random.experimental.stateless_shuffle(v, seed),
+            )
+            _same(a, b)

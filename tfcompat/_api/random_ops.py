@@ -56,6 +56,7 @@ __all__ = [
     "gamma",
     "get_global_generator",
     "get_seed",
+    "index_shuffle",
     "normal",
     "poisson",
     "set_global_generator",
@@ -64,6 +65,7 @@ __all__ = [
     "stateless_categorical",
     "stateless_fold_in",
     "stateless_normal",
+    "stateless_shuffle",
     "stateless_split",
     "stateless_truncated_normal",
     "stateless_uniform",
@@ -633,6 +635,72 @@ def stateless_categorical(
     _check_logits(lg, "StatelessMultinomial")
     key, ctr = stateless_key_counter(seed, None, "StatelessMultinomial")
     return _multinomial(lg, int(concrete(as_tensor(num_samples))), key, ctr, dtype)
+
+
+def stateless_shuffle(value: Any, seed: Any, alg: Any = "auto_select", name: Any = None) -> Tensor:
+    """tfcompat implementation of `tf.random.experimental.stateless_shuffle`: TF's
+    Fisher-Yates shuffle of the first dimension on the stream of `seed` (TF's values)."""
+    t = as_tensor(value)
+    key, ctr = stateless_key_counter(seed, alg, "StatelessShuffle")
+    if not t._shape or t._shape[0] <= 1:
+        return t
+    out: Tensor = execute("RandomShuffle", (t, key, ctr))
+    return out
+
+
+_INDEX_SHUFFLE_PAD = 498247692  # TF pads the 2-word seed to the op's 3 words with this
+_INDEX_DTYPES = (dtypes.int32, dtypes.int64, dtypes.uint32, dtypes.uint64)
+
+
+def index_shuffle(index: Any, seed: Any, max_index: Any) -> Tensor:
+    """tfcompat implementation of `tf.random.experimental.index_shuffle`: the position of
+    `index` in the permutation of `[0, ..., max_index]` that `seed` picks (TF's values)."""
+    op = "RandomIndexShuffle"
+    s = as_tensor(seed)
+    if s.dtype not in _INDEX_DTYPES:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Value for attr 'Tseed' of {s.dtype._tf_type_name} is not in the list of allowed "
+            f"values: int32, uint32, int64, uint64\n\t; NodeDef: {{{{node {op}}}}}; Op<name={op}; "
+            "signature=index:dtype, seed:Tseed, max_index:dtype -> output:dtype; "
+            "attr=rounds:int,default=4; attr=dtype:type,allowed=[DT_INT32, DT_UINT32, DT_INT64, "
+            "DT_UINT64]; attr=Tseed:type,allowed=[DT_INT32, DT_UINT32, DT_INT64, DT_UINT64]> "
+            f"[Op:{op}]",
+        )
+    i = as_tensor(index)
+    m = as_tensor(max_index, i.dtype) if not isinstance(max_index, Tensor) else max_index
+    if i.dtype not in _INDEX_DTYPES:
+        raise TypeError(
+            f"Value passed to parameter 'index' has DataType {i.dtype.name} not in list of "
+            "allowed values: int32, int64, uint32, uint64"
+        )
+    if m.dtype != i.dtype:
+        raise TypeError(
+            f"Input 'max_index' of '{op}' Op has type {m.dtype.name} that does not match "
+            f"type {i.dtype.name} of argument 'index'."
+        )
+    pad = [[1, 0]] + [[0, 0]] * (len(s._shape) - 1)
+    s = array_ops.pad(s, pad, constant_values=_INDEX_SHUFFLE_PAD)
+    n = max(_size(i._shape), _size(m._shape), _size(s._shape) // 3)
+    if i._shape and (len(i._shape) != 1 or i._shape[0] != n):
+        raise kernel_error(op, "Index bust be a scalar or vector.", name="")
+    if not (s._shape == (3,) or s._shape == (n, 3)):
+        raise kernel_error(
+            op,
+            f"Seed must be a vector of size [3] or a matrix of size [{n}, 3] but got "
+            f"{shape_str(s._shape)}.",
+            name="",
+        )
+    if m._shape and (len(m._shape) != 1 or m._shape[0] != n):
+        raise kernel_error(
+            op,
+            "Maxval must be a scalar or a vector of the same size as index but got "
+            f"{shape_str(m._shape)}",
+            name="",
+        )
+    out: Tensor = execute(op, (i, s, m), (("rounds", 4),))
+    return out
 
 
 def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> Tensor:

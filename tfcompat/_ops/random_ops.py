@@ -149,3 +149,88 @@ def _read_and_skip(state: Any, delta: Any) -> tuple[Any, Any, Any]:
     hi = s[1] + (lo < d).astype(_U64)
     new = lax.bitcast_convert_type(jnp.stack([lo, hi, s[2]]), jnp.int64)
     return s[2:3], s[0:2], new
+
+
+# -- index shuffle ------------------------------------------------------------------------
+# TF's `random_index_shuffle`: a cycle-walking Simon block cipher on blocks of `B` bits
+# (`B = max(ceil(log2(max_index)) rounded up to even, 16)`, 64 past 62), words of
+# `W = B / 2` bits, a three-word key and `rounds` (even, >= 4) Feistel rounds; the
+# image of `index` is re-encrypted until it is `<= max_index`.
+_SIMON_C = 0xFFFFFFFC
+_SIMON_Z = 0x7369F885192C0EF5
+
+
+def _block_bits(max_index: Any) -> Any:
+    """`B` for each `max_index` (uint64): TF computes `ceil(log2(double(max_index)))`;
+    read off the double's exponent and mantissa so no `log2` rounding can creep in."""
+    bits = lax.bitcast_convert_type(max_index.astype(jnp.float64), _U64)
+    exp = (bits >> 52).astype(jnp.int32) - 1023
+    frac = bits & _U64((1 << 52) - 1)
+    ceil_log2 = jnp.where(max_index == 0, 0, exp + (frac != 0).astype(jnp.int32))
+    b = ceil_log2 + ceil_log2 % 2
+    b = jnp.maximum(b, 16)
+    return jnp.where(b > 62, 64, b)
+
+
+def _rotl(x: Any, r: int, w: Any, mask: Any) -> Any:
+    return ((x << _U64(r)) | (x >> (w - r).astype(_U64))) & mask
+
+
+def _rotr(x: Any, r: int, w: Any, mask: Any) -> Any:
+    return ((x >> _U64(r)) | (x << (w - r).astype(_U64))) & mask
+
+
+def index_shuffle(index: Any, key: Any, max_index: Any, rounds: int) -> Any:
+    """The positions of `index` (uint64) in the permutations given by `key` (uint32
+    `[..., 3]`) and `max_index` (uint64), broadcast together; TF's algorithm."""
+    w = (_block_bits(max_index) // 2).astype(jnp.int32)
+    mask = (_U64(1) << w.astype(_U64)) - _U64(1)  # W <= 32
+    k = key.astype(_U64)
+    rk = [k[..., 0] & mask, k[..., 1] & mask, k[..., 2] & mask]
+    z = _U64(_SIMON_Z) & mask
+    for _ in range(3, rounds):
+        nxt = (_U64(_SIMON_C) & mask) ^ (z & _U64(1)) ^ rk[-3]
+        nxt = nxt ^ _rotr(rk[-1], 3, w, mask) ^ _rotr(rk[-1], 4, w, mask)
+        rk.append(nxt)
+        z = z >> _U64(1)
+
+    def f(x: Any) -> Any:
+        return (_rotl(x, 1, w, mask) & _rotl(x, 8, w, mask)) ^ _rotl(x, 2, w, mask)
+
+    def encrypt(v: Any) -> Any:
+        left = (v >> w.astype(_U64)) & mask
+        right = v & mask
+        for i in range(0, rounds, 2):
+            left = left ^ f(right) ^ rk[i]
+            right = right ^ f(left) ^ rk[i + 1]
+        return (left << w.astype(_U64)) | right
+
+    def cond(state: tuple[Any, Any]) -> Any:
+        _, todo = state
+        return jnp.any(todo)
+
+    def body(state: tuple[Any, Any]) -> tuple[Any, Any]:
+        v, todo = state
+        v = jnp.where(todo, encrypt(v), v)
+        return v, todo & (v > max_index)
+
+    v = encrypt(index)
+    v, _ = lax.while_loop(cond, body, (v, v > max_index))
+    return jnp.where(max_index == 0, _U64(0), v)
+
+
+@register("RandomIndexShuffle", differentiable=False)
+def _random_index_shuffle(index: Any, seed: Any, max_index: Any, *, rounds: int) -> Any:
+    dt = index.dtype
+    key = seed.astype(_U32) if seed.dtype.itemsize == 4 else seed.astype(_U64).astype(_U32)
+    # C++'s `static_cast<uint64_t>`: signed values sign-extend, unsigned zero-extend.
+    wide = jnp.int64 if jnp.issubdtype(dt, jnp.signedinteger) else _U64
+    idx = index.astype(wide).astype(_U64)
+    mx = max_index.astype(wide).astype(_U64)
+    if seed.ndim == 2:
+        n = seed.shape[0]
+        idx, mx = jnp.broadcast_to(idx, (n,)), jnp.broadcast_to(mx, (n,))
+    else:
+        shape = jnp.broadcast_shapes(idx.shape, mx.shape)
+        idx, mx = jnp.broadcast_to(idx, shape), jnp.broadcast_to(mx, shape)
+    return index_shuffle(idx, key, mx, rounds).astype(dt)
