@@ -60,14 +60,7 @@ ROWS = [
 ]
 
 # (case id) -> reason. A fixed divergence fails its test until the entry goes.
-_XLA_RECIPROCAL = (
-    "XLA's CPU compiler rewrites x / broadcast(y) as x * broadcast(1 / y); 1 / 3e38 is "
-    "subnormal and flushed to 0, so inf / 3e38 is NaN (TF inf) and 3e38 / 3e38 is 0 (TF 1)"
-)
 KNOWN_DIVERGENCES: dict[str, str] = {
-    "math.divide": _XLA_RECIPROCAL,
-    "math.divide_no_nan": _XLA_RECIPROCAL,
-    "math.floordiv": _XLA_RECIPROCAL,
     "nn.softmax": "TF's oneDNN softmax gives 0 for the finite entries of a row holding "
     "+inf or NaN ([1, inf, 2] -> [0, nan, 0]); tfcompat gives NaN for the whole row",
 }

@@ -321,3 +321,100 @@ def test_stateless_shuffle(real_tf: Any) -> None:
                 lambda tf, v=v, seed=seed: tf.random.experimental.stateless_shuffle(v, seed),
             )
             _same(a, b)
+
+
+def test_gamma_stateless_and_stateful(real_tf: Any) -> None:
+    """TF's gamma kernel: Marsaglia-Tsang with TF's sample buffers and per-output
+    streams, alpha == 1 through the C library's log1p, alpha < 1 boosted; every dtype."""
+
+    def prog(tf: Any) -> list[Any]:
+        tf.random.set_seed(5)
+        out = [
+            tf.random.gamma([3], [0.5, 1.0, 4.0]),
+            tf.random.gamma([2, 2], 2.0, beta=[1.0, 3.0], dtype=tf.float64),
+            tf.random.gamma([3], [0.5, 1.0, 4.0]),
+            tf.random.gamma([4], 0.3, seed=7),
+            tf.random.gamma([4], 0.3, seed=7),
+            tf.random.gamma([0], 0.3, seed=7),
+        ]
+        alpha = [0.05, 0.5, 1.0, 2.5, 10.0, 300.0]
+        for dt in ("float32", "float64", "float16"):
+            out.append(tf.random.stateless_gamma([40, 6], [1, 2], alpha, dtype=dt))
+        out.append(tf.random.stateless_gamma([3, 2], [-3, 9], 2.0, beta=[1.0, 2.0]))
+        out.append(tf.random.stateless_gamma([5], [4, 4], 1.0, dtype=tf.float64))
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
+
+
+def test_gamma_errors(real_tf: Any) -> None:
+    for tf, err in ((real_tf, real_tf.errors), (tfcompat, tfcompat.errors)):
+        with pytest.raises(err.InvalidArgumentError, match="must end with broadcasted shape"):
+            tf.random.stateless_gamma([3], [1, 2], [1.0, 2.0])
+        assert tf.random.stateless_gamma([3, 0], [1, 2], []).shape == (3, 0)
+        with pytest.raises(err.InvalidArgumentError, match="attr 'dtype' of bfloat16"):
+            tf.random.stateless_gamma([2], [1, 2], 1.0, dtype=tf.bfloat16)
+        with pytest.raises(err.InvalidArgumentError, match="attr 'T' of bfloat16"):
+            tf.random.gamma([2], 1.0, dtype=tf.bfloat16)
+
+
+def test_c_library_log1p() -> None:
+    """tfcompat/_ops/libm.log1p is the C library's log1p bit for bit on [-1, 0]."""
+    import math
+
+    import jax
+
+    from tfcompat._ops import libm
+
+    rng = np.random.default_rng(1)
+    xs = np.concatenate(
+        [
+            -rng.random(40000),
+            -rng.random(2000) * 1e-6,
+            -(1 - rng.random(2000) * 1e-9),
+            [0.0, -0.0, -1.0],
+        ]
+    )
+    got = np.asarray(jax.jit(libm.log1p)(xs))
+    want = np.array([math.log1p(x) if x > -1 else -math.inf for x in xs])
+    _same(got, want)
+
+
+def test_division_by_a_broadcast_value_is_one_division(real_tf: Any) -> None:
+    """XLA would multiply by a reciprocal (1 ulp off for a third of the values)."""
+    x = np.random.default_rng(0).random(3000).astype(np.float32) * 10
+
+    def prog(tf: Any) -> list[Any]:
+        t = tf.constant(x)
+        f = tf.function(lambda v: v / 255.0)
+        return [
+            t / 3.0,
+            f(t),
+            tf.cast(t, tf.float64) / 7.0,
+            tf.reshape(tf.constant(x[:6]), [3, 2]) / [1.0, 3.0] * 2,
+        ]
+
+    for a, b in zip(*_both(real_tf, prog), strict=False):
+        _same(a, b)
+
+
+def test_poisson_stateless_and_stateful(real_tf: Any) -> None:
+    """TF's Poisson kernel: Knuth below rate 10, Hormann's rejection from 10 on."""
+
+    def prog(tf: Any) -> list[Any]:
+        tf.random.set_seed(5)
+        out = [
+            tf.random.poisson([50], [0.5, 3.0, 9.9, 10.0, 25.0, 400.0]),
+            tf.random.poisson([7], 4.0, dtype=tf.int64, seed=3),
+            tf.random.poisson([7], 4.0, dtype=tf.int64, seed=3),
+            tf.random.poisson([3, 2], [12.0, 0.0], dtype=tf.float64),
+        ]
+        lam = [0.1, 2.0, 9.99, 15.5, 1000.0]
+        for dt in ("int32", "int64", "float32", "float64", "float16"):
+            out.append(tf.random.stateless_poisson([60, 5], [1, 2], lam, dtype=dt))
+        out.append(tf.random.stateless_poisson([300], [7, 8], 33.0))
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)

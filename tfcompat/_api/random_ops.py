@@ -64,7 +64,9 @@ __all__ = [
     "shuffle",
     "stateless_categorical",
     "stateless_fold_in",
+    "stateless_gamma",
     "stateless_normal",
+    "stateless_poisson",
     "stateless_shuffle",
     "stateless_split",
     "stateless_truncated_normal",
@@ -446,6 +448,50 @@ def _jax_key(seed: Any, op: str, blocks_per: int, shape: tuple[int, ...]) -> jax
     return jk
 
 
+_GAMMA_OPDEFS = {
+    "RandomGamma": (
+        "T",
+        "Op<name=RandomGamma; signature=shape:S, alpha:T -> output:T; attr=seed:int,default=0; "
+        "attr=seed2:int,default=0; attr=S:type,allowed=[DT_INT32, DT_INT64]; attr=T:type,"
+        "allowed=[DT_HALF, DT_FLOAT, DT_DOUBLE]; is_stateful=true>",
+    ),
+    "StatelessRandomGammaV3": (
+        "dtype",
+        "Op<name=StatelessRandomGammaV3; signature=shape:shape_dtype, key:uint64, "
+        "counter:uint64, alg:int32, alpha:dtype -> output:dtype; attr=dtype:type,allowed="
+        "[DT_HALF, DT_FLOAT, DT_DOUBLE]; attr=shape_dtype:type,default=DT_INT32,allowed="
+        "[DT_INT32, DT_INT64]>",
+    ),
+}
+
+
+def _gamma_dtype(d: dtypes.DType, op: str) -> None:
+    """The gamma kernels exist for half, float and double only (not bfloat16)."""
+    if d in (dtypes.float16, dtypes.float32, dtypes.float64):
+        return
+    attr, opdef = _GAMMA_OPDEFS[op]
+    raise errors.InvalidArgumentError(
+        None,
+        None,
+        f"Value for attr '{attr}' of {d._tf_type_name} is not in the list of allowed values: "
+        f"half, float, double\n\t; NodeDef: {{{{node {op}}}}}; {opdef} [Op:{op}] name: ",
+    )
+
+
+def _gamma_alpha(alpha: Any, beta: Any, d: dtypes.DType) -> tuple[Tensor, Tensor]:
+    """TF's alpha broadcast against beta (beta defaults to 1), both in dtype `d`."""
+    a = as_tensor(alpha, d)
+    b = as_tensor(1 if beta is None else beta, d)
+    shape = tuple(np.broadcast_shapes(a._shape, b._shape))
+    return array_ops.broadcast_to(a, shape), b
+
+
+def _gamma_result(rnd: Tensor, b: Tensor, d: dtypes.DType) -> Tensor:
+    """TF's `maximum(finfo.tiny, rnd / beta)`."""
+    tiny = as_tensor(np.finfo(_np(d)).tiny, d)
+    return math_ops.maximum(tiny, math_ops.divide(rnd, b))
+
+
 def gamma(
     shape: Any,
     alpha: Any,
@@ -454,37 +500,90 @@ def gamma(
     seed: Any = None,
     name: Any = None,
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.gamma`: shape `shape + broadcast(alpha, beta)`.
-
-    Differences from TensorFlow:
-      Values come from JAX's gamma sampler, not TF's kernel (the seed rules are TF's).
-    """
+    """tfcompat implementation of `tf.random.gamma`: shape `shape + broadcast(alpha, beta)`,
+    TF's values (its `RandomGamma` kernel and seed rules)."""
     d = _float_dtype(dtype, "gamma")
-    a = as_tensor(alpha, d) if not isinstance(alpha, Tensor) else alpha
-    b = None if beta is None else (as_tensor(beta, d) if not isinstance(beta, Tensor) else beta)
-    extra = a._shape if b is None else np.broadcast_shapes(a._shape, b._shape)
-    out_shape = shape_arg(shape) + tuple(extra)
-    av = jnp.broadcast_to(jnp.asarray(a._array()), out_shape)
-    sample = jax.random.gamma(_jax_key(seed, "RandomGamma", 1, out_shape), av, out_shape, _np(d))
-    if b is not None:
-        sample = sample / jnp.broadcast_to(jnp.asarray(b._array()), out_shape)
-    return from_array(sample.astype(_np(d)), d)
+    a, b = _gamma_alpha(alpha, beta, d)
+    _gamma_dtype(d, "RandomGamma")
+    out_shape = _sample_shape("RandomGamma", shape) + a._shape
+    key, ctr = _kernel("RandomGamma", seed, (d,), _size(out_shape) * _RESERVED)
+    rnd: Tensor = execute(
+        "StatelessRandomGammaV3", (key, ctr, a), (("shape", out_shape), ("dtype", _np(d)))
+    )
+    return _gamma_result(rnd, b, d)
+
+
+def stateless_gamma(
+    shape: Any,
+    seed: Any,
+    alpha: Any,
+    beta: Any = None,
+    dtype: Any = dtypes.float32,
+    name: Any = None,
+) -> Tensor:
+    """tfcompat implementation of `tf.random.stateless_gamma` (TF's values)."""
+    d = _float_dtype(dtype, "stateless_gamma")
+    a, b = _gamma_alpha(alpha, beta, d)
+    _gamma_dtype(d, "StatelessRandomGammaV3")
+    shp = shape_arg(shape)
+    if shp[len(shp) - len(a._shape) :] != a._shape or len(a._shape) > len(shp):
+        raise kernel_error(
+            "StatelessRandomGammaV3", "Shape passed in must end with broadcasted shape.", name=""
+        )
+    if _size(shp) and not _size(a._shape):
+        raise kernel_error(
+            "StatelessRandomGammaV3",
+            f"Input alpha should have non-zero element count, got: {_size(a._shape)}",
+            name="",
+        )
+    key, ctr = stateless_key_counter(seed, None, "StatelessRandomGammaV3")
+    rnd: Tensor = execute(
+        "StatelessRandomGammaV3", (key, ctr, a), (("shape", shp), ("dtype", _np(d)))
+    )
+    return _gamma_result(rnd, b, d)
+
+
+def _poisson_draw(
+    key: Tensor, ctr: Tensor, lam: Tensor, shape: tuple[int, ...], d: dtypes.DType
+) -> Tensor:
+    out: Tensor = execute(
+        "RandomPoissonSamples", (key, ctr, lam), (("shape", shape), ("dtype", _np(d)))
+    )
+    return out
 
 
 def poisson(
     shape: Any, lam: Any, dtype: Any = dtypes.float32, seed: Any = None, name: Any = None
 ) -> Tensor:
-    """tfcompat implementation of `tf.random.poisson`: shape `shape + lam.shape`.
-
-    Differences from TensorFlow:
-      Values come from JAX's Poisson sampler, not TF's kernel (the seed rules are TF's).
-    """
+    """tfcompat implementation of `tf.random.poisson`: shape `shape + lam.shape`, TF's
+    values (its `RandomPoissonV2` kernel and seed rules)."""
     d = dtypes.as_dtype(dtype)
     lm = as_tensor(lam)
-    out_shape = shape_arg(shape) + lm._shape
-    lv = jnp.broadcast_to(jnp.asarray(lm._array()), out_shape)
-    sample = jax.random.poisson(_jax_key(seed, "RandomPoissonV2", 1, out_shape), lv, out_shape)
-    return from_array(sample.astype(_np(d)), d)
+    shp = _sample_shape("RandomPoissonV2", shape)
+    out_shape = shp + lm._shape
+    if _size(shp) and not _size(lm._shape):
+        raise kernel_error(
+            "RandomPoissonV2",
+            f"Input rate should have non-zero element count, got: {_size(lm._shape)}",
+            name="",
+        )
+    key, ctr = _kernel("RandomPoissonV2", seed, (lm.dtype, d), _size(out_shape) * _RESERVED)
+    return _poisson_draw(key, ctr, lm, out_shape, d)
+
+
+def stateless_poisson(
+    shape: Any, seed: Any, lam: Any, dtype: Any = dtypes.int32, name: Any = None
+) -> Tensor:
+    """tfcompat implementation of `tf.random.stateless_poisson` (TF's values)."""
+    d = dtypes.as_dtype(dtype)
+    lm = as_tensor(lam)
+    shp = shape_arg(shape)
+    if shp[len(shp) - len(lm._shape) :] != lm._shape or len(lm._shape) > len(shp):
+        raise kernel_error(
+            "StatelessRandomPoisson", "Shape passed in must end with broadcasted shape.", name=""
+        )
+    key, ctr = stateless_key_counter(seed, None, "StatelessRandomPoisson")
+    return _poisson_draw(key, ctr, lm, shp, d)
 
 
 # -- stateless ---------------------------------------------------------------------------

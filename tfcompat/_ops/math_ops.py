@@ -44,7 +44,7 @@ def _zero(x: Any) -> Any:
 
 def _div_no_nan(x: Any, y: Any) -> Any:
     return jnp.where(
-        y == 0, jnp.zeros((), x.dtype), x / jnp.where(y == 0, jnp.ones((), y.dtype), y)
+        y == 0, jnp.zeros((), x.dtype), true_divide(x, jnp.where(y == 0, jnp.ones((), y.dtype), y))
     )
 
 
@@ -52,14 +52,39 @@ def _div_no_nan(x: Any, y: Any) -> Any:
 _binary("AddV2", lambda x, y: x + y)
 _binary("Sub", lambda x, y: x - y)
 _binary("Mul", lambda x, y: x * y)
-_binary("RealDiv", lambda x, y: x / y)
+
+
+def true_divide(x: Any, y: Any) -> Any:
+    """`x / y` rounded as one IEEE division, as TF's kernels divide.
+
+    XLA rewrites a division by a broadcast value (`x / 255.0`, `x / n` with a scalar
+    `n`) into a multiplication by its reciprocal, which is off by one ulp for about a
+    third of the values. The divisor here is a select that depends on `x` (it is `x`
+    itself only where `x` is NaN, where the quotient is NaN either way), so it is no
+    longer a broadcast and the division stays a division."""
+    if not jnp.issubdtype(jnp.result_type(x, y), jnp.inexact):
+        return x / y
+    return x / jnp.where(x != x, x, y)
+
+
+def divide_tangent(t: Any, y: Any) -> Any:
+    """`t / y` as one IEEE division where `t` is a JVP tangent (`true_divide` compares
+    its numerator, which a tangent may not be): a broadcast divisor is materialized
+    behind an optimization barrier instead."""
+    shape = jnp.broadcast_shapes(jnp.shape(t), jnp.shape(y))
+    if jnp.shape(y) == shape or not jnp.issubdtype(jnp.result_type(t, y), jnp.inexact):
+        return t / y
+    return t / lax.optimization_barrier(jnp.broadcast_to(y, shape))
+
+
+_binary("RealDiv", true_divide)
 
 
 def _floor_div(x: Any, y: Any) -> Any:
     # TF's FloorDiv on floats is floor(x / y): inf // 1 is inf and -1 // inf is -0.0
     # (jnp.floor_divide, like Python, gives nan and -1.0).
     if jnp.issubdtype(x.dtype, jnp.floating):
-        return jnp.floor(x / y)
+        return jnp.floor(true_divide(x, y))
     return jnp.floor_divide(x, y)
 
 
@@ -162,9 +187,9 @@ def _div_no_nan_jvp(primals: Any, tangents: Any) -> Any:
     x, y = primals
     dx, dy = tangents
     out = _div_no_nan(x, y)
-    return out, jnp.broadcast_to(
-        _div_no_nan(dx, y) + dy * _div_no_nan(_div_no_nan(-x, y), y), out.shape
-    )
+    zero = jnp.zeros((), x.dtype)
+    dx_y = jnp.where(y == 0, zero, divide_tangent(dx, jnp.where(y == 0, jnp.ones((), y.dtype), y)))
+    return out, jnp.broadcast_to(dx_y + dy * _div_no_nan(_div_no_nan(-x, y), y), out.shape)
 
 
 _binary("DivNoNan", _div_no_nan_op)

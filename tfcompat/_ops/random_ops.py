@@ -9,13 +9,16 @@ serves `tf.random.uniform`, `stateless_uniform` and `Generator.uniform` alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import jax
 import jax.numpy as jnp
+import jax.scipy.special
 import numpy as np
 from jax import lax
 
-from tfcompat._ops import philox
+from tfcompat._ops import libm, philox
 from tfcompat._ops.registry import register
 
 _U32 = jnp.uint32
@@ -234,3 +237,184 @@ def _random_index_shuffle(index: Any, seed: Any, max_index: Any, *, rounds: int)
         shape = jnp.broadcast_shapes(idx.shape, mx.shape)
         idx, mx = jnp.broadcast_to(idx, shape), jnp.broadcast_to(mx, shape)
     return index_shuffle(idx, key, mx, rounds).astype(dt)
+
+
+# -- gamma ------------------------------------------------------------------------------
+def _per_output_blocks(key: Any, counter: Any, n: int) -> Any:
+    """A function `b -> 4 word arrays`: block `b` of each of `n` outputs' streams, which
+    start `RESERVED_SAMPLES_PER_OUTPUT` blocks apart (TF's per-output `Skip`)."""
+    kw, cw = words(key, counter)
+    base = jnp.arange(n, dtype=_U64) * _U64(philox.RESERVED_SAMPLES_PER_OUTPUT)
+
+    def block(b: Any) -> tuple[Any, ...]:
+        return philox.philox_one(philox.counter_add(cw, base + b), (kw[0], kw[1]))
+
+    return block
+
+
+def _normal_pair(w: tuple[Any, ...]) -> tuple[Any, Any]:
+    """TF's double Box-Muller of one block: `(sin(v) r, cos(v) r)`."""
+    u1 = jnp.maximum(philox._u32_to_f64(w[0], w[1]), 1.0e-7)
+    v = (2.0 * np.pi) * philox._u32_to_f64(w[2], w[3])
+    r = jnp.sqrt(-2.0 * jnp.log(u1))
+    return jnp.sin(v) * r, jnp.cos(v) * r
+
+
+def _uniform_pair(w: tuple[Any, ...]) -> tuple[Any, Any]:
+    return philox._u32_to_f64(w[0], w[1]), philox._u32_to_f64(w[2], w[3])
+
+
+class _Buffer:
+    """TF's `SampleBuffer` per lane: a pair from one block, handed out last first."""
+
+    def __init__(self, pair: Callable[[tuple[Any, ...]], tuple[Any, Any]]) -> None:
+        self.pair = pair
+
+    def draw(self, state: dict[str, Any], name: str, want: Any, block: Any) -> Any:
+        """The next sample of the lanes in `want` (refilling from the lane's next block
+        where its buffer is empty); `state` holds `b` (blocks used) and the buffers."""
+        a, b, rem = state[name]
+        need = want & (rem == 0)
+        fa, fb = self.pair(block(state["b"]))
+        a, b = jnp.where(need, fa, a), jnp.where(need, fb, b)
+        rem = jnp.where(need, 2, rem) - want.astype(jnp.int32)
+        state["b"] = state["b"] + need.astype(_U64)
+        state[name] = (a, b, rem)
+        return jnp.where(rem == 1, b, a)
+
+
+def gamma_samples(key: Any, counter: Any, alpha: Any, samples_per_alpha: int) -> Any:
+    """TF's gamma sampler (Marsaglia-Tsang with TF's buffers and per-output streams):
+    float64 samples, `[samples_per_alpha, alpha.size]` flattened."""
+    alpha_flat = alpha.reshape(-1).astype(jnp.float64)
+    num_alphas = alpha_flat.shape[0]
+    n = num_alphas * samples_per_alpha
+    if n == 0:
+        return jnp.zeros((0,), jnp.float64)
+    a = jnp.repeat(alpha_flat, samples_per_alpha)  # output index is alpha-major
+    block = _per_output_blocks(key, counter, n)
+    less = a < 1
+    d = a + jnp.where(less, 2.0 / 3, -1.0 / 3)
+    c = 1.0 / 3 / libm.alone(jnp.sqrt(d))
+    normal, uniform = _Buffer(_normal_pair), _Buffer(_uniform_pair)
+
+    # alpha == 1: an exponential from the second uniform of the first block
+    expo = -libm.log1p(-_uniform_pair(block(_U64(0)))[1])
+
+    zeros = jnp.zeros((n,), jnp.float64)
+    empty = (zeros, zeros, jnp.zeros((n,), jnp.int32))
+    init = {"b": jnp.zeros((n,), _U64), "n": empty, "u": empty}
+
+    def cond(carry: tuple[Any, Any, Any]) -> Any:
+        return ~jnp.all(carry[1])
+
+    def body(carry: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
+        state, done, res = carry
+        state = dict(state)
+        active = ~done
+        x = normal.draw(state, "n", active, block)
+        v = 1 + libm.alone(c * x)
+        ok = active & (v > 0)
+        v = v * v * v
+        u = uniform.draw(state, "u", ok, block)
+        accept = ok & (
+            (u < 1 - libm.alone(0.0331 * (x * x) * (x * x)))
+            | (jnp.log(u) < libm.alone(0.5 * x * x) + libm.alone(d * (1 - v + jnp.log(v))))
+        )
+        value = d * v
+        extra = uniform.draw(state, "u", accept & less, block)
+        value = jnp.where(less, value * jnp.power(extra, 1 / a), value)
+        return state, done | accept, jnp.where(accept, value, res)
+
+    _, _, res = lax.while_loop(cond, body, (init, a == 1, zeros))
+    res = jnp.where(a == 1, expo, res)
+    return res.reshape(num_alphas, samples_per_alpha).T.reshape(-1)
+
+
+def _narrow(x64: Any, dtype: Any) -> Any:
+    """C++'s `static_cast<T>(double)`; Eigen's half types convert through float."""
+    dt = np.dtype(dtype)
+    return x64.astype(dt) if dt.itemsize >= 4 else x64.astype(jnp.float32).astype(dt)
+
+
+@register("StatelessRandomGammaV3", differentiable=False)
+def _stateless_gamma(
+    key: Any, counter: Any, alpha: Any, *, shape: tuple[int, ...], dtype: Any
+) -> Any:
+    size = _size(shape)
+    per = size // max(alpha.size, 1) if alpha.size else 0
+    return _narrow(gamma_samples(key, counter, alpha, per), dtype).reshape(shape)
+
+
+# -- poisson ------------------------------------------------------------------------------
+def poisson_samples(key: Any, counter: Any, rate: Any, samples_per_rate: int) -> Any:
+    """TF's Poisson sampler in double: Knuth's product of uniforms for rates below 10,
+    Hormann's transformed rejection from 10 on; each output on its own stream, uniforms
+    handed out as TF's buffer does. float64 counts, `[samples_per_rate, rate.size]`
+    flattened. Non-finite rates give NaN (TF's kernel never returns for them)."""
+    rate_flat = rate.reshape(-1).astype(jnp.float64)
+    num_rates = rate_flat.shape[0]
+    n = num_rates * samples_per_rate
+    if n == 0:
+        return jnp.zeros((0,), jnp.float64)
+    r = jnp.repeat(rate_flat, samples_per_rate)
+    block = _per_output_blocks(key, counter, n)
+    uniform = _Buffer(_uniform_pair)
+    knuth = r < 10
+    exp_neg_rate = jnp.exp(-r)
+    log_rate = jnp.log(r)
+    b = 0.931 + libm.alone(2.53 * jnp.sqrt(r))
+    a = -0.059 + libm.alone(0.02483 * b)
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+
+    zeros = jnp.zeros((n,), jnp.float64)
+    init = {"b": jnp.zeros((n,), _U64), "u": (zeros, zeros, jnp.zeros((n,), jnp.int32))}
+
+    def cond(carry: tuple[Any, ...]) -> Any:
+        return ~jnp.all(carry[1])
+
+    def body(carry: tuple[Any, ...]) -> tuple[Any, ...]:
+        state, done, res, prod, x = carry
+        state = dict(state)
+        active = ~done
+        # Knuth: one uniform per step
+        kn = active & knuth
+        u = uniform.draw(state, "u", kn, block)
+        prod = jnp.where(kn, prod * u, prod)
+        stop = kn & (prod <= exp_neg_rate)
+        res = jnp.where(stop, x, res)
+        x = jnp.where(kn & ~stop, x + 1, x)
+        # Hormann: two uniforms per attempt
+        ho = active & ~knuth
+        u = uniform.draw(state, "u", ho, block) - 0.5
+        v = uniform.draw(state, "u", ho, block)
+        us = 0.5 - jnp.abs(u)
+        k = jnp.floor(libm.alone((2 * a / us + b) * u) + r + 0.43)
+        quick = (us >= 0.07) & (v <= v_r)
+        reject = (k < 0) | ((us < 0.013) & (v > us))
+        s = jnp.log(v * inv_alpha / (a / (us * us) + b))
+        t = -r + libm.alone(k * log_rate) - jax.scipy.special.gammaln(k + 1)
+        take = ho & (quick | (~reject & (s <= t)))
+        res = jnp.where(take, k, res)
+        return state, done | stop | take, res, prod, x
+
+    bad = ~jnp.isfinite(r)
+    start = (init, bad, jnp.where(bad, jnp.nan, zeros), jnp.ones((n,), jnp.float64), zeros)
+    _, _, res, _, _ = lax.while_loop(cond, body, start)
+    return res.reshape(num_rates, samples_per_rate).T.reshape(-1)
+
+
+@register("RandomPoissonSamples", differentiable=False)
+def _poisson(key: Any, counter: Any, rate: Any, *, shape: tuple[int, ...], dtype: Any) -> Any:
+    """Poisson counts of `shape` (ending with `rate`'s shape) in `dtype`; TF's
+    `static_cast` of the double count (NaN to an integer type as TF's casts give it)."""
+    size = _size(shape)
+    per = size // rate.size if rate.size else 0
+    res = poisson_samples(key, counter, rate, per)
+    dt = np.dtype(dtype)
+    if dt.kind in "iu":
+        from tfcompat._ops.math_ops import _float_to_int
+
+        return _float_to_int(res, dt).reshape(shape)
+    return _narrow(res, dt).reshape(shape)
