@@ -382,20 +382,25 @@ def test_c_library_log1p() -> None:
 
 
 def test_division_by_a_broadcast_value_is_one_division(real_tf: Any) -> None:
-    """XLA would multiply by a reciprocal (1 ulp off for a third of the values)."""
+    """XLA would multiply by a reciprocal (1 ulp off for a third of the values). TF's
+    graph optimizer does that too for a divisor that is a constant of a tf.function's
+    graph (docs/reliability.md); a divisor passed in is divided by in both."""
     x = np.random.default_rng(0).random(3000).astype(np.float32) * 10
 
     def prog(tf: Any) -> list[Any]:
         t = tf.constant(x)
-        f = tf.function(lambda v: v / 255.0)
+        f = tf.function(lambda v, d: v / d)
         return [
             t / 3.0,
-            f(t),
+            t / 255.0,
+            f(t, tf.constant(255.0)),
             tf.cast(t, tf.float64) / 7.0,
             tf.reshape(tf.constant(x[:6]), [3, 2]) / [1.0, 3.0] * 2,
+            tf.math.divide_no_nan(t, 3.0),
+            tf.math.floordiv(t, 0.3),
         ]
 
-    for a, b in zip(*_both(real_tf, prog), strict=False):
+    for a, b in zip(*_both(real_tf, prog), strict=True):
         _same(a, b)
 
 
@@ -414,6 +419,30 @@ def test_poisson_stateless_and_stateful(real_tf: Any) -> None:
         for dt in ("int32", "int64", "float32", "float64", "float16"):
             out.append(tf.random.stateless_poisson([60, 5], [1, 2], lam, dtype=dt))
         out.append(tf.random.stateless_poisson([300], [7, 8], 33.0))
+        return out
+
+    for a, b in zip(*_both(real_tf, prog), strict=True):
+        _same(a, b)
+
+
+def test_binomial_stateless_and_generator(real_tf: Any) -> None:
+    """TF's binomial kernel: inversion below a mean of 10, BTRS from 10 on, on
+    min(p, 1 - p); Generator.binomial's state advance (the normal after it agrees)."""
+
+    def prog(tf: Any) -> list[Any]:
+        counts = [0.0, 5.0, 20.0, 100.0, 1000.0, 7.0, 50.0, 3.0]
+        probs = [0.3, 0.0, 0.45, 0.1, 0.6, 1.0, 0.97, 0.5]
+        out = [
+            tf.random.stateless_binomial([40, 8], [1, 2], counts, probs, output_dtype=dt)
+            for dt in ("int32", "float32", "float64", "float16")
+        ]
+        c64 = tf.constant([10.0, 300.0], tf.float64)
+        p64 = tf.constant([0.2, 0.7], tf.float64)
+        out.append(tf.random.stateless_binomial([30, 2], [5, 6], c64, p64))
+        g = tf.random.Generator.from_seed(42)
+        out.append(g.binomial([20, 3], [10.0, 50.0, 200.0], [0.5, 0.25, 0.9]))
+        out.append(g.binomial([5], 30.0, 0.4))
+        out.append(g.normal([3]))
         return out
 
     for a, b in zip(*_both(real_tf, prog), strict=True):

@@ -17,8 +17,6 @@ Differences from TensorFlow:
   float32 (and half, bfloat16) normal and truncated normal values use correctly rounded
   `log`, `sin` and `cos`; TF's kernel calls the C library's `logf`/`sinf`/`cosf`, which
   are off by one ulp for about 1 value in 70, so those values differ by one float32 ulp.
-  `gamma`, `poisson` and `Generator.binomial` draw from JAX's samplers (TF's seed rules,
-  not TF's values).
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ import threading
 import weakref
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -43,7 +40,7 @@ from tfcompat._api._args import (
     shape_str,
 )
 from tfcompat._core import dtypes, errors
-from tfcompat._core.convert import from_array
+from tfcompat._core.convert import convert_to_tensor, from_array
 from tfcompat._core.tensor import Tensor
 from tfcompat._tape import engine
 from tfcompat._tape.engine import execute
@@ -62,6 +59,7 @@ __all__ = [
     "set_global_generator",
     "set_seed",
     "shuffle",
+    "stateless_binomial",
     "stateless_categorical",
     "stateless_fold_in",
     "stateless_gamma",
@@ -435,19 +433,6 @@ def shuffle(value: Any, seed: Any = None, name: Any = None) -> Tensor:
     return out
 
 
-def _jax_key(seed: Any, op: str, blocks_per: int, shape: tuple[int, ...]) -> jax.Array:
-    """A JAX key for the samplers that do not follow TF's kernels (gamma, poisson)."""
-    key, ctr = _kernel(op, seed, (), _size(shape) * _RESERVED)
-    k = key._array().astype(jnp.uint64)
-    c = ctr._array().astype(jnp.uint64)
-    parts = jnp.stack([k[0], c[0], c[1]])
-    jk = jax.random.key(jnp.uint32(0))
-    for i in range(3):
-        jk = jax.random.fold_in(jk, (parts[i] & 0xFFFFFFFF).astype(jnp.uint32))
-        jk = jax.random.fold_in(jk, (parts[i] >> 32).astype(jnp.uint32))
-    return jk
-
-
 _GAMMA_OPDEFS = {
     "RandomGamma": (
         "T",
@@ -802,6 +787,63 @@ def index_shuffle(index: Any, seed: Any, max_index: Any) -> Tensor:
     return out
 
 
+def _binomial_shapes(
+    shape: Any, counts: Tensor, probs: Tensor, op: str
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The sample shape and the broadcast batch shape, checked as TF's binomial kernels."""
+    if counts.dtype != probs.dtype:
+        raise TypeError(
+            f"Input 'probs' of '{op}' Op has type {probs.dtype.name} that does not match "
+            f"type {counts.dtype.name} of argument 'counts'."
+        )
+    try:
+        batch = tuple(np.broadcast_shapes(counts._shape, probs._shape))
+    except ValueError:
+        raise kernel_error(
+            op,
+            "counts and probs must have compatible batch dimensions: "
+            f"{shape_str(counts._shape)} vs. {shape_str(probs._shape)}",
+            name="",
+        ) from None
+    shp = shape_arg(shape)
+    if len(batch) > len(shp) or shp[len(shp) - len(batch) :] != batch:
+        raise kernel_error(op, "Shape passed in must end with broadcasted shape.", name="")
+    return shp, batch
+
+
+def _binomial_draw(
+    key: Tensor, ctr: Tensor, counts: Tensor, probs: Tensor, shape: tuple[int, ...], d: Any
+) -> Tensor:
+    out: Tensor = execute(
+        "RandomBinomialSamples", (key, ctr, counts, probs), (("shape", shape), ("dtype", _np(d)))
+    )
+    return out
+
+
+def stateless_binomial(
+    shape: Any,
+    seed: Any,
+    counts: Any,
+    probs: Any,
+    output_dtype: Any = dtypes.int32,
+    name: Any = None,
+) -> Tensor:
+    """tfcompat implementation of `tf.random.stateless_binomial` (TF's values)."""
+    pr = (
+        as_tensor(probs)
+        if isinstance(probs, Tensor)
+        else convert_to_tensor(probs, dtype_hint=dtypes.float32)
+    )
+    c = (
+        as_tensor(counts)
+        if isinstance(counts, Tensor)
+        else convert_to_tensor(counts, dtype_hint=pr.dtype)
+    )
+    shp, _ = _binomial_shapes(shape, c, pr, "StatelessRandomBinomial")
+    key, ctr = stateless_key_counter(seed, None, "StatelessRandomBinomial")
+    return _binomial_draw(key, ctr, c, pr, shp, dtypes.as_dtype(output_dtype))
+
+
 def stateless_split(seed: Any, num: Any = 2, alg: Any = "auto_select") -> Tensor:
     """tfcompat implementation of `tf.random.experimental.stateless_split` (`tf.random.split`)."""
     s = as_tensor(seed)
@@ -1064,24 +1106,15 @@ class Generator:
     def binomial(
         self, shape: Any, counts: Any, probs: Any, dtype: Any = dtypes.int32, name: Any = None
     ) -> Tensor:
-        """Binomial draws with TF's shapes and state advance.
-
-        Differences from TensorFlow:
-          Values come from JAX's binomial sampler, not TF's kernel.
-        """
+        """Binomial draws as TF's `StatefulRandomBinomial` kernel: TF's values and state
+        advance."""
         d = dtypes.as_dtype(dtype)
-        shp = shape_arg(shape)
-        key, ctr = self._key_counter(shp)
-        k = key._array().astype(jnp.uint64)[0]
-        c = ctr._array().astype(jnp.uint64)
-        jk = jax.random.key(jnp.uint32(0))
-        for part in (k, c[0], c[1]):
-            jk = jax.random.fold_in(jk, (part & 0xFFFFFFFF).astype(jnp.uint32))
-            jk = jax.random.fold_in(jk, (part >> 32).astype(jnp.uint32))
-        n = jnp.broadcast_to(jnp.asarray(as_tensor(counts)._array(), jnp.float64), shp)
-        p = jnp.broadcast_to(jnp.asarray(as_tensor(probs)._array(), jnp.float64), shp)
-        sample = jax.random.binomial(jk, n, p, shp)
-        return from_array(sample.astype(_np(d)), d)
+        c, pr = as_tensor(counts), as_tensor(probs)
+        shp, batch = _binomial_shapes(shape, c, pr, "StatefulRandomBinomial")
+        per = _size(shp) // max(_size(batch), 1) if _size(batch) else 0
+        n_batches = _size(batch)
+        key, ctr, _ = self._read_and_skip(n_batches * 2 * 100 * (per + 3) // 4)
+        return _binomial_draw(key, ctr, c, pr, shp, d)
 
     def make_seeds(self, count: int = 1) -> Tensor:
         keys = self.uniform_full_int([count], dtypes.int64)

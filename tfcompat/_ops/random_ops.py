@@ -418,3 +418,141 @@ def _poisson(key: Any, counter: Any, rate: Any, *, shape: tuple[int, ...], dtype
 
         return _float_to_int(res, dt).reshape(shape)
     return _narrow(res, dt).reshape(shape)
+
+
+# -- binomial -----------------------------------------------------------------------------
+_STIRLING_TAIL = np.array(
+    [
+        0.0810614667953272,
+        0.0413406959554092,
+        0.0276779256849983,
+        0.02079067210376509,
+        0.0166446911898211,
+        0.0138761288230707,
+        0.0118967099458917,
+        0.0104112652619720,
+        0.00925546218271273,
+        0.00833056343336287,
+    ]
+)
+
+
+def _stirling_tail(k: Any) -> Any:
+    """TF's `stirling_approx_tail`: a table up to 9, the series past it."""
+    kp1sq = (k + 1) * (k + 1)
+    series = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+    table = jnp.asarray(_STIRLING_TAIL)[jnp.clip(k, 0, 9).astype(jnp.int32)]
+    return jnp.where(k <= 9, table, series)
+
+
+def binomial_samples(
+    key: Any, counter: Any, counts: Any, probs: Any, samples_per_batch: int
+) -> Any:
+    """TF's binomial sampler: inversion (sums of geometric variables) where the mean is
+    below 10, Hormann's BTRS from 10 on, run on `min(p, 1 - p)`; float64 results,
+    `[samples_per_batch, batch]` flattened. `counts`, `probs`: the broadcast batch, in
+    the op's type `T` (the branch tests are made in `T`, as TF's)."""
+    t = counts.dtype
+    cnt = jnp.repeat(counts.reshape(-1), samples_per_batch)
+    prob = jnp.repeat(probs.reshape(-1), samples_per_batch)
+    num_batches = counts.size
+    n = num_batches * samples_per_batch
+    if n == 0:
+        return jnp.zeros((0,), jnp.float64)
+    dcount = cnt.astype(jnp.float64)
+    zero = (dcount <= 0.0) | (prob <= jnp.asarray(0, t))
+    full = ~zero & (prob >= jnp.asarray(1, t))
+    low = ~zero & ~full & (prob <= jnp.asarray(0.5, t))
+    high = ~zero & ~full & (prob > jnp.asarray(0.5, t))
+    q = jnp.asarray(1, t) - prob
+    p_eff = jnp.where(high, q, prob)  # in T
+    use_btrs = (low | high) & (cnt * p_eff >= jnp.asarray(10, t))
+    p = p_eff.astype(jnp.float64)
+    stride = jnp.where(use_btrs, _U64(256), _U64(42))
+
+    kw, cw = words(key, counter)
+    base = jnp.arange(n, dtype=_U64) * stride
+
+    def block(b: Any) -> tuple[Any, ...]:
+        return philox.philox_one(philox.counter_add(cw, base + b), (kw[0], kw[1]))
+
+    uniform = _Buffer(_uniform_pair)
+    # inversion
+    log1p_neg_p = libm.log1p(-p)
+    # BTRS constants
+    stddev = jnp.sqrt(dcount * p * (1 - p))
+    b_ = 1.15 + libm.alone(2.53 * stddev)
+    a_ = -0.0873 + libm.alone(0.0248 * b_) + libm.alone(0.01 * p)
+    c_ = libm.alone(dcount * p) + 0.5
+    v_r = 0.92 - 4.2 / b_
+    r_ = p / (1 - p)
+    alpha = (2.83 + 5.1 / b_) * stddev
+    m = jnp.floor((dcount + 1) * p)
+
+    zeros = jnp.zeros((n,), jnp.float64)
+    init = {"b": jnp.zeros((n,), _U64), "u": (zeros, zeros, jnp.zeros((n,), jnp.int32))}
+    sampled = low | high
+
+    def cond(carry: tuple[Any, ...]) -> Any:
+        return ~jnp.all(carry[1])
+
+    def body(carry: tuple[Any, ...]) -> tuple[Any, ...]:
+        state, done, res, geom_sum, num_geom = carry
+        state = dict(state)
+        active = ~done
+        # inversion: one uniform per step
+        inv = active & ~use_btrs
+        u = uniform.draw(state, "u", inv, block)
+        geom = jnp.ceil(jnp.log(u) / log1p_neg_p)
+        geom_sum = jnp.where(inv, geom_sum + geom, geom_sum)
+        stop = inv & (geom_sum > dcount)
+        res = jnp.where(stop, num_geom, res)
+        num_geom = jnp.where(inv & ~stop, num_geom + 1, num_geom)
+        # BTRS: two uniforms per attempt
+        bt = active & use_btrs
+        u = uniform.draw(state, "u", bt, block)
+        v = uniform.draw(state, "u", bt, block)
+        u = u - 0.5
+        us = 0.5 - jnp.abs(u)
+        k = jnp.floor(libm.alone((2 * a_ / us + b_) * u) + c_)
+        quick = (us >= 0.07) & (v <= v_r)
+        sane = (k >= 0) & (k <= dcount)
+        lv = jnp.log(v * alpha / (a_ / (us * us) + b_))
+        upper = (
+            libm.alone((m + 0.5) * jnp.log((m + 1) / (r_ * (dcount - m + 1))))
+            + libm.alone((dcount + 1) * jnp.log((dcount - m + 1) / (dcount - k + 1)))
+            + libm.alone((k + 0.5) * jnp.log(r_ * (dcount - k + 1) / (k + 1)))
+            + _stirling_tail(m)
+            + _stirling_tail(dcount - m)
+            - _stirling_tail(k)
+            - _stirling_tail(dcount - k)
+        )
+        take = bt & (quick | (sane & (lv <= upper)))
+        res = jnp.where(take, k, res)
+        return state, done | stop | take, res, geom_sum, num_geom
+
+    start = (init, ~sampled, zeros, zeros, zeros)
+    _, _, res, _, _ = lax.while_loop(cond, body, start)
+    res = jnp.where(high, dcount - res, res)
+    res = jnp.where(zero, 0.0, jnp.where(full, dcount, res))
+    res = jnp.where(zero | full | sampled, res, jnp.nan)  # NaN probability
+    return res.reshape(num_batches, samples_per_batch).T.reshape(-1)
+
+
+@register("RandomBinomialSamples", differentiable=False)
+def _binomial(
+    key: Any, counter: Any, counts: Any, probs: Any, *, shape: tuple[int, ...], dtype: Any
+) -> Any:
+    """Binomial draws of `shape` (ending with the broadcast batch shape) in `dtype`."""
+    batch = jnp.broadcast_shapes(counts.shape, probs.shape)
+    counts = jnp.broadcast_to(counts, batch)
+    probs = jnp.broadcast_to(probs, batch)
+    size = _size(shape)
+    per = size // counts.size if counts.size else 0
+    res = binomial_samples(key, counter, counts, probs, per)
+    dt = np.dtype(dtype)
+    if dt.kind in "iu":
+        from tfcompat._ops.math_ops import _float_to_int
+
+        return _float_to_int(res, dt).reshape(shape)
+    return _narrow(res, dt).reshape(shape)
