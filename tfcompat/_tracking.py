@@ -96,6 +96,14 @@ class Trackable:
             deferred(trackable)
         return trackable
 
+    def _restore_deferred(self, name: str, value: Any) -> None:
+        """Run a delayed restoration waiting for child `name` (list and dict elements)."""
+        if isinstance(value, Trackable):
+            self._maybe_initialize_trackable()
+            pending = self.__dict__["_self_unconditional_deferred_dependencies"].pop(name, None)
+            if pending is not None:
+                pending(value)
+
     def _lookup_dependency(self, name: str) -> Any:
         self._maybe_initialize_trackable()
         return self.__dict__["_self_unconditional_dependency_names"].get(name)
@@ -209,12 +217,17 @@ class ListWrapper(Trackable, list[Any]):
         else:
             value = wrap_or_unwrap(value)
         list.__setitem__(self, key, value)
+        if isinstance(key, int):
+            self._restore_deferred(str(key % len(self)), value)
 
     def append(self, value: Any) -> None:
-        list.append(self, wrap_or_unwrap(value))
+        value = wrap_or_unwrap(value)
+        list.append(self, value)
+        self._restore_deferred(str(len(self) - 1), value)
 
     def extend(self, values: Iterable[Any]) -> None:
-        list.extend(self, (wrap_or_unwrap(v) for v in values))
+        for v in values:
+            self.append(v)
 
     def insert(self, index: Any, value: Any) -> None:
         list.insert(self, index, wrap_or_unwrap(value))
@@ -259,7 +272,10 @@ class _DictWrapper(Trackable, dict[Any, Any]):
         return children
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        dict.__setitem__(self, key, wrap_or_unwrap(value))
+        value = wrap_or_unwrap(value)
+        dict.__setitem__(self, key, value)
+        if isinstance(key, str):
+            self._restore_deferred(key, value)
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         for k, v in dict(*args, **kwargs).items():
