@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 __all__ = [
     "AutoTrackable",
@@ -33,11 +33,42 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class TrackableReference(NamedTuple):
-    """A named edge from a trackable to one of its children."""
+class TrackableReference:
+    """A named edge from a trackable to one of its children.
 
-    name: str
-    ref: Trackable
+    A plain object as in TF, not a tuple: Keras's saving code walks tuples in attributes
+    as containers of layers, so a tuple here would be saved and loaded as one.
+    """
+
+    __slots__ = ("_name", "_ref")
+
+    def __init__(self, name: str, ref: Trackable) -> None:
+        self._name = name
+        self._ref = ref
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def ref(self) -> Trackable:
+        return self._ref
+
+    def __iter__(self) -> Iterator[Any]:
+        yield self._name
+        yield self._ref
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self._name}, ref={self._ref})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple):
+            return (self._name, self._ref) == other
+        if isinstance(other, TrackableReference):
+            return self._name == other._name and self._ref == other._ref
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class Trackable:
@@ -87,8 +118,10 @@ class Trackable:
                     "Trackable with this name is already declared as a dependency. "
                     "Names must be unique (or overwrite=True)."
                 )
-            deps[:] = [r for r in deps if r.name != name]
-        if current is not trackable:
+            # Replaced in place: the child keeps its position (TF's order of children).
+            deps[:] = [TrackableReference(name, trackable) if r.name == name else r for r in deps]
+            names[name] = trackable
+        elif current is None:
             deps.append(TrackableReference(name, trackable))
             names[name] = trackable
         deferred = self.__dict__["_self_unconditional_deferred_dependencies"].pop(name, None)
