@@ -35,6 +35,14 @@ def make():
 def state(m, opt):
     return {"weights": [w.tolist() for w in m.get_weights()],
             "opt": [np.asarray(v.numpy()).tolist() for v in opt.variables]}
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d1 = keras.layers.Dense(3)
+        self.bn = keras.layers.BatchNormalization()
+        self.d2 = keras.layers.Dense(1)
+    def call(self, x, training=False):
+        return self.d2(self.bn(self.d1(x), training=training))
 def write_fixed(side):
     # The same graph and values on both sides, for comparing the files byte for byte.
     m, opt = make()
@@ -63,6 +71,12 @@ result["list"] = tf.train.list_variables(path)
 m.save_weights("model.weights.h5")
 m.save("model.keras")
 result["predict"] = m.predict(x, verbose=0).tolist()
+net = Net()
+net(x)
+net.set_weights([np.full(w.shape, 0.1 * (i + 1), np.float32)
+                 for i, w in enumerate(net.get_weights())])
+tf.train.Checkpoint(net=net).write("sub")
+result["net"] = net(x).numpy().tolist()
 result["next_loss"] = float(m.train_on_batch(x, y))
 """
 )
@@ -91,6 +105,15 @@ opt2.build(m2.trainable_variables)  # the file holds the optimizer's 10 variable
 m2.load_weights("model.weights.h5")
 result["predict_weights_h5"] = m2.predict(x, verbose=0).tolist()
 result["predict_keras"] = keras.models.load_model("model.keras").predict(x, verbose=0).tolist()
+# A subclassed model restored before it is built: its variables are created by the call.
+net = Net()
+net_status = tf.train.Checkpoint(net=net).read("sub")
+result["net"] = net(x).numpy().tolist()
+try:
+    net_status.assert_consumed()
+    result["net_consumed"] = "ok"
+except AssertionError as e:
+    result["net_consumed"] = str(e)
 """
 )
 
@@ -122,6 +145,15 @@ def test_keras_model_and_optimizer_round_trip(tmp_path: Path, writer: str) -> No
     # save_weights / .keras written on one side load on the other.
     np.testing.assert_allclose(read["predict_weights_h5"], written["predict"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(read["predict_keras"], written["predict"], rtol=1e-5, atol=1e-6)
+    if reader == "tfcompat":
+        # Restored when the first call creates the variables.
+        np.testing.assert_allclose(read["net"], written["net"], rtol=1e-5)
+        assert read["net_consumed"] == "ok"
+    else:
+        # TF 2.21 leaves a Keras 3 layer's variables created after `restore` unrestored
+        # and says so (docs/checkpoint.md, differences).
+        assert read["net_consumed"].endswith("not assigned a value from checkpoint.")
+        assert not np.allclose(read["net"], written["net"])
     # The same Keras graph and values give the same files on both sides.
     for suffix in (".index", ".data-00000-of-00001"):
         assert (tmp_path / "tfcompat" / f"w{suffix}").read_bytes() == (
