@@ -242,3 +242,21 @@ def test_checkpoint_with_root_same_as_tf(real_tf: Any, tmp_path: Path) -> None:
     ckpt.restore(str(tmp_path / "tf" / "r-1")).assert_consumed()
     assert m.w.numpy().tolist() == [1.0, 2.0] and int(extra.numpy()) == 3
     assert int(ckpt.save_counter.numpy()) == 1
+
+
+def test_trackable_view_same_as_tf(real_tf: Any) -> None:
+    def view(tf: Any) -> list[Any]:
+        m = _module_graph(tf)
+        tv = tf.train.TrackableView(m)
+        kids = tv.children(m)
+        return [
+            tv.root is m,
+            sorted(kids),
+            [type(o).__name__ for o in tv.descendants()],
+            [np.asarray(o.numpy()).tolist() for o in tv.descendants() if hasattr(o, "numpy")],
+        ]
+
+    got, want = view(tfcompat), view(real_tf)
+    assert got[:2] == want[:2] and got[3] == want[3]
+    # Class names: TF's `Module`/`ResourceVariable` vs tfcompat's own class names.
+    assert len(got[2]) == len(want[2])

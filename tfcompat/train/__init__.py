@@ -14,6 +14,7 @@ from tfcompat._api.protos import (
 from tfcompat.train._checkpoint import (
     Checkpoint,
     CheckpointOptions,
+    TrackableView,
     list_variables,
     load_checkpoint,
     load_variable,
@@ -38,6 +39,7 @@ __all__ = [
     "FloatList",
     "Int64List",
     "SequenceExample",
+    "TrackableView",
     "checkpoints_iterator",
     "get_checkpoint_state",
     "latest_checkpoint",

@@ -34,6 +34,7 @@ __all__ = [
     "CheckpointOptions",
     "CheckpointReader",
     "InitializationOnlyStatus",
+    "TrackableView",
     "list_variables",
     "load_checkpoint",
 ]
@@ -911,3 +912,27 @@ def load_variable(ckpt_dir_or_file: Any, name: str) -> Any:
     if name.endswith(":0"):
         name = name[:-2]
     return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
+
+
+class TrackableView:
+    """tfcompat implementation of `tf.train.TrackableView`: the children graph from a root."""
+
+    def __init__(self, root: Any) -> None:
+        self._root_ref = weakref.ref(root) if not isinstance(root, weakref.ref) else root
+
+    @classmethod
+    def children(cls, obj: Any, save_type: str = "checkpoint", **kwargs: Any) -> dict[str, Any]:
+        """The named children of `obj` (what a checkpoint of it would save)."""
+        obj._maybe_initialize_trackable()
+        return {
+            name: _unwrap(ref)
+            for name, ref in obj._trackable_children(save_type=save_type, **kwargs).items()
+        }
+
+    @property
+    def root(self) -> Any:
+        return self._root_ref()
+
+    def descendants(self) -> list[Any]:
+        """Every trackable reachable from the root, breadth first, each once."""
+        return _walk(self.root)[0]
