@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 __all__ = [
     "AutoTrackable",
@@ -33,11 +33,42 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class TrackableReference(NamedTuple):
-    """A named edge from a trackable to one of its children."""
+class TrackableReference:
+    """A named edge from a trackable to one of its children.
 
-    name: str
-    ref: Trackable
+    A plain object as in TF, not a tuple: Keras's saving code walks tuples in attributes
+    as containers of layers, so a tuple here would be saved and loaded as one.
+    """
+
+    __slots__ = ("_name", "_ref")
+
+    def __init__(self, name: str, ref: Trackable) -> None:
+        self._name = name
+        self._ref = ref
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def ref(self) -> Trackable:
+        return self._ref
+
+    def __iter__(self) -> Iterator[Any]:
+        yield self._name
+        yield self._ref
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self._name}, ref={self._ref})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple):
+            return (self._name, self._ref) == other
+        if isinstance(other, TrackableReference):
+            return self._name == other._name and self._ref == other._ref
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class Trackable:
@@ -87,14 +118,24 @@ class Trackable:
                     "Trackable with this name is already declared as a dependency. "
                     "Names must be unique (or overwrite=True)."
                 )
-            deps[:] = [r for r in deps if r.name != name]
-        if current is not trackable:
+            # Replaced in place: the child keeps its position (TF's order of children).
+            deps[:] = [TrackableReference(name, trackable) if r.name == name else r for r in deps]
+            names[name] = trackable
+        elif current is None:
             deps.append(TrackableReference(name, trackable))
             names[name] = trackable
         deferred = self.__dict__["_self_unconditional_deferred_dependencies"].pop(name, None)
         if deferred is not None:
             deferred(trackable)
         return trackable
+
+    def _restore_deferred(self, name: str, value: Any) -> None:
+        """Run a delayed restoration waiting for child `name` (list and dict elements)."""
+        if isinstance(value, Trackable):
+            self._maybe_initialize_trackable()
+            pending = self.__dict__["_self_unconditional_deferred_dependencies"].pop(name, None)
+            if pending is not None:
+                pending(value)
 
     def _lookup_dependency(self, name: str) -> Any:
         self._maybe_initialize_trackable()
@@ -209,12 +250,17 @@ class ListWrapper(Trackable, list[Any]):
         else:
             value = wrap_or_unwrap(value)
         list.__setitem__(self, key, value)
+        if isinstance(key, int):
+            self._restore_deferred(str(key % len(self)), value)
 
     def append(self, value: Any) -> None:
-        list.append(self, wrap_or_unwrap(value))
+        value = wrap_or_unwrap(value)
+        list.append(self, value)
+        self._restore_deferred(str(len(self) - 1), value)
 
     def extend(self, values: Iterable[Any]) -> None:
-        list.extend(self, (wrap_or_unwrap(v) for v in values))
+        for v in values:
+            self.append(v)
 
     def insert(self, index: Any, value: Any) -> None:
         list.insert(self, index, wrap_or_unwrap(value))
@@ -259,7 +305,10 @@ class _DictWrapper(Trackable, dict[Any, Any]):
         return children
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        dict.__setitem__(self, key, wrap_or_unwrap(value))
+        value = wrap_or_unwrap(value)
+        dict.__setitem__(self, key, value)
+        if isinstance(key, str):
+            self._restore_deferred(key, value)
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         for k, v in dict(*args, **kwargs).items():

@@ -1,4 +1,4 @@
-"""`tf.train`: the `Example` protocol buffers (re-exports only, see `_api/protos.py`)."""
+"""`tf.train`: the `Example` protocol buffers (`_api/protos.py`) and checkpoints."""
 
 from tfcompat._api.protos import (
     BytesList,
@@ -11,9 +11,26 @@ from tfcompat._api.protos import (
     Int64List,
     SequenceExample,
 )
+from tfcompat.train._checkpoint import (
+    Checkpoint,
+    CheckpointOptions,
+    TrackableView,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+)
+from tfcompat.train._management import (
+    CheckpointManager,
+    checkpoints_iterator,
+    get_checkpoint_state,
+    latest_checkpoint,
+)
 
 __all__ = [
     "BytesList",
+    "Checkpoint",
+    "CheckpointManager",
+    "CheckpointOptions",
     "Example",
     "Feature",
     "FeatureList",
@@ -22,4 +39,11 @@ __all__ = [
     "FloatList",
     "Int64List",
     "SequenceExample",
+    "TrackableView",
+    "checkpoints_iterator",
+    "get_checkpoint_state",
+    "latest_checkpoint",
+    "list_variables",
+    "load_checkpoint",
+    "load_variable",
 ]
