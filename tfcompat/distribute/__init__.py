@@ -25,11 +25,14 @@ __all__ = [
     "InputContext",
     "MirroredStrategy",
     "MultiWorkerMirroredStrategy",
+    "OneDeviceStrategy",
     "ReduceOp",
     "ReplicaContext",
     "Strategy",
     "StrategyExtended",
     "TPUStrategy",
+    "cluster_resolver",
+    "experimental",
     "get_replica_context",
     "get_strategy",
     "has_strategy",
@@ -220,7 +223,7 @@ class Strategy:
         """Reduce per-replica `value` across replicas, then over `axis` when given."""
         from tfcompat._api import math_ops
 
-        op = ReduceOp(reduce_op.upper()) if isinstance(reduce_op, str) else reduce_op
+        op = _reduce_op(reduce_op)
         if axis is None:
             return value
         if op is ReduceOp.SUM:
@@ -334,27 +337,12 @@ class DistributedIterator:
     """tfcompat implementation of `tf.distribute.DistributedIterator` (the abstract base)."""
 
 
-_NO_MULTI_DEVICE = (
-    "tf.distribute.{name} is not implemented in tfcompat yet: only the default (one "
-    "replica) strategy is. Run without a strategy scope, or use jax.sharding directly."
-)
-
-
-class _MultiReplicaStrategy(Strategy):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(_NO_MULTI_DEVICE.format(name=type(self).__name__))
-
-
-class MirroredStrategy(_MultiReplicaStrategy):
-    """`tf.distribute.MirroredStrategy`: not implemented (constructing it raises)."""
-
-
-class MultiWorkerMirroredStrategy(_MultiReplicaStrategy):
-    """`tf.distribute.MultiWorkerMirroredStrategy`: not implemented (constructing it raises)."""
-
-
-class TPUStrategy(_MultiReplicaStrategy):
-    """`tf.distribute.TPUStrategy`: not implemented (constructing it raises)."""
+def _reduce_op(reduce_op: Any) -> ReduceOp:
+    if isinstance(reduce_op, ReduceOp):
+        return reduce_op
+    if isinstance(reduce_op, str) and reduce_op.upper() in ("SUM", "MEAN"):
+        return ReduceOp(reduce_op.upper())
+    raise ValueError(f"Unsupported reduce_op: {reduce_op!r}")
 
 
 class _OneReplicaDataset(DistributedDataset):
@@ -383,3 +371,12 @@ class _OneReplicaDataset(DistributedDataset):
 def _elements(dataset: Any) -> Iterator[Any]:
     """The elements of `dataset`, as a Python generator."""
     yield from dataset
+
+
+from tfcompat.distribute import cluster_resolver, experimental  # noqa: E402
+from tfcompat.distribute._strategies import (  # noqa: E402 - after the base classes
+    MirroredStrategy,
+    MultiWorkerMirroredStrategy,
+    OneDeviceStrategy,
+    TPUStrategy,
+)
