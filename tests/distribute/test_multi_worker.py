@@ -59,9 +59,7 @@ def test_two_workers_match_single_process() -> None:
         "print('RESULT ' + json.dumps([w.tolist() for w in c.single_device(tf)]))",
         devices=1,
     )
-    want = json.loads(
-        [x for x in reference.stdout.splitlines() if x.startswith("RESULT ")][-1][7:]
-    )
+    want = json.loads([x for x in reference.stdout.splitlines() if x.startswith("RESULT ")][-1][7:])
     for i, r in enumerate(results):
         assert r["replicas"] == 4
         assert r["multi_worker"] is True

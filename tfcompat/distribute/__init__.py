@@ -299,6 +299,9 @@ class _DefaultDistributionStrategy(Strategy):
     """The strategy in effect outside any `scope()`."""
 
 
+_DefaultDistributionStrategy.__module__ = "tensorflow.python.distribute.distribute_lib"
+
+
 _default_strategy = _DefaultDistributionStrategy()
 _default_context = _Context(_default_strategy, cross_replica=False)
 
