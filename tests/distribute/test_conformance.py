@@ -160,3 +160,20 @@ def test_default_strategy(run_both: Any) -> None:
         ]
 
     run_both(fn)
+
+
+def test_compute_average_loss(run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        losses = tf.constant([1.0, 2.0, 3.0, 6.0])
+        s = tf.distribute.MirroredStrategy()
+        in_run = s.run(lambda: tf.nn.compute_average_loss(losses))
+        return [
+            tf.nn.compute_average_loss(losses),
+            tf.nn.compute_average_loss(losses, global_batch_size=8),
+            tf.nn.compute_average_loss(losses, sample_weight=tf.constant([1.0, 0.0, 1.0, 0.5])),
+            tf.nn.scale_regularization_loss(tf.constant(3.0)),
+            in_run,
+        ]
+
+    run_both(fn)
+    run_both(lambda tf: tf.nn.compute_average_loss(tf.constant(1.0)))

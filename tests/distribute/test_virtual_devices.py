@@ -91,3 +91,10 @@ def test_placement(result: dict[str, Any]) -> None:
 
 def test_tpu_strategy_on_cpu_devices(result: dict[str, Any]) -> None:
     assert result["tpu"] == [4, 0]  # 4 replicas on JAX's CPU devices, no TPU cores
+
+
+def test_keras_model_and_optimizer_custom_loop(result: dict[str, Any]) -> None:
+    (m_losses, m_weights), (d_losses, d_weights) = result["keras_mirrored"], result["keras_default"]
+    np.testing.assert_allclose(m_losses, d_losses, rtol=1e-5)
+    for got, want in zip(m_weights, d_weights, strict=True):
+        np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-5, atol=1e-6)

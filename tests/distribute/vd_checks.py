@@ -141,6 +141,48 @@ def tpu_strategy(out: dict[str, Any]) -> None:
     out["tpu"] = [s.num_replicas_in_sync, meta.num_cores]
 
 
+def keras_custom_loop(out: dict[str, Any]) -> None:
+    """A Keras model and Keras optimizer (its merge_call / all_reduce path) under
+    MirroredStrategy, against the same loop under the default strategy."""
+    import numpy as np
+
+    keras = tf.keras
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 5)).astype("float32")
+    y = (x.sum(1) > 0).astype("float32")[:, None]
+
+    def train(strategy: Any) -> tuple[list[float], list[Any]]:
+        keras.utils.set_random_seed(0)
+        with strategy.scope():
+            model = keras.Sequential(
+                [keras.Input((5,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
+            )
+            opt = keras.optimizers.Adam(0.01)
+            opt.build(model.trainable_variables)
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+        dist = strategy.experimental_distribute_dataset(ds)
+
+        def step(inputs: Any) -> Any:
+            xb, yb = inputs
+            with tf.GradientTape() as tape:
+                pred = model(xb, training=True)
+                per_example = tf.reduce_sum((pred - yb) ** 2, axis=1)
+                loss = tf.nn.compute_average_loss(per_example)
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+            return loss
+
+        @tf.function
+        def run(inputs: Any) -> Any:
+            return strategy.reduce("SUM", strategy.run(step, args=(inputs,)), axis=None)
+
+        losses = [float(run(b)) for b in dist]
+        return losses, [v.numpy().tolist() for v in model.trainable_variables]
+
+    out["keras_mirrored"] = train(tf.distribute.MirroredStrategy())
+    out["keras_default"] = train(tf.distribute.get_strategy())
+
+
 def main() -> None:
     compiles = _compiles()
     out: dict[str, Any] = {}
@@ -148,6 +190,7 @@ def main() -> None:
     eager_run_and_values(out)
     placement(out)
     tpu_strategy(out)
+    keras_custom_loop(out)
     print("RESULT " + json.dumps(out))
 
 
