@@ -74,6 +74,7 @@ def run_script(
     full_env = dict(os.environ)
     full_env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
     full_env["PYTHONPATH"] = str(ROOT)
+    full_env["JAX_PLATFORMS"] = "cpu"  # virtual CPU devices even where a GPU is present
     full_env.pop("TF_CONFIG", None)
     full_env.update(env or {})
     return subprocess.run(

@@ -13,7 +13,7 @@ ARGS = ["--devices", "2", "--runs", "1", "--steps", "2", "--no-tf"]
 
 
 def test_distribute_bench_compiles_one_program_per_step() -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
     env.pop("XLA_FLAGS", None)
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.distribute_bench", *ARGS],

@@ -26,6 +26,7 @@ def _worker_env() -> dict[str, str]:
     env = dict(os.environ)
     env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
     env["PYTHONPATH"] = str(ROOT)
+    env["JAX_PLATFORMS"] = "cpu"
     env.pop("TF_CONFIG", None)
     return env
 
