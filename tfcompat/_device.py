@@ -132,7 +132,7 @@ def default_device() -> Any:
     dev = current()
     if dev is not None:
         return dev
-    configured = jax.config.jax_default_device
+    configured = getattr(jax.config, "jax_default_device", None)
     if isinstance(configured, jax.Device):
         return configured
     return jax.local_devices()[0]

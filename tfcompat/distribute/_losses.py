@@ -4,7 +4,7 @@ replicas' summed gradients are the full batch's)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["compute_average_loss", "scale_regularization_loss"]
 
@@ -27,7 +27,7 @@ def compute_average_loss(
     from tfcompat._api import array_ops, math_ops
     from tfcompat._core.convert import convert_to_tensor
 
-    loss = convert_to_tensor(per_example_loss)
+    loss: Any = convert_to_tensor(per_example_loss)
     dtype = loss.dtype
     if sample_weight is not None:
         weight = math_ops.cast(convert_to_tensor(sample_weight), dtype)
@@ -43,7 +43,7 @@ def compute_average_loss(
     if global_batch_size is None:
         batch = loss.shape[0]
         if batch is None:
-            batch = array_ops.shape(loss)[0]
+            batch = cast(Any, array_ops.shape(loss))[0]
         global_batch_size = batch * _num_replicas()
     elif isinstance(global_batch_size, (int, float)):
         if int(global_batch_size) != global_batch_size:

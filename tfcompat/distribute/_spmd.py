@@ -30,7 +30,7 @@ from jax.sharding import PartitionSpec as P
 from tfcompat._composite.base import CompositeTensor, TypeSpec
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
-from tfcompat.distribute import DistributedValues
+from tfcompat.distribute import DistributedValues, ReplicaContext
 
 AXIS = "replica"
 
@@ -94,7 +94,8 @@ class PerReplica(CompositeTensor, DistributedValues):
 
     @property
     def values(self) -> tuple[Tensor, ...]:
-        return tuple(self._stacked[i] for i in range(self._stacked._shape[0]))
+        stacked: Any = self._stacked
+        return tuple(stacked[i] for i in range(stacked._shape[0]))
 
     _values = values
 
@@ -133,7 +134,7 @@ class _MirroredMixin:
         return self._distribute_strategy
 
     def __repr__(self) -> str:
-        base = super().__repr__()  # type: ignore[misc]
+        base = super().__repr__()
         name = self._name  # type: ignore[attr-defined]
         items = []
         for i in range(self._distribute_strategy.num_replicas_in_sync):
@@ -253,7 +254,7 @@ def spmd_run(strategy: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> A
 
     def body_fn(*arrays: Any) -> Any:
         it = iter(arrays)
-        local = []
+        local: list[Any] = []
         for kind in kinds:
             if kind[0] == "p":
                 a = next(it)
@@ -315,10 +316,10 @@ def spmd_run(strategy: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> A
     for h, v in zip(out_meta["written"], new_values, strict=True):
         h.value = v
     it = iter(per_replica)
-    outs = []
+    outs: list[Any] = []
     for kind in out_meta["statics"]:
         if kind[0] == "t":
-            stacked = _tensor(next(it), kind[1])
+            stacked: Any = _tensor(next(it), kind[1])
             outs.append(stacked[0] if mesh.size == 1 else PerReplica(stacked))
         else:
             outs.append(kind[1])
@@ -366,11 +367,11 @@ def all_gather(value: Any, axis: int) -> Any:
     )
 
 
-class SpmdReplicaContext:
+class SpmdReplicaContext(ReplicaContext):
     """The replica context inside a strategy's `run` body (one per replica)."""
 
     def __init__(self, strategy: Any) -> None:
-        self._strategy = strategy
+        super().__init__(strategy, 0)
 
     @property
     def strategy(self) -> Any:

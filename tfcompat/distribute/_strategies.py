@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import jax
 
@@ -153,6 +153,7 @@ class _SpmdStrategy(Strategy):
         reducer = math_ops.reduce_sum if op is ReduceOp.SUM else math_ops.reduce_mean
 
         def one(v: Any) -> Any:
+            t: Any
             if isinstance(v, PerReplica):
                 t = v._stacked
                 axes = [0]
@@ -183,7 +184,7 @@ class _SpmdStrategy(Strategy):
     def experimental_local_results(self, value: Any) -> tuple[Any, ...]:
         """The values of this process's replicas (a tuple of tensors per replica)."""
         if isinstance(value, PerReplica):
-            stacked = value._stacked
+            stacked: Any = value._stacked
             if jax.process_count() == 1:
                 return value.values
             rows = [
@@ -193,7 +194,7 @@ class _SpmdStrategy(Strategy):
             ]
             return tuple(stacked[i] for i in rows)
         if isinstance(value, Variable) and hasattr(value, "_distributed_container"):
-            return tuple(value.values)[: len(self.extended.worker_devices)]
+            return tuple(cast(Any, value).values)[: len(self.extended.worker_devices)]
         if isinstance(value, (list, tuple, dict)):
             leaves, tree = jax.tree_util.tree_flatten(value, is_leaf=_spmd._is_leaf)
             per = [self.experimental_local_results(x) for x in leaves]
