@@ -60,6 +60,9 @@ def test_replica_values_and_reduce(result: dict[str, Any]) -> None:
     assert result["reduce_mean_0"] == 0.5
     assert result["reduce_sum_0"] == 3.0
     assert result["gather"] == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    assert result["all_reduced_grads"] == [6.0, 6.0]
+    # not silently zero: the reduction is not recorded on tapes, so this refuses
+    assert result["grad_through_all_reduce"] == "NotImplementedError"
     assert result["reduce_plain_sum"] == (
         "A non-DistributedValues value 1.0 cannot be reduced with the given reduce op ReduceOp.SUM."
     )

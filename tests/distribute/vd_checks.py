@@ -104,7 +104,27 @@ def eager_run_and_values(out: dict[str, Any]) -> None:
         out["uneven"] = "no error"
     except ValueError as e:
         out["uneven"] = type(e).__name__
-    out["strategy_in_scope"] = []
+    with s.scope():
+        v = tf.Variable(2.0)
+
+    def through_all_reduce() -> Any:
+        with tf.GradientTape() as tape:
+            y = tf.distribute.get_replica_context().all_reduce("SUM", v * 3.0)
+        return tape.gradient(y, v)
+
+    def after_gradient() -> Any:
+        with tf.GradientTape() as tape:
+            y = v * 3.0
+        return tf.distribute.get_replica_context().all_reduce("SUM", tape.gradient(y, v))
+
+    try:
+        s.run(through_all_reduce)
+        out["grad_through_all_reduce"] = "no error"
+    except NotImplementedError as e:
+        out["grad_through_all_reduce"] = type(e).__name__
+    out["all_reduced_grads"] = [
+        float(t) for t in s.experimental_local_results(s.run(after_gradient))
+    ]
     with s.scope():
         out["strategy_in_scope"] = [tf.distribute.has_strategy(), tf.distribute.get_strategy() is s]
         out["cross_replica"] = tf.distribute.in_cross_replica_context()

@@ -346,6 +346,15 @@ def _map_tensors(fn: Callable[[Tensor], Any], value: Any) -> Any:
 
 
 def _collective(t: Tensor, op: Callable[[Any], Any]) -> Tensor:
+    from tfcompat._tape import engine
+
+    recording = engine.state.recording or ()
+    if any(r in recording for r in t._tapes):
+        raise NotImplementedError(
+            "tfcompat cannot differentiate through a cross-replica reduction: this value is "
+            "watched by a recording GradientTape. Compute the gradients first, then "
+            "all-reduce them (as tf.distribute's optimizers do)."
+        )
     a = t._array()
     return _tensor(op(a), t._dtype)
 
