@@ -101,3 +101,9 @@ def test_keras_model_and_optimizer_custom_loop(result: dict[str, Any]) -> None:
     np.testing.assert_allclose(m_losses, d_losses, rtol=1e-5)
     for got, want in zip(m_weights, d_weights, strict=True):
         np.testing.assert_allclose(np.array(got), np.array(want), rtol=1e-5, atol=1e-6)
+
+
+def test_replica_context_writes_follow_aggregation(result: dict[str, Any]) -> None:
+    # TF 2.21 on 2 logical CPUs: NONE 0.0, SUM -2.0, MEAN -0.5, ON_READ SUM 3.0,
+    # ONLY_FIRST_REPLICA 11.0 (1 + replica 0's 10), MEAN assign of 5 and 6: 5.5.
+    assert result["aggregation"] == [0.0, -2.0, -0.5, 3.0, 11.0, 5.5]

@@ -179,6 +179,7 @@ def keras_custom_loop(out: dict[str, Any]) -> None:
             )
             opt = keras.optimizers.Adam(0.01)
             opt.build(model.trainable_variables)
+            metric = keras.metrics.Mean()
         ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
         dist = strategy.experimental_distribute_dataset(ds)
 
@@ -188,6 +189,7 @@ def keras_custom_loop(out: dict[str, Any]) -> None:
                 pred = model(xb, training=True)
                 per_example = tf.reduce_sum((pred - yb) ** 2, axis=1)
                 loss = tf.nn.compute_average_loss(per_example)
+            metric.update_state(per_example)
             grads = tape.gradient(loss, model.trainable_variables)
             opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
             return loss
@@ -197,10 +199,43 @@ def keras_custom_loop(out: dict[str, Any]) -> None:
             return strategy.reduce("SUM", strategy.run(step, args=(inputs,)), axis=None)
 
         losses = [float(run(b)) for b in dist]
+        losses.append(float(metric.result()))
+        losses.append(float(opt.iterations.numpy()))
         return losses, [v.numpy().tolist() for v in model.trainable_variables]
 
     out["keras_mirrored"] = train(tf.distribute.MirroredStrategy())
     out["keras_default"] = train(tf.distribute.get_strategy())
+
+
+def aggregation(out: dict[str, Any]) -> None:
+    """Variables written in replica context combine as their aggregation says (TF 2.21's
+    values for these updates on 2 replicas, ids 0 and 1, are in the test)."""
+    s = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    agg = tf.VariableAggregation
+    with s.scope():
+        v = tf.Variable(1.0)
+        vs = tf.Variable(1.0, aggregation=agg.SUM)
+        vm = tf.Variable(1.0, aggregation=agg.MEAN)
+        first = tf.Variable(1.0, aggregation=agg.ONLY_FIRST_REPLICA)
+        r = tf.Variable(
+            0.0, synchronization=tf.VariableSynchronization.ON_READ, aggregation=agg.SUM
+        )
+
+    def rid() -> Any:
+        return tf.cast(tf.distribute.get_replica_context().replica_id_in_sync_group, tf.float32)
+
+    @tf.function
+    def step() -> None:
+        s.run(lambda: v.assign_sub(1.0))
+        s.run(lambda: vs.assign_sub(rid() + 1))
+        s.run(lambda: vm.assign_sub(rid() + 1))
+        s.run(lambda: r.assign_add(rid() + 1))
+        s.run(lambda: first.assign_add(rid() + 10))
+
+    step()
+    after = [float(x.numpy()) for x in (v, vs, vm, r, first)]
+    s.run(lambda: vm.assign(rid() + 5))
+    out["aggregation"] = [*after, float(vm.numpy())]
 
 
 def main() -> None:
@@ -211,6 +246,7 @@ def main() -> None:
     placement(out)
     tpu_strategy(out)
     keras_custom_loop(out)
+    aggregation(out)
     print("RESULT " + json.dumps(out))
 
 

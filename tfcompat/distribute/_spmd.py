@@ -40,6 +40,9 @@ class _Body(threading.local):
 
     def __init__(self) -> None:
         self.strategy: Any = None
+        # uids of variable handles written in cross-replica context (a merge_call):
+        # their new values are the same on every replica.
+        self.cross_written: set[int] = set()
 
 
 body = _Body()
@@ -266,8 +269,8 @@ def spmd_run(strategy: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> A
         call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, local)
         before = {uid: lf.handle._value for uid, lf in scope.lifted.items()}
         n_created = len(scope.created)
-        saved = body.strategy
-        body.strategy = strategy
+        saved, saved_cross = body.strategy, body.cross_written
+        body.strategy, body.cross_written = strategy, set()
         ctx = distribute._Context(strategy, cross_replica=False)
         ctx.replica_context = SpmdReplicaContext(strategy)
         distribute._stack.entries.append(ctx)
@@ -279,18 +282,24 @@ def spmd_run(strategy: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> A
             engine.flush_variables()
         finally:
             distribute._stack.entries.pop()
-            body.strategy = saved
+            cross_written = body.cross_written
+            body.strategy, body.cross_written = saved, saved_cross
         if len(scope.created) != n_created:
             raise ValueError(
                 "tfcompat: variables must be created outside `strategy.run` (under "
                 "`strategy.scope()`): build the model and the optimizer "
                 "(`optimizer.build(model.trainable_variables)`) before the step."
             )
-        written = []
+        written, new_values = [], []
         for uid, lf in scope.lifted.items():
             h = lf.handle
-            if h._value is not before.get(uid, lf.tracer):
+            old = before.get(uid, lf.tracer)
+            if h._value is not old:
                 written.append(h)
+                new = h._value
+                if uid not in cross_written and mesh.size > 1:
+                    new = _aggregate(h, old, new)
+                new_values.append(new)
         out_meta["written"] = written
         out_meta["tree"] = out_tree
         per_replica, statics = [], []
@@ -303,7 +312,7 @@ def spmd_run(strategy: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> A
             else:
                 statics.append(("s", x))
         out_meta["statics"] = statics
-        return tuple(per_replica), tuple(h._value for h in written)
+        return tuple(per_replica), tuple(new_values)
 
     mapped = jax.shard_map(
         body_fn,
@@ -326,11 +335,21 @@ def spmd_run(strategy: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> A
     return jax.tree_util.tree_unflatten(out_meta["tree"], outs)
 
 
-def _reduce_arrays(op: Any, value: Any, fn_sum: Any, fn_mean: Any) -> Any:
-    from tfcompat import distribute
-
-    op = distribute._reduce_op(op)
-    return fn_sum(value) if op is distribute.ReduceOp.SUM else fn_mean(value)
+def _aggregate(handle: Any, old: Any, new: Any) -> Any:
+    """The value of a variable written in replica context, per its aggregation, as TF:
+    SUM and MEAN combine the replicas' changes, ONLY_FIRST_REPLICA takes replica 0's
+    value; NONE keeps each replica's own write (the value leaving is replica 0's)."""
+    var = handle.variable() if handle.variable is not None else None
+    name = getattr(getattr(var, "_aggregation", None), "name", "NONE")
+    if name == "SUM":
+        return old + jax.lax.psum(new - old, AXIS)
+    if name == "MEAN":
+        delta = jax.lax.pmean((new - old).astype(np.result_type(new, np.float32)), AXIS)
+        return (old + delta).astype(new.dtype)
+    if name == "ONLY_FIRST_REPLICA":
+        first = jax.lax.axis_index(AXIS) == 0
+        return jax.lax.psum(jax.numpy.where(first, new, jax.numpy.zeros_like(new)), AXIS)
+    return new
 
 
 def _map_tensors(fn: Callable[[Tensor], Any], value: Any) -> Any:
@@ -401,11 +420,19 @@ class SpmdReplicaContext(ReplicaContext):
         it on its own values, so a reduction in it (`extended.reduce_to`) all-reduces."""
         from tfcompat import distribute
 
+        scope = _trace_scope()
+        lifted = scope.lifted if scope is not None else {}
+        before = {uid: (lf.handle._value, lf.handle.pending) for uid, lf in lifted.items()}
         distribute._stack.entries.append(distribute._Context(self._strategy, cross_replica=True))
         try:
             return merge_fn(self._strategy, *args, **(kwargs or {}))
         finally:
             distribute._stack.entries.pop()
+            for uid, lf in lifted.items():
+                h = lf.handle
+                was = before.get(uid, (lf.tracer, None))
+                if h._value is not was[0] or h.pending is not was[1]:
+                    body.cross_written.add(uid)
 
     def all_reduce(self, reduce_op: Any, value: Any, options: Any = None) -> Any:
         return all_reduce(reduce_op, value)
