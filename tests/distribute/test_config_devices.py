@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import jax
 import pytest
 
 import tfcompat as tf
 from tests.distribute._common import run_script
+from tfcompat import _device
+from tfcompat.config import _devices
+
+
+@pytest.fixture(autouse=True)
+def _restore_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These tests change process-wide device settings: put them back afterwards."""
+    monkeypatch.setattr(_devices, "_visible", {})
+    monkeypatch.setattr(_devices, "_logical_config", {})
+    monkeypatch.setattr(_device, "hidden", _device.hidden)
+    default = jax.config.jax_default_device  # type: ignore[attr-defined]
+    yield
+    jax.config.update("jax_default_device", default)
 
 
 def test_visible_devices_and_errors() -> None:

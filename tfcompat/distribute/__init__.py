@@ -23,6 +23,8 @@ __all__ = [
     "DistributedIterator",
     "DistributedValues",
     "InputContext",
+    "InputOptions",
+    "InputReplicationMode",
     "MirroredStrategy",
     "MultiWorkerMirroredStrategy",
     "OneDeviceStrategy",
@@ -45,6 +47,30 @@ class ReduceOp(enum.Enum):
 
     SUM = "SUM"
     MEAN = "MEAN"
+
+
+class InputReplicationMode(enum.Enum):
+    """tfcompat implementation of `tf.distribute.InputReplicationMode`."""
+
+    PER_WORKER = "PER_WORKER"
+    PER_REPLICA = "PER_REPLICA"
+
+
+class InputOptions:
+    """tfcompat implementation of `tf.distribute.InputOptions` (accepted: tfcompat places
+    each step's per-replica values on their devices as it reads them)."""
+
+    def __init__(
+        self,
+        experimental_fetch_to_device: Any = None,
+        experimental_replication_mode: InputReplicationMode = InputReplicationMode.PER_WORKER,
+        experimental_place_dataset_on_device: bool = False,
+        experimental_per_replica_buffer_size: int = 1,
+    ) -> None:
+        self.experimental_fetch_to_device = experimental_fetch_to_device
+        self.experimental_replication_mode = experimental_replication_mode
+        self.experimental_place_dataset_on_device = experimental_place_dataset_on_device
+        self.experimental_per_replica_buffer_size = experimental_per_replica_buffer_size
 
 
 class InputContext:
@@ -166,6 +192,11 @@ class StrategyExtended:
 
     def value_container(self, value: Any) -> Any:
         return value
+
+    def variable_created_in_scope(self, v: Any) -> bool:
+        """Whether `v` was created under this strategy's scope."""
+        strategy = self._container_strategy()
+        return getattr(v, "_distribute_strategy", _default_strategy) is strategy
 
     def reduce_to(self, reduce_op: Any, value: Any, destinations: Any, options: Any = None) -> Any:
         return value
