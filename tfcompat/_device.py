@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import jax
+import numpy as np
 
 __all__ = ["canonical_name", "device", "device_of", "jax_device", "parse", "tf_name"]
 
@@ -192,7 +193,11 @@ def place(value: Any) -> Any:
     devices = value.devices()
     if len(devices) == 1 and dev in devices:
         return value
-    return jax.device_put(value, jax.sharding.SingleDeviceSharding(dev))
+    # Through the host, so the array is placed but not committed to `dev` (an op mixing it
+    # with values of another device then runs instead of failing, as TF copies inputs).
+    host = np.asarray(value)
+    with jax.default_device(dev):
+        return jax.numpy.asarray(host)
 
 
 # Set by tfcompat.distribute: called with each new Variable (a strategy's scope
