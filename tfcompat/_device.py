@@ -179,8 +179,9 @@ def device_of(value: Any) -> str:
             devices = set()
         if len(devices) == 1:
             return tf_name(next(iter(devices)))
-        if devices:  # a replicated or sharded array: its first device, as TF's primary
-            return tf_name(min(devices, key=lambda d: d.id))
+        if devices:  # a replicated or sharded array: its first local device (TF's primary)
+            local = [d for d in devices if _is_local(d)] or list(devices)
+            return tf_name(min(local, key=lambda d: d.id))
     return tf_name(default_device())
 
 

@@ -48,6 +48,9 @@ def main() -> None:
 
     out["losses"] = [float(train_step(b)) for b in strategy.experimental_distribute_dataset(ds)]
     out["weights"] = [v.numpy().tolist() for v in variables]
+    out["var_device"] = variables[0].device
+    ids = strategy.run(lambda: tf.distribute.get_replica_context().replica_id_in_sync_group)
+    out["local_ids"] = [int(t) for t in strategy.experimental_local_results(ids)]
     print("RESULT " + json.dumps(out), flush=True)
 
 

@@ -67,6 +67,8 @@ def test_two_workers_match_single_process() -> None:
         assert r["worker_devices"] == [
             f"/job:worker/replica:0/task:{i}/device:CPU:{d}" for d in range(2)
         ]
+        assert r["var_device"] == f"/job:worker/replica:0/task:{i}/device:CPU:0"
+        assert r["local_ids"] == [2 * i, 2 * i + 1]  # this worker's replicas
         for got, ref in zip(r["weights"], want, strict=True):
             np.testing.assert_allclose(np.array(got), np.array(ref), rtol=1e-5, atol=1e-6)
     assert results[0]["losses"] == results[1]["losses"]

@@ -187,6 +187,11 @@ class _SpmdStrategy(Strategy):
             stacked: Any = value._stacked
             if jax.process_count() == 1:
                 return value.values
+            arr = stacked._array()
+            if isinstance(arr, jax.Array) and not arr.is_fully_addressable:
+                # this process's rows, from the shards it holds
+                shards = sorted(arr.addressable_shards, key=lambda sh: sh.index[0].start or 0)
+                return tuple(_spmd._tensor(sh.data[0], stacked._dtype) for sh in shards)
             rows = [
                 i
                 for i, d in enumerate(self._mesh.devices)
