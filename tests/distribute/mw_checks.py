@@ -51,6 +51,7 @@ def main() -> None:
     out["var_device"] = variables[0].device
     ids = strategy.run(lambda: tf.distribute.get_replica_context().replica_id_in_sync_group)
     out["local_ids"] = [int(t) for t in strategy.experimental_local_results(ids)]
+    out["per_replica_repr"] = repr(ids)
     print("RESULT " + json.dumps(out), flush=True)
 
 

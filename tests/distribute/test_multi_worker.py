@@ -69,6 +69,10 @@ def test_two_workers_match_single_process() -> None:
         ]
         assert r["var_device"] == f"/job:worker/replica:0/task:{i}/device:CPU:0"
         assert r["local_ids"] == [2 * i, 2 * i + 1]  # this worker's replicas
+        assert r["per_replica_repr"] == (
+            f"PerReplica:{{\n  0: <tf.Tensor: shape=(), dtype=int32, numpy={2 * i}>,\n"
+            f"  1: <tf.Tensor: shape=(), dtype=int32, numpy={2 * i + 1}>\n}}"
+        )
         for got, ref in zip(r["weights"], want, strict=True):
             np.testing.assert_allclose(np.array(got), np.array(ref), rtol=1e-5, atol=1e-6)
     assert results[0]["losses"] == results[1]["losses"]

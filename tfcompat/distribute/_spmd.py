@@ -97,7 +97,12 @@ class PerReplica(CompositeTensor, DistributedValues):
 
     @property
     def values(self) -> tuple[Tensor, ...]:
+        """This process's replicas' values (all replicas' with one process)."""
         stacked: Any = self._stacked
+        arr = stacked._value
+        if isinstance(arr, jax.Array) and not arr.is_fully_addressable:
+            shards = sorted(arr.addressable_shards, key=lambda sh: sh.index[0].start or 0)
+            return tuple(_tensor(sh.data[0], stacked._dtype) for sh in shards)
         return tuple(stacked[i] for i in range(stacked._shape[0]))
 
     _values = values

@@ -184,20 +184,8 @@ class _SpmdStrategy(Strategy):
     def experimental_local_results(self, value: Any) -> tuple[Any, ...]:
         """The values of this process's replicas (a tuple of tensors per replica)."""
         if isinstance(value, PerReplica):
-            stacked: Any = value._stacked
-            if jax.process_count() == 1:
-                return value.values
-            arr = stacked._array()
-            if isinstance(arr, jax.Array) and not arr.is_fully_addressable:
-                # this process's rows, from the shards it holds
-                shards = sorted(arr.addressable_shards, key=lambda sh: sh.index[0].start or 0)
-                return tuple(_spmd._tensor(sh.data[0], stacked._dtype) for sh in shards)
-            rows = [
-                i
-                for i, d in enumerate(self._mesh.devices)
-                if d.process_index == jax.process_index()
-            ]
-            return tuple(stacked[i] for i in rows)
+            value._stacked._array()  # computed, if pending
+            return value.values
         if isinstance(value, Variable) and hasattr(value, "_distributed_container"):
             return tuple(cast(Any, value).values)[: len(self.extended.worker_devices)]
         if isinstance(value, (list, tuple, dict)):
