@@ -52,6 +52,14 @@ def main() -> None:
     ids = strategy.run(lambda: tf.distribute.get_replica_context().replica_id_in_sync_group)
     out["local_ids"] = [int(t) for t in strategy.experimental_local_results(ids)]
     out["per_replica_repr"] = repr(ids)
+
+    def dataset_fn(ctx: Any) -> Any:
+        ds = tf.data.Dataset.range(8).shard(ctx.num_input_pipelines, ctx.input_pipeline_id)
+        return ds.batch(1)
+
+    first = next(iter(strategy.distribute_datasets_from_function(dataset_fn)))
+    out["from_fn_local"] = [t.numpy().tolist() for t in strategy.experimental_local_results(first)]
+    out["from_fn_sum"] = strategy.reduce("SUM", first, axis=None).numpy().tolist()
     print("RESULT " + json.dumps(out), flush=True)
 
 

@@ -73,6 +73,9 @@ def test_two_workers_match_single_process() -> None:
             f"PerReplica:{{\n  0: <tf.Tensor: shape=(), dtype=int32, numpy={2 * i}>,\n"
             f"  1: <tf.Tensor: shape=(), dtype=int32, numpy={2 * i + 1}>\n}}"
         )
+        # worker i reads shard i (i, i + 2, ...): its replicas take its first two elements
+        assert r["from_fn_local"] == [[i], [i + 2]]
+        assert r["from_fn_sum"] == [6]
         for got, ref in zip(r["weights"], want, strict=True):
             np.testing.assert_allclose(np.array(got), np.array(ref), rtol=1e-5, atol=1e-6)
     assert results[0]["losses"] == results[1]["losses"]
