@@ -33,6 +33,15 @@ echo "== benchmarks (--quick)"
 json="${OUT:-benchmarks/results}/gpu-quick-$(date -u +%Y%m%dT%H%M%SZ).json"
 timeout 100 "$PYTHON" -m benchmarks.run --quick --json "$json" || status=$?
 
+# ---- begin: distribute (issue #18) -------------------------------------------------
+# tf.distribute on the accelerator: the strategy tests (virtual CPU devices, as in CI)
+# and the W3 MirroredStrategy step over this machine's devices vs jax.sharding.
+echo "== distribute: tests/distribute (not tf)"
+timeout 240 "$PYTHON" -m pytest -q -x -m "not tf" -p no:cacheprovider -p no:benchmark tests/distribute || status=$?
+echo "== distribute: benchmarks.distribute_bench on $("$PYTHON" -c 'import jax; print(jax.device_count())') device(s)"
+timeout 240 "$PYTHON" -m benchmarks.distribute_bench --devices "$("$PYTHON" -c 'import jax; print(jax.device_count())')" --runs 5 --steps 50 || status=$?
+# ---- end: distribute ----------------------------------------------------------------
+
 echo "== devices after the run"
 devices
 echo "== gpu_check exit status: $status"

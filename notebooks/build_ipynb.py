@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = [HERE / "autodiff_tape_notebook.py"]
+SCRIPTS = [HERE / "autodiff_tape_notebook.py", HERE / "tpu_colab.py"]
 
 INSTALL_CELL = (
     "# On Colab, install tfcompat first (any accelerator runtime works):\n"

@@ -47,6 +47,7 @@ def test_tf32_is_on_by_default_as_in_tensorflow(real_tf: Any) -> None:
 
 
 def test_set_memory_growth_checks_its_device() -> None:
-    tf.config.experimental.set_memory_growth(tf.config.list_physical_devices()[0], True)
+    with pytest.raises(ValueError, match="non-GPU"):  # TF refuses it for the CPU
+        tf.config.experimental.set_memory_growth(tf.config.list_physical_devices()[0], True)
     with pytest.raises(ValueError):
         tf.config.experimental.set_memory_growth("GPU:0", True)

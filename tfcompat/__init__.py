@@ -64,6 +64,7 @@ from tfcompat import (  # noqa: E402
     sparse,
     strings,
     test,
+    tpu,  # tfcompat-distribute hook
     train,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
@@ -466,6 +467,7 @@ __all__ = [
     "tensordot",
     "test",
     "tile",
+    "tpu",
     "train",
     "transpose",
     "truediv",

@@ -86,3 +86,8 @@ from tfcompat._api.random_ops import stateless_dropout as _stateless_dropout
 experimental = _types.ModuleType("tfcompat.nn.experimental", "`tf.nn.experimental`.")
 experimental.stateless_dropout = _stateless_dropout  # type: ignore[attr-defined]
 __all__ += ["experimental"]
+
+# tfcompat-distribute hook: losses scaled for data parallelism.
+from tfcompat.distribute._losses import compute_average_loss, scale_regularization_loss  # noqa: E402
+
+__all__ += ["compute_average_loss", "scale_regularization_loss"]

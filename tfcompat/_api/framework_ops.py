@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from jax._src import core
 
+from tfcompat import _device
 from tfcompat._core import errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
@@ -78,16 +79,7 @@ def control_dependencies(control_inputs: Any) -> Iterator[None]:
     yield
 
 
-@contextlib.contextmanager
-def device(device_name: Any) -> Iterator[None]:
-    """tfcompat implementation of `tf.device`.
-
-    Differences from TensorFlow:
-      Placement follows JAX's default device; the block runs there.
-    """
-    if device_name is not None and not isinstance(device_name, str) and not callable(device_name):
-        raise TypeError(f"device_name must be a string or a function, got {device_name!r}")
-    yield
+device = _device.device
 
 
 def no_op(name: Any = None) -> None:

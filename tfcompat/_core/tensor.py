@@ -18,6 +18,7 @@ from typing import Any
 import jax
 import numpy as np
 
+from tfcompat import _device
 from tfcompat._core import dtypes
 from tfcompat._core import types as core_types
 from tfcompat._core.dtypes import DType
@@ -166,11 +167,11 @@ class Tensor(core_types.Tensor):
 
     @property
     def device(self) -> str:
-        return _device_name()
+        return _device.device_of(self._value)
 
     @property
     def backing_device(self) -> str:
-        return _device_name()
+        return _device.device_of(self._value)
 
     @property
     def name(self) -> str:

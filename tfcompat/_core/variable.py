@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from tfcompat import _device
 from tfcompat._core import dtypes, errors, name_scope
 from tfcompat._core import types as core_types
 from tfcompat._core.convert import constant, convert_to_tensor
-from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
+from tfcompat._core.tensor import EagerTensor, Reference, Tensor
 from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._ops import kernels
 from tfcompat._tape import engine
@@ -131,7 +132,7 @@ class Variable(Trackable, core_types.Tensor):
                 raise ValueError(f"{prefix}{e}") from None
         else:
             t = constant(initial_value, dtype=dtype)
-        value = t._array()
+        value = _device.place(t._array())
         if shape is not None:
             static = TensorShape(shape)
             if not static.is_compatible_with(t._shape):
@@ -153,6 +154,7 @@ class Variable(Trackable, core_types.Tensor):
         self._constraint = constraint
         self._synchronization = synchronization
         self._aggregation = aggregation
+        _device.variable_created(self)
 
     # -- reading --------------------------------------------------------------------
     @property
@@ -232,7 +234,7 @@ class Variable(Trackable, core_types.Tensor):
 
     @property
     def device(self) -> str:
-        return _device_name()
+        return _device.device_of(self._handle._value)
 
     @property
     def constraint(self) -> Any:

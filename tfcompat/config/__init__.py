@@ -1,17 +1,34 @@
 """`tf.config`: re-exports only."""
 
-from tfcompat._api.config_ops import (
-    LogicalDevice,
-    PhysicalDevice,
+from tfcompat._api.config_ops import LogicalDevice, PhysicalDevice
+from tfcompat.config import experimental
+from tfcompat.config._devices import (
+    LogicalDeviceConfiguration,
+    experimental_connect_to_cluster,
+    experimental_connect_to_host,
+    get_logical_device_configuration,
+    get_soft_device_placement,
+    get_visible_devices,
     list_logical_devices,
     list_physical_devices,
+    set_logical_device_configuration,
+    set_soft_device_placement,
+    set_visible_devices,
 )
-from tfcompat.config import experimental
 
 __all__ = [
     "LogicalDevice",
+    "LogicalDeviceConfiguration",
     "PhysicalDevice",
     "experimental",
+    "experimental_connect_to_cluster",
+    "experimental_connect_to_host",
+    "get_logical_device_configuration",
+    "get_soft_device_placement",
+    "get_visible_devices",
     "list_logical_devices",
     "list_physical_devices",
+    "set_logical_device_configuration",
+    "set_soft_device_placement",
+    "set_visible_devices",
 ]

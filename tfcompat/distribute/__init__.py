@@ -23,13 +23,18 @@ __all__ = [
     "DistributedIterator",
     "DistributedValues",
     "InputContext",
+    "InputOptions",
+    "InputReplicationMode",
     "MirroredStrategy",
     "MultiWorkerMirroredStrategy",
+    "OneDeviceStrategy",
     "ReduceOp",
     "ReplicaContext",
     "Strategy",
     "StrategyExtended",
     "TPUStrategy",
+    "cluster_resolver",
+    "experimental",
     "get_replica_context",
     "get_strategy",
     "has_strategy",
@@ -42,6 +47,30 @@ class ReduceOp(enum.Enum):
 
     SUM = "SUM"
     MEAN = "MEAN"
+
+
+class InputReplicationMode(enum.Enum):
+    """tfcompat implementation of `tf.distribute.InputReplicationMode`."""
+
+    PER_WORKER = "PER_WORKER"
+    PER_REPLICA = "PER_REPLICA"
+
+
+class InputOptions:
+    """tfcompat implementation of `tf.distribute.InputOptions` (accepted: tfcompat places
+    each step's per-replica values on their devices as it reads them)."""
+
+    def __init__(
+        self,
+        experimental_fetch_to_device: Any = None,
+        experimental_replication_mode: InputReplicationMode = InputReplicationMode.PER_WORKER,
+        experimental_place_dataset_on_device: bool = False,
+        experimental_per_replica_buffer_size: int = 1,
+    ) -> None:
+        self.experimental_fetch_to_device = experimental_fetch_to_device
+        self.experimental_replication_mode = experimental_replication_mode
+        self.experimental_place_dataset_on_device = experimental_place_dataset_on_device
+        self.experimental_per_replica_buffer_size = experimental_per_replica_buffer_size
 
 
 class InputContext:
@@ -164,6 +193,11 @@ class StrategyExtended:
     def value_container(self, value: Any) -> Any:
         return value
 
+    def variable_created_in_scope(self, v: Any) -> bool:
+        """Whether `v` was created under this strategy's scope."""
+        strategy = self._container_strategy()
+        return getattr(v, "_distribute_strategy", _default_strategy) is strategy
+
     def reduce_to(self, reduce_op: Any, value: Any, destinations: Any, options: Any = None) -> Any:
         return value
 
@@ -220,7 +254,7 @@ class Strategy:
         """Reduce per-replica `value` across replicas, then over `axis` when given."""
         from tfcompat._api import math_ops
 
-        op = ReduceOp(reduce_op.upper()) if isinstance(reduce_op, str) else reduce_op
+        op = _reduce_op(reduce_op)
         if axis is None:
             return value
         if op is ReduceOp.SUM:
@@ -296,6 +330,9 @@ class _DefaultDistributionStrategy(Strategy):
     """The strategy in effect outside any `scope()`."""
 
 
+_DefaultDistributionStrategy.__module__ = "tensorflow.python.distribute.distribute_lib"
+
+
 _default_strategy = _DefaultDistributionStrategy()
 _default_context = _Context(_default_strategy, cross_replica=False)
 
@@ -334,27 +371,12 @@ class DistributedIterator:
     """tfcompat implementation of `tf.distribute.DistributedIterator` (the abstract base)."""
 
 
-_NO_MULTI_DEVICE = (
-    "tf.distribute.{name} is not implemented in tfcompat yet: only the default (one "
-    "replica) strategy is. Run without a strategy scope, or use jax.sharding directly."
-)
-
-
-class _MultiReplicaStrategy(Strategy):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(_NO_MULTI_DEVICE.format(name=type(self).__name__))
-
-
-class MirroredStrategy(_MultiReplicaStrategy):
-    """`tf.distribute.MirroredStrategy`: not implemented (constructing it raises)."""
-
-
-class MultiWorkerMirroredStrategy(_MultiReplicaStrategy):
-    """`tf.distribute.MultiWorkerMirroredStrategy`: not implemented (constructing it raises)."""
-
-
-class TPUStrategy(_MultiReplicaStrategy):
-    """`tf.distribute.TPUStrategy`: not implemented (constructing it raises)."""
+def _reduce_op(reduce_op: Any) -> ReduceOp:
+    if isinstance(reduce_op, ReduceOp):
+        return reduce_op
+    if isinstance(reduce_op, str) and reduce_op.upper() in ("SUM", "MEAN"):
+        return ReduceOp(reduce_op.upper())
+    raise ValueError(f"Unsupported reduce_op: {reduce_op!r}")
 
 
 class _OneReplicaDataset(DistributedDataset):
@@ -383,3 +405,12 @@ class _OneReplicaDataset(DistributedDataset):
 def _elements(dataset: Any) -> Iterator[Any]:
     """The elements of `dataset`, as a Python generator."""
     yield from dataset
+
+
+from tfcompat.distribute import cluster_resolver, experimental  # noqa: E402
+from tfcompat.distribute._strategies import (  # noqa: E402 - after the base classes
+    MirroredStrategy,
+    MultiWorkerMirroredStrategy,
+    OneDeviceStrategy,
+    TPUStrategy,
+)
