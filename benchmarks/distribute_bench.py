@@ -31,7 +31,12 @@ if "jax" not in sys.modules:  # before JAX starts its CPU backend
         if _a == "--devices" and _i + 1 < len(sys.argv):
             _n = sys.argv[_i + 1]
     os.environ["XLA_FLAGS"] = (
-        os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={_n}"
+        os.environ.get("XLA_FLAGS", "")
+        + f" --xla_force_host_platform_device_count={_n}"
+        # XLA's CPU collectives abort after 40 s when a device's thread is late, which a
+        # loaded machine can cause without any fault
+        + " --xla_cpu_collective_timeout_seconds=900"
+        + " --xla_cpu_collective_call_terminate_timeout_seconds=900"
     ).strip()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

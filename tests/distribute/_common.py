@@ -68,11 +68,19 @@ def single_device(tf: Any) -> list[np.ndarray]:
     return [v.numpy() for v in variables]
 
 
+# XLA's CPU collectives abort a program when one of the virtual devices' threads has not
+# arrived within 40 s; on a loaded 2-core machine that can happen without any fault.
+COLLECTIVE_FLAGS = (
+    "--xla_cpu_collective_timeout_seconds=900 "
+    "--xla_cpu_collective_call_terminate_timeout_seconds=900"
+)
+
+
 def run_script(
     code: str, devices: int = 4, timeout: int = 300, env: Any = None
 ) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ)
-    full_env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
+    full_env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices} {COLLECTIVE_FLAGS}"
     full_env["PYTHONPATH"] = str(ROOT)
     full_env["JAX_PLATFORMS"] = "cpu"  # virtual CPU devices even where a GPU is present
     full_env.pop("TF_CONFIG", None)

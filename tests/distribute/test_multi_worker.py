@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.distribute._common import ROOT, run_script
+from tests.distribute._common import COLLECTIVE_FLAGS, ROOT, run_script
 
 
 def _free_port() -> int:
@@ -24,7 +24,7 @@ def _free_port() -> int:
 
 def _worker_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+    env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count=2 {COLLECTIVE_FLAGS}"
     env["PYTHONPATH"] = str(ROOT)
     env["JAX_PLATFORMS"] = "cpu"
     env.pop("TF_CONFIG", None)
