@@ -44,6 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
+from tfcompat import _function_eager
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -1123,6 +1124,8 @@ class Function:
         return self._tracing_count
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _function_eager.RUN_FUNCTIONS_EAGERLY:  # tf.config.run_functions_eagerly
+            return self._python_function(*args, **kwargs)
         bound_args, bound_kwargs = self._bind(args, kwargs)
         flat = _Flat()
         for a in bound_args:
