@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 import tfcompat
@@ -117,3 +118,186 @@ def test_switching_back_reuses_compiled_program() -> None:
     assert f.experimental_get_tracing_count() == 1
     assert tf.experimental.compile_stats()["compiles"] == stats
     assert stats >= before
+
+
+# --------------------------------------------------------------------------------------
+# 2. tf.py_function / tf.numpy_function
+# --------------------------------------------------------------------------------------
+
+
+def _host_values(tf: Any) -> Any:
+    calls: list[int] = []
+
+    def np_sinh(a: Any) -> Any:
+        calls.append(1)
+        return np.sinh(a)
+
+    @tf.function
+    def f(x: Any) -> Any:
+        y = tf.numpy_function(np_sinh, [x], tf.float32)
+        s = tf.numpy_function(lambda a: np.float32(a.sum()), [x], tf.float32, stateful=False)
+        pair = tf.numpy_function(
+            lambda a: (a * 2, a.astype(np.int32)), [x], [tf.float32, tf.int32], name="pair"
+        )
+        z = tf.py_function(lambda a: (a * 2, tf.cast(a, tf.int64)), [x], [tf.float32, tf.int64])
+        return y + 1, s, pair, z
+
+    out = []
+    for v in ([1.0, 2.0], [3.0, -1.0], [0.5, 0.25]):
+        out.append(f(tf.constant(v)))
+    steady = len(calls)
+    f(tf.constant([1.0, 1.0]))
+    out.append(len(calls) - steady)  # one call of the Python function per call
+    out.append(f.experimental_get_tracing_count())
+    # Eager: numpy_function converts what the function returns and ignores Tout.
+    out.append(tf.numpy_function(lambda a: a * 2.0, [tf.constant(1.0)], tf.float64))
+    out.append(tf.numpy_function(lambda a: 3, [tf.constant(1.0)], tf.int64))
+    out.append(tf.numpy_function(lambda a: [a, a + 1], [tf.constant([1, 2])], [tf.int32] * 2))
+    out.append(tf.py_function(lambda a: a * 3, [tf.constant([1.0, 2.0])], Tout=tf.float32))
+    out.append(tf.py_function(lambda a, b: [a + b], [1.0, 2.0], Tout=[tf.float32]))
+    out.append(tf.py_function(lambda a: None, [tf.constant(1.0)], Tout=[]))
+    strs = tf.numpy_function(lambda a: a, [tf.constant(["a", "bc"])], tf.string)
+    out.append(strs)
+    return out
+
+
+def test_numpy_and_py_function_values(run_both: Any) -> None:
+    run_both(_host_values)
+
+
+def test_string_inputs_reach_numpy_function(run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        seen: list[Any] = []
+
+        def look(s: Any, n: Any) -> Any:
+            seen.append((s.dtype.kind, [bytes(b) for b in s.reshape(-1)], n.dtype.name))
+            return np.int32(len(s))
+
+        @tf.function
+        def f(n: Any) -> Any:
+            return tf.numpy_function(look, [tf.constant(["ab", "c"]), n], tf.int32)
+
+        return f(tf.constant(3)), f(tf.constant(4)), seen
+
+    run_both(fn)
+
+
+def _grads(tf: Any) -> Any:
+    def cube(a: Any, b: Any) -> Any:
+        return a * a * a + tf.sin(b) * a, tf.exp(b)
+
+    x, b = tf.constant([1.0, 2.0]), tf.constant(0.5)
+    out = []
+    # (one gradient per call: TF's EagerPyFunc gradient pops the call's tape)
+    with tf.GradientTape() as tape:
+        tape.watch([x, b])
+        y, e = tf.py_function(cube, [x, b], [tf.float32, tf.float32])
+        total = tf.reduce_sum(y) + 2.0 * e
+    out += [y, e, tape.gradient(total, [x, b])]
+
+    @tf.function
+    def inside(x: Any, b: Any) -> Any:
+        with tf.GradientTape() as tape:
+            tape.watch([x, b])
+            y, e = tf.py_function(cube, [x, b], [tf.float32, tf.float32])
+            total = tf.reduce_sum(y * y) + e
+        return total, tape.gradient(total, [x, b])
+
+    out.append(inside(x, b))
+    out.append(inside(x * 2, b))
+
+    @tf.function
+    def plain(x: Any, b: Any) -> Any:
+        return tf.py_function(cube, [x, b], [tf.float32, tf.float32])[0]
+
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = plain(x, b)
+    out.append(tape.gradient(y, x))
+    # numpy_function is not differentiable: no gradient.
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.numpy_function(lambda a: a * 2, [x], tf.float32)
+    out.append(tape.gradient(y, x))
+    return out
+
+
+def test_py_function_gradient_matches_tensorflow(run_both: Any) -> None:
+    run_both(_grads, rtol=1e-6)
+
+
+def _bad(exc: BaseException) -> Any:
+    def fn(a: Any) -> Any:
+        raise exc
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [ValueError("boom"), TypeError("t"), KeyError("k"), StopIteration(), NotImplementedError("n")],
+    ids=lambda e: type(e).__name__,
+)
+def test_callback_errors_have_tensorflow_classes(real_tf: Any, exc: BaseException) -> None:
+    def classes(tf: Any) -> list[str]:
+        got = []
+        for call in (
+            lambda: tf.py_function(_bad(exc), [tf.constant(1.0)], tf.float32),
+            lambda: tf.numpy_function(_bad(exc), [tf.constant(1.0)], tf.float32),
+            lambda: tf.function(lambda x: tf.py_function(_bad(exc), [x], tf.float32))(
+                tf.constant(1.0)
+            ),
+            lambda: tf.function(lambda x: tf.numpy_function(_bad(exc), [x], tf.float32))(
+                tf.constant(1.0)
+            ),
+        ):
+            try:
+                call()
+                got.append("no error")
+            except Exception as e:
+                first = str(e).split("\n")[0]
+                text = first.split("}} ")[-1]
+                got.append(f"{type(e).__name__}: {text}")
+        return got
+
+    assert classes(tfcompat) == classes(real_tf)
+
+
+def test_numpy_function_output_dtype_is_checked(real_tf: Any) -> None:
+    def fn(tf: Any) -> Any:
+        @tf.function
+        def f(x: Any) -> Any:
+            return tf.numpy_function(lambda a: a.astype(np.float64), [x], tf.float32)
+
+        try:
+            f(tf.constant(1.0))
+        except Exception as e:
+            return type(e).__name__, "is double, but expects float" in str(e)
+        return None
+
+    assert fn(tfcompat) == fn(real_tf)
+
+
+def test_callback_shape_is_learned_once() -> None:
+    calls: list[int] = []
+
+    def total(a: Any) -> Any:
+        calls.append(1)
+        return np.float32(a.sum())
+
+    @tf.function
+    def f(x: Any) -> Any:
+        return tf.numpy_function(total, [x], tf.float32) * 2
+
+    assert float(f(tf.constant([1.0, 2.0]))) == 6.0
+    first = len(calls)  # the guessed shape (2,) was wrong: traced again and rerun
+    assert float(f(tf.constant([3.0, 2.0]))) == 10.0
+    assert len(calls) == first + 1
+    assert f.experimental_get_tracing_count() == 1
+
+    @tf.function
+    def g(x: Any) -> Any:
+        return tf.numpy_function(total, [x], tf.TensorSpec([], tf.float32))
+
+    assert float(g(tf.constant([1.0, 2.0]))) == 3.0
+    assert len(calls) == first + 2  # a TensorSpec gives the shape: no second run

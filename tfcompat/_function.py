@@ -44,7 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
-from tfcompat import _function_eager
+from tfcompat import _function_eager, _host_callbacks
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -877,7 +877,16 @@ class ConcreteFunction:
 
     def _call(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> Any:
         tr = self._instance(key, args, kwargs, flat)
-        return _run(tr, flat)
+        try:
+            return _run(tr, flat)
+        except _host_callbacks.ShapeChanged:  # a guessed callback shape: trace again
+            self._drop(key)
+            return self._call(key, args, kwargs, flat)
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        """Forget the program traced for `key` (tf.py_function shapes, _host_callbacks)."""
+        self._instances.pop(key, None)
+        self._symbolic = None
 
     def pretty_printed_signature(self, verbose: bool = True) -> str:
         return f"Input Parameters:\n  {self.structured_input_signature}"
@@ -935,6 +944,8 @@ def _run(tr: _Traced, flat: _Flat) -> Any:
             engine.materialize_many(pending)
         vals = [t._value for t in tensors] + [v._handle.value for v in variables]
         raw = tr.jitted(*vals)
+        if tr.jaxpr is not None and tr.jaxpr.effects:  # host callbacks (_host_callbacks.py)
+            _host_callbacks.after_run(raw, _name(tr), tr.fid)
         n_checks = tr.check_spec.n_outputs
         if n_checks:
             start = tr.n_outs + len(tr.written)
@@ -1136,7 +1147,11 @@ class Function:
         cf = self._concrete.get(key)
         if cf is not None and key in cf._instances:
             _detector(self._stats_key).called_without_tracing()
-            return _run(cf._instances[key], flat)
+            try:
+                return _run(cf._instances[key], flat)
+            except _host_callbacks.ShapeChanged:  # a guessed callback shape: trace again
+                cf._drop(key)
+                return self(*args, **kwargs)
         count = self._tracing_count
         with self._lock:
             cf = self._lookup(key, bound_args, bound_kwargs)
@@ -1146,7 +1161,11 @@ class Function:
                 if not cf._instances:  # never traced successfully: forget it
                     self._forget(cf)
                 raise
-        result = _run(tr, flat)
+        try:
+            result = _run(tr, flat)
+        except _host_callbacks.ShapeChanged:  # a guessed callback shape: trace again
+            cf._drop(key)
+            return self(*args, **kwargs)
         if self._tracing_count != count:
             _detector(self._stats_key).called_with_tracing(self._python_function)
         else:
