@@ -4,6 +4,7 @@ non-strict execution of dead ops, string tensors inside traced functions."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -301,3 +302,139 @@ def test_callback_shape_is_learned_once() -> None:
 
     assert float(g(tf.constant([1.0, 2.0]))) == 3.0
     assert len(calls) == first + 2  # a TensorSpec gives the shape: no second run
+
+
+# --------------------------------------------------------------------------------------
+# 3. tf.print
+# --------------------------------------------------------------------------------------
+
+
+def _print_cases(tf: Any) -> None:
+    import collections
+
+    tf.print(tf.constant("hi"))
+    tf.print(tf.constant("hi"), "x", tf.constant(["a", "b"]))
+    tf.print(list(range(40)))
+    tf.print({"b": 1, "a": tf.constant([1.5, 2])})
+    tf.print(collections.OrderedDict([("z", 1), ("a", tf.constant(2))]))
+    tf.print((1, tf.constant(2)), [tf.constant(3)])
+    tf.print(tf.range(20))
+    tf.print(tf.range(20), summarize=-1)
+    tf.print(tf.reshape(tf.range(60.0), (3, 4, 5)), summarize=2)
+    tf.print(tf.constant(3.14159265, tf.float64), tf.constant(1e20), tf.constant(-0.0))
+    tf.print(tf.constant([[True]]), tf.constant(7, tf.uint8), tf.constant(1.5, tf.float16))
+    tf.print("a", "b", sep=",", end="|\n")
+    tf.print()
+    tf.print(None, 1.5, "s", b"bytes", "{}")
+    tf.print(tf.zeros([0]), tf.zeros([2, 0]), tf.zeros([1, 5]), summarize=1)
+    tf.print("to stdout", [tf.constant(1)] * 30, output_stream=sys.stdout)
+
+
+def _print_program(tf: Any) -> None:
+    print("== eager", flush=True)
+    _print_cases(tf)
+
+    @tf.function
+    def f(x: Any) -> Any:
+        print("Traced with", x.dtype.name)  # Python: once per trace
+        tf.print("Executed with", x)
+        tf.print("python values only", 1, [2, "3"])
+        _print_cases(tf)
+        return x
+
+    print("== function", flush=True)
+    f(tf.constant(1))
+    f(tf.constant(2))
+    f(tf.constant(2.5))
+    sys.stdout.flush()
+
+
+def test_tf_print_text_matches_tensorflow(real_tf: Any, capfd: Any) -> None:
+    """Every call prints (Python-only arguments too), to stderr by default; TF's
+    templates (pprint of structures), summaries and separators; Python's print runs
+    once per trace, as the guide's "print versus tf.print" example shows."""
+    _print_program(real_tf)
+    expected = capfd.readouterr()
+    _print_program(tfcompat)
+    actual = capfd.readouterr()
+    assert actual.out == expected.out
+
+    def clean(err: str) -> list[str]:  # TF's own C++ log lines are not tf.print's
+        return [ln for ln in err.splitlines() if not ln.startswith(("I0000", "W0000", "E0000"))]
+
+    assert clean(actual.err) == clean(expected.err)
+
+
+def _ordered(tf: Any) -> None:
+    v = tf.Variable(0)
+
+    def host(a: Any) -> Any:
+        print("numpy_function sees", int(a), flush=True)
+        return a + 1
+
+    @tf.function
+    def f(x: Any) -> Any:
+        tf.print("start", x, output_stream=sys.stdout)
+        v.assign_add(x)
+        tf.print("after assign", v, output_stream=sys.stdout)
+        y = tf.numpy_function(host, [v.read_value()], tf.int32)
+        tf.print("after callback", y, output_stream=sys.stdout)
+        with tf.control_dependencies([y]):
+            tf.print("end", output_stream=sys.stdout)
+        return y
+
+    f(tf.constant(1))
+    f(tf.constant(2))
+    sys.stdout.flush()
+
+
+def test_tf_print_runs_in_program_order_with_other_stateful_ops(real_tf: Any, capfd: Any) -> None:
+    _ordered(real_tf)
+    expected = capfd.readouterr().out
+    _ordered(tfcompat)
+    assert capfd.readouterr().out == expected
+    assert expected.count("start") == 2
+
+
+def test_tf_print_to_file_and_bad_stream(real_tf: Any, tmp_path: Any) -> None:
+    def write(tf: Any, path: Any) -> Any:
+        @tf.function
+        def f(x: Any) -> Any:
+            tf.print("x:", x, {"k": x * 2}, output_stream=f"file://{path}")
+            return x
+
+        f(tf.constant([1, 2]))
+        f(tf.constant([3, 4]))
+        tf.print("eager", output_stream=f"file://{path}")
+        try:
+            tf.print("x", output_stream=object())
+        except Exception as e:
+            return type(e).__name__, str(e).split(".")[0]
+        return None
+
+    expected = write(real_tf, tmp_path / "tf.txt")
+    actual = write(tfcompat, tmp_path / "tc.txt")
+    assert actual == expected
+    assert (tmp_path / "tc.txt").read_text() == (tmp_path / "tf.txt").read_text()
+
+
+def test_tf_print_to_logging(caplog: Any) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="tensorflow"):
+
+        @tf.function
+        def f(x: Any) -> Any:
+            tf.print("logged", x, output_stream=logging.info)
+            tf.print("warned", output_stream=logging.WARNING)
+            return x
+
+        f(tf.constant(1))
+        f(tf.constant(2))
+    texts = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert texts == [
+        ("INFO", "logged 1"),
+        ("WARNING", "warned"),
+        ("INFO", "logged 2"),
+        ("WARNING", "warned"),
+    ]
