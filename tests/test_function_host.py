@@ -438,3 +438,88 @@ def test_tf_print_to_logging(caplog: Any) -> None:
         ("INFO", "logged 2"),
         ("WARNING", "warned"),
     ]
+
+
+# --------------------------------------------------------------------------------------
+# 4. Non-strict execution
+# --------------------------------------------------------------------------------------
+
+
+def _non_strict(tf: Any) -> Any:
+    out: list[Any] = []
+
+    def attempt(fn: Any, *args: Any) -> None:
+        try:
+            out.append(fn(*args))
+        except Exception as e:
+            out.append(type(e).__name__)
+
+    # The guide's example: an unused failing gather raises eagerly, not in a function.
+    def unused_return_eager(x: Any) -> Any:
+        tf.gather(x, [1])  # unused
+        return x
+
+    attempt(unused_return_eager, tf.constant([0.0]))
+    attempt(tf.function(unused_return_eager), tf.constant([0.0]))
+
+    @tf.function
+    def used(x: Any, i: Any) -> Any:
+        return tf.gather(x, i)
+
+    attempt(used, tf.constant([0.0]), tf.constant([1]))
+
+    @tf.function
+    def dead_division(x: Any, y: Any) -> Any:
+        _ = x // y  # integer division by zero, unused
+        _ = tf.linalg.inv(tf.zeros([2, 2]) * tf.cast(x[0], tf.float32))  # singular, unused
+        return x + 1
+
+    attempt(dead_division, tf.constant([1, 2]), tf.constant([0, 1]))
+
+    v = tf.Variable(0)
+
+    @tf.function
+    def stateful_still_run(x: Any) -> Any:
+        bad = tf.gather(x, [3])  # feeds the assignment: live
+        v.assign(bad[0])
+        return x
+
+    attempt(stateful_still_run, tf.constant([1, 2]))
+
+    @tf.function
+    def assertion_runs(x: Any) -> Any:
+        tf.debugging.assert_equal(x, 0)  # result unused: still runs (stateful)
+        return x + 1
+
+    attempt(assertion_runs, tf.constant(0))
+    attempt(assertion_runs, tf.constant(1))
+
+    @tf.function
+    def through_print(x: Any) -> Any:
+        with tf.control_dependencies([tf.print("printing", output_stream=sys.stdout)]):
+            y = x * 2
+        return y
+
+    attempt(through_print, tf.constant(3))
+    out.append(v)
+    return out
+
+
+def test_dead_ops_do_not_raise(run_both: Any, capfd: Any) -> None:
+    """TF's non-strict execution (the guide's `tf.gather` example): an op whose result
+    nothing uses cannot fail; live ones, assignments and assertions still do."""
+    run_both(_non_strict, message=False)
+    out = capfd.readouterr().out
+    assert out.count("printing") == 2
+
+
+def test_dead_check_leaves_no_program_output() -> None:
+    @tf.function
+    def f(x: Any) -> Any:
+        tf.gather(x, [1])
+        return x
+
+    f(tf.constant([0.0]))
+    cf = next(iter(f._concrete.values()))
+    tr = next(iter(cf._instances.values()))
+    assert tr.check_spec.n_outputs == 0

@@ -44,7 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
-from tfcompat import _function_eager, _host_callbacks
+from tfcompat import _function_eager, _host_callbacks, _nonstrict
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -639,6 +639,8 @@ def trace_python(
         if scope is not None:
             scope.restore()
     tr: _Traced = result["traced"]
+    if "nonstrict" in result:  # drop the checks of dead ops (TF's non-strict execution)
+        jaxpr, consts, tr.check_spec = _nonstrict.prune(jaxpr, consts, result["nonstrict"])
     tr.jaxpr, tr.consts = jaxpr, consts
     return tr, scope.created if scope is not None else {}
 
@@ -744,15 +746,15 @@ def _collect_outputs(
         if current is not lf.tracer:
             tr.written.append(j)
             values.append(current)
-    if collector is not None:
-        extra, tr.check_spec = checks.outputs(collector)
-        values.extend(extra)
+    if collector is not None:  # raw checks, pruned after the trace (_nonstrict.py)
+        values.extend(_nonstrict.check_outputs(collector, len(values), result))
     # Variables created in the trace: their initial values, to compute after the trace.
     init = []
     for _var, initial in scope.created.values():
         init.append(initial)
     result["n_init"] = len(init)
     values.extend(x for x in init if not is_concrete(x))
+    values.extend(_nonstrict.subject_outputs(result))
     result["traced"] = tr
     return values
 
