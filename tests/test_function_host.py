@@ -523,3 +523,30 @@ def test_dead_check_leaves_no_program_output() -> None:
     cf = next(iter(f._concrete.values()))
     tr = next(iter(cf._instances.values()))
     assert tr.check_spec.n_outputs == 0
+
+
+# --------------------------------------------------------------------------------------
+# 5. Strings inside traced functions
+# --------------------------------------------------------------------------------------
+
+
+def _strings(tf: Any) -> Any:
+    @tf.function
+    def f(a: Any, b: Any, n: Any) -> Any:
+        s = tf.strings.join([a, b], separator="-") + "!"
+        u = tf.strings.upper(s)
+        return u, tf.strings.length(u) * n, tf.strings.split(a, ","), a + b + "!"
+
+    @tf.function
+    def numbers(x: Any) -> Any:
+        return tf.strings.to_number(tf.constant(["1.5", "2"])) * x
+
+    return [
+        f(tf.constant("x,y"), tf.constant("b"), tf.constant(2)),
+        f(tf.constant("z"), tf.constant("b"), tf.constant(3)),
+        numbers(tf.constant(2.0)),
+    ]
+
+
+def test_string_constants_arguments_and_outputs_in_functions(run_both: Any) -> None:
+    run_both(_strings)
