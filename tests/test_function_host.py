@@ -304,6 +304,35 @@ def test_callback_shape_is_learned_once() -> None:
     assert len(calls) == first + 2  # a TensorSpec gives the shape: no second run
 
 
+def _callback_edges(tf: Any) -> Any:
+    calls: list[str] = []
+    v = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def f(x: Any) -> Any:
+        tf.py_function(lambda: calls.append("no inputs"), [], [])  # runs: stateful
+        b = tf.numpy_function(lambda: np.int64(7), [], tf.int64)
+        c = tf.py_function(lambda t: 2.5, [x], tf.float32)  # a Python float, converted
+        d = tf.py_function(lambda t: t * 2, [v], tf.float32)  # a variable input
+        return b, c, d
+
+    out = [f(tf.constant(1.0)), f(tf.constant(2.0))]
+    cf = f.get_concrete_function(tf.TensorSpec([], tf.float32))
+    out.append(cf(tf.constant(3.0)))
+    out.append(len(calls))
+
+    @tf.py_function(Tout=tf.float32)
+    def deco(x: Any) -> Any:
+        return x + 1
+
+    out += [deco(tf.constant(1.0)), tf.function(lambda x: deco(x))(tf.constant(5.0))]
+    return out
+
+
+def test_callback_without_inputs_variables_concrete_and_decorator(run_both: Any) -> None:
+    run_both(_callback_edges)
+
+
 # --------------------------------------------------------------------------------------
 # 3. tf.print
 # --------------------------------------------------------------------------------------
