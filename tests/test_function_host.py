@@ -333,6 +333,47 @@ def test_callback_without_inputs_variables_concrete_and_decorator(run_both: Any)
     run_both(_callback_edges)
 
 
+def _under_outer_tape(tf: Any) -> Any:
+    @tf.function
+    def f(x: Any) -> Any:
+        tf.print("inside", x, output_stream=sys.stdout)
+        return x * x
+
+    def bad(a: Any) -> Any:
+        raise ValueError("boom")
+
+    @tf.function
+    def g(x: Any) -> Any:
+        return tf.numpy_function(bad, [x], tf.float32) + x
+
+    x = tf.constant(3.0)
+    out: list[Any] = []
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+        print("after call", flush=True)
+    out.append(tape.gradient(y, x))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        try:
+            out.append(g(x))
+        except Exception as e:
+            out.append(type(e).__name__)
+    return out
+
+
+def test_callbacks_of_a_function_recorded_by_an_outer_tape(real_tf: Any, capfd: Any) -> None:
+    """A function with callbacks called under a tape: the gradient passes the print by,
+    the print runs at the call, and a failing callback raises TF's class (never a value
+    computed from the callback's placeholder zeros)."""
+    expected = _under_outer_tape(real_tf)
+    capfd.readouterr()
+    actual = _under_outer_tape(tfcompat)
+    out = capfd.readouterr().out
+    assert [float(expected[0]), expected[1]] == [float(actual[0]), actual[1]]
+    assert out.index("inside 3") < out.index("after call")
+
+
 # --------------------------------------------------------------------------------------
 # 3. tf.print
 # --------------------------------------------------------------------------------------

@@ -972,6 +972,9 @@ def _run_recorded(tr: _Traced, flat: _Flat, variables: list[Variable]) -> list[T
     assert tr.op is not None
     res = engine.execute_op(tr.op, tuple(inputs))
     res = list(res)
+    if tr.jaxpr is not None and tr.jaxpr.effects and res and res[0]._value is None:
+        # host callbacks run at the call, as TF's ops do (_host_callbacks.py)
+        _host_callbacks.run_now(res, _name(tr), tr.fid)
     n_checks = tr.check_spec.n_outputs
     if n_checks:
         start = tr.n_outs + len(tr.written)

@@ -70,6 +70,19 @@ class ShapeChanged(Exception):
     """A callback's output shape differs from the one its program was traced with."""
 
 
+def run_now(outputs: list[Any], function_name: str, fid: int) -> None:
+    """Compute the pending outputs of a function op recorded on a tape now, so that its
+    callbacks run at the call; then `after_run`."""
+    from tfcompat._tape import engine
+
+    try:
+        engine.materialize_many(outputs)
+    except Exception:
+        if _STATE.error is None and not _STATE.retrace:
+            raise
+    after_run([t._value for t in outputs if t._value is not None], function_name, fid)
+
+
 def after_run(outputs: Any, function_name: str, fid: int) -> None:
     """Called after a compiled program with host callbacks ran: raise what a callback of
     it stored (TF's error for an exception of the Python function, `ShapeChanged` when
@@ -384,8 +397,8 @@ def _traced(
     )
     if differentiable:
         result = _differentiable_call(func, call, tensors, numeric, strings, out_structs, values)
-    else:
-        outs = call(*values)
+    else:  # not differentiable: a tape differentiating the program passes it by
+        outs = call(*[jax.lax.stop_gradient(v) for v in values])
         result = [
             EagerTensor(o, tuple(s.shape), dt)
             for o, s, dt in zip(outs, out_structs, dts, strict=True)

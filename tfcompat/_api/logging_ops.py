@@ -101,7 +101,8 @@ def print_v2(*inputs: Any, **kwargs: Any) -> None:
         if _UNORDERED.depth:  # tf.vectorized_map: an ordered callback cannot be batched
             jax.debug.callback(emit_numeric, *values)
         else:
-            io_callback(emit_numeric, None, *values, ordered=True)
+            # (stop_gradient: a tape differentiating the program passes the print by)
+            io_callback(emit_numeric, None, *map(jax.lax.stop_gradient, values), ordered=True)
     else:
         emit_numeric(*values)
 
