@@ -251,6 +251,7 @@ from tfcompat._core.variable import (  # noqa: E402
     VariableSynchronization,
 )
 from tfcompat._function import TensorSpec, function  # noqa: E402
+from tfcompat._host_callbacks import numpy_function, py_function  # noqa: E402
 from tfcompat._module import Module  # noqa: E402  (tfcompat-keras hook)
 from tfcompat._tape.custom_gradient import custom_gradient, recompute_grad  # noqa: E402
 from tfcompat._tape.tape import GradientTape, UnconnectedGradients  # noqa: E402
@@ -406,12 +407,14 @@ __all__ = [
     "nn",
     "norm",
     "not_equal",
+    "numpy_function",
     "one_hot",
     "ones",
     "ones_like",
     "pad",
     "pow",
     "print",
+    "py_function",
     "queue",
     "ragged",
     "random",

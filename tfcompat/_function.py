@@ -44,6 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
+from tfcompat import _function_eager, _host_callbacks, _nonstrict
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -638,6 +639,8 @@ def trace_python(
         if scope is not None:
             scope.restore()
     tr: _Traced = result["traced"]
+    if "nonstrict" in result:  # drop the checks of dead ops (TF's non-strict execution)
+        jaxpr, consts, tr.check_spec = _nonstrict.prune(jaxpr, consts, result["nonstrict"])
     tr.jaxpr, tr.consts = jaxpr, consts
     return tr, scope.created if scope is not None else {}
 
@@ -743,15 +746,15 @@ def _collect_outputs(
         if current is not lf.tracer:
             tr.written.append(j)
             values.append(current)
-    if collector is not None:
-        extra, tr.check_spec = checks.outputs(collector)
-        values.extend(extra)
+    if collector is not None:  # raw checks, pruned after the trace (_nonstrict.py)
+        values.extend(_nonstrict.check_outputs(collector, len(values), result))
     # Variables created in the trace: their initial values, to compute after the trace.
     init = []
     for _var, initial in scope.created.values():
         init.append(initial)
     result["n_init"] = len(init)
     values.extend(x for x in init if not is_concrete(x))
+    values.extend(_nonstrict.subject_outputs(result))
     result["traced"] = tr
     return values
 
@@ -876,7 +879,16 @@ class ConcreteFunction:
 
     def _call(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> Any:
         tr = self._instance(key, args, kwargs, flat)
-        return _run(tr, flat)
+        try:
+            return _run(tr, flat)
+        except _host_callbacks.ShapeChanged:  # a guessed callback shape: trace again
+            self._drop(key)
+            return self._call(key, args, kwargs, flat)
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        """Forget the program traced for `key` (tf.py_function shapes, _host_callbacks)."""
+        self._instances.pop(key, None)
+        self._symbolic = None
 
     def pretty_printed_signature(self, verbose: bool = True) -> str:
         return f"Input Parameters:\n  {self.structured_input_signature}"
@@ -934,6 +946,8 @@ def _run(tr: _Traced, flat: _Flat) -> Any:
             engine.materialize_many(pending)
         vals = [t._value for t in tensors] + [v._handle.value for v in variables]
         raw = tr.jitted(*vals)
+        if tr.jaxpr is not None and tr.jaxpr.effects:  # host callbacks (_host_callbacks.py)
+            _host_callbacks.after_run(raw, _name(tr), tr.fid)
         n_checks = tr.check_spec.n_outputs
         if n_checks:
             start = tr.n_outs + len(tr.written)
@@ -958,6 +972,9 @@ def _run_recorded(tr: _Traced, flat: _Flat, variables: list[Variable]) -> list[T
     assert tr.op is not None
     res = engine.execute_op(tr.op, tuple(inputs))
     res = list(res)
+    if tr.jaxpr is not None and tr.jaxpr.effects and res and res[0]._value is None:
+        # host callbacks run at the call, as TF's ops do (_host_callbacks.py)
+        _host_callbacks.run_now(res, _name(tr), tr.fid)
     n_checks = tr.check_spec.n_outputs
     if n_checks:
         start = tr.n_outs + len(tr.written)
@@ -1123,6 +1140,8 @@ class Function:
         return self._tracing_count
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _function_eager.RUN_FUNCTIONS_EAGERLY:  # tf.config.run_functions_eagerly
+            return self._python_function(*args, **kwargs)
         bound_args, bound_kwargs = self._bind(args, kwargs)
         flat = _Flat()
         for a in bound_args:
@@ -1133,7 +1152,11 @@ class Function:
         cf = self._concrete.get(key)
         if cf is not None and key in cf._instances:
             _detector(self._stats_key).called_without_tracing()
-            return _run(cf._instances[key], flat)
+            try:
+                return _run(cf._instances[key], flat)
+            except _host_callbacks.ShapeChanged:  # a guessed callback shape: trace again
+                cf._drop(key)
+                return self(*args, **kwargs)
         count = self._tracing_count
         with self._lock:
             cf = self._lookup(key, bound_args, bound_kwargs)
@@ -1143,7 +1166,11 @@ class Function:
                 if not cf._instances:  # never traced successfully: forget it
                     self._forget(cf)
                 raise
-        result = _run(tr, flat)
+        try:
+            result = _run(tr, flat)
+        except _host_callbacks.ShapeChanged:  # a guessed callback shape: trace again
+            cf._drop(key)
+            return self(*args, **kwargs)
         if self._tracing_count != count:
             _detector(self._stats_key).called_with_tracing(self._python_function)
         else:

@@ -978,7 +978,10 @@ def vectorized_map(
         return fn(nest.pack_sequence_as(elems, w))
 
     subst = [t for t in _closure_tensors([fn]) if all(t is not f for f in flat)]
-    tr = _trace(call, x_avals, subst, "vectorized_map", fn)
+    from tfcompat._api.logging_ops import unordered_prints
+
+    with unordered_prints():  # tf.print in fn: a callback that jax.vmap can batch
+        tr = _trace(call, x_avals, subst, "vectorized_map", fn)
     if tr.written:
         raise ValueError("tf.vectorized_map: fn must not assign variables.")
     variables = tr.variables

@@ -4,14 +4,22 @@ The checks run at the call, on concrete values (a pending tensor is computed fir
 TF's eager mode does; they return None. The message builders port TF's
 `check_ops._make_assert_msg_data`, `_pretty_print` and the eager `Assert` summary.
 
+Inside `tf.function` the binary assertions (`assert_equal`, `assert_less`, ...) are
+runtime checks of the compiled program (tfcompat/_ops/checks.py): like TF's stateful
+`Assert` op they run on every call whether or not anything uses them, and raise
+`InvalidArgumentError` ("assertion failed: ...") when the call returns.
+
 Differences from TensorFlow:
-  Inside `tf.function` value checks are skipped (TF adds Assert ops to the graph).
+  Inside `tf.function` the other assertions (`assert_rank`, `Assert`, ...) check only
+  what is known at trace time; the function's failure message names `x` and `y`
+  without their graph tensor names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 
 from tfcompat._api import math_ops
@@ -23,7 +31,7 @@ from tfcompat._api._args import (
     is_concrete,
     kernel_error,
 )
-from tfcompat._core import errors
+from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
 from tfcompat._ops import checks
@@ -94,14 +102,52 @@ def _assert_failed(data: list[Any], summarize: Any) -> errors.OpError:
     )
 
 
+_ASSERT_NAMES = {
+    "==": "assert_equal",
+    "!=": "assert_none_equal",
+    "<": "assert_less",
+    "<=": "assert_less_equal",
+    ">": "assert_greater",
+    ">=": "assert_greater_equal",
+}
+
+
+def _assert_in_function(
+    sym: str, test: Tensor, tx: Tensor, ty: Tensor, message: Any, summarize: Any
+) -> None:
+    """Inside tf.function: TF's `Assert` op is stateful, so it runs whether or not its
+    result is used; a runtime check (never pruned) raises TF's error after the call."""
+    from tfcompat._api.logging_ops import _format_tensor
+
+    if not checks.enabled() or tx._dtype is dtypes.string or ty._dtype is dtypes.string:
+        return  # (nested control-flow bodies: not checked, see checks.py)
+    n = 3 if summarize is None else summarize
+    dx, dy = tx._dtype, ty._dtype
+    prefix = "" if message is None else f"[{message}] "
+
+    def text(info: list[np.ndarray]) -> str:
+        return (
+            f"assertion failed: {prefix}[Condition x {sym} y did not hold element-wise:] "
+            f"[x = ] [{_format_tensor(info[0], dx, n)}] "
+            f"[y = ] [{_format_tensor(info[1], dy, n)}]"
+        )
+
+    bad = ~jnp.all(test._array())
+    name = _ASSERT_NAMES.get(sym, "Assert")
+    checks.check(bad, (tx._array(), ty._array()), text, f"{name}/Assert/Assert")
+
+
 def _binary_assert(
     sym: str, op: Any, x: Any, y: Any, data: Any, summarize: Any, message: Any
 ) -> None:
     """TF's `check_ops._binary_assert` in eager mode."""
     tx, ty = as_tensor(x), as_tensor(y)
     test = op(tx, ty)
-    if not is_concrete(test) or bool(math_ops.reduce_all(test)):
-        return  # inside tf.function the check is skipped (see the module docstring)
+    if not is_concrete(test):
+        _assert_in_function(sym, test, tx, ty, message, summarize)
+        return
+    if bool(math_ops.reduce_all(test)):
+        return
     n: float = 3 if summarize is None else (1e9 if summarize < 0 else summarize)
     if data is None:
         data = [f"Condition x {sym} y did not hold."]

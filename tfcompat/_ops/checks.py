@@ -59,6 +59,10 @@ class _Check:
     message: Message  # formats TF's message from the info arrays (as NumPy)
     node: str  # TF's node name in the function's graph ("GatherV2", "floordiv")
     cls: Any  # an OpError subclass taking (node_def, op, message)
+    # The array the guarded op consumes (indices, divisor, matrix): the check is dropped
+    # when no op outside the checks that consumes it is live (TF's non-strict execution,
+    # tfcompat/_nonstrict.py). None: always kept.
+    subject: Any = None
 
 
 @dataclass(frozen=True)
@@ -124,14 +128,24 @@ def check(
     message: Message,
     node: str,
     cls: Any = errors.InvalidArgumentError,
+    subject: Any = None,
 ) -> None:
     """Register a runtime check: when `bad` is true the program's caller raises
-    `cls(message(info))`. A no-op outside a function trace."""
+    `cls(message(info))`. A no-op outside a function trace. `subject`: the array the
+    guarded op reads (the check is pruned with the op when the op's result is dead)."""
     if not enabled():
         return
     collector = _stack()[-1]
     assert collector is not None
-    collector.checks.append(_Check(jnp.asarray(bad).reshape(()), tuple(info), message, node, cls))
+    collector.checks.append(
+        _Check(jnp.asarray(bad).reshape(()), tuple(info), message, node, cls, subject)
+    )
+
+
+def fold(flags: list[Any]) -> Any:
+    """The int32 code of a program's check flags (0: none failed, k: check k failed)."""
+    stacked = jnp.stack(flags)
+    return jnp.where(jnp.any(stacked), jnp.argmax(stacked).astype(jnp.int32) + 1, 0)
 
 
 def outputs(collector: Collector) -> tuple[list[Any], Spec]:
@@ -197,7 +211,7 @@ def indices_in_range(node: str, indices: Any, limit: int, scalar_text: bool = Tr
             return f"indices = {int(info[1])} is not in [0, {limit})"
         return f"indices[{_position(info[0], shape)}] = {int(info[1])} is not in [0, {limit})"
 
-    check(jnp.any(bad), (pos, val), message, node)
+    check(jnp.any(bad), (pos, val), message, node, subject=indices)
 
 
 def rows_in_shape(node: str, indices: Any, shape: tuple[int, ...], text: str) -> None:
@@ -221,7 +235,7 @@ def rows_in_shape(node: str, indices: Any, shape: tuple[int, ...], text: str) ->
         where = list(np.unravel_index(int(info[0]), outer)) if outer else []
         return f"indices{[int(w) for w in where]} = [{row}] {text}"
 
-    check(jnp.any(bad), (pos, rows[pos]), message, node)
+    check(jnp.any(bad), (pos, rows[pos]), message, node, subject=indices)
 
 
 def segment_ids_in_range(node: str, ids: Any, n: int) -> None:
@@ -238,21 +252,21 @@ def segment_ids_in_range(node: str, ids: Any, n: int) -> None:
     def message(info: list[np.ndarray]) -> str:
         return f"segment_ids[{_position(info[0], shape)}] = {int(info[1])} is out of range [0, {n})"
 
-    check(jnp.any(bad), (pos, flat[pos]), message, node)
+    check(jnp.any(bad), (pos, flat[pos]), message, node, subject=ids)
 
 
 def nonzero_divisor(node: str, y: Any) -> None:
     """Integer FloorDiv/FloorMod's check."""
     if not enabled():
         return
-    check(jnp.any(y == 0), (), lambda info: "Integer division by zero", node)
+    check(jnp.any(y == 0), (), lambda info: "Integer division by zero", node, subject=y)
 
 
 def invertible(node: str, a: Any, text: str) -> None:
     """MatrixInverse/MatrixSolve's check: LU with partial pivoting has no zero pivot."""
     if not enabled() or a.shape[-1] == 0:
         return
-    check(_singular(a), (), lambda info: text, node)
+    check(_singular(a), (), lambda info: text, node, subject=a)
 
 
 def _singular(a: Any) -> Any:
