@@ -44,6 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
+from tfcompat import _concrete_printing
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -341,6 +342,8 @@ class _TraceScope:
 
     def lift(self, var: Variable, tracer: Any) -> None:
         h = var._handle
+        if h.uid in self.lifted:  # the same variable passed twice: its first input
+            return
         saved_value, saved_pending = h._value, h.pending
         if tracer is None:
             aval = core.ShapedArray(h.shape, np.dtype(h.dtype.as_numpy_dtype))
@@ -845,12 +848,15 @@ class ConcreteFunction:
         self._symbolic: _Symbolic | None = None  # traced once with symbolic dimensions
         self.structured_input_signature = structured_input_signature
         self.structured_outputs: Any = None
+        self._template: Any = None  # the traced parameters (tfcompat/_concrete_printing.py)
 
     @property
     def function_type(self) -> Any:
         return self._function._signature
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._template is not None:  # TF's binding: literals fixed at trace time
+            args, kwargs = _concrete_printing.bind_call(self, args, kwargs)
         bound_args, bound_kwargs = self._function._bind(args, kwargs)
         flat = _Flat()
         for a in bound_args:
@@ -878,12 +884,15 @@ class ConcreteFunction:
         tr = self._instance(key, args, kwargs, flat)
         return _run(tr, flat)
 
+    # -- TF's printed forms (tfcompat/_concrete_printing.py) --------------------------
     def pretty_printed_signature(self, verbose: bool = True) -> str:
-        return f"Input Parameters:\n  {self.structured_input_signature}"
+        return _concrete_printing.pretty_signature(self, verbose)
+
+    def __str__(self) -> str:
+        return f"ConcreteFunction {self.pretty_printed_signature()}"
 
     def __repr__(self) -> str:
-        sig = self.structured_input_signature
-        return f"<ConcreteFunction {self._function._name}{sig} at 0x{id(self):X}>"
+        return f"<ConcreteFunction {self.pretty_printed_signature(False)} at 0x{id(self):X}>"
 
 
 class _Symbolic:
@@ -1189,7 +1198,9 @@ class Function:
         return cf
 
     def pretty_printed_concrete_signatures(self, verbose: bool = True) -> str:
-        return "\n\n".join(cf.pretty_printed_signature(verbose) for cf in self._concrete.values())
+        distinct = {id(cf): cf for cf in self._concrete.values() if cf._counted}
+        sep = "\n\n" if verbose else "\n"
+        return sep.join(cf.pretty_printed_signature(verbose) for cf in distinct.values())
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
@@ -1280,7 +1291,7 @@ class Function:
             spec_key = self._spec_key()
             cf = self._concrete.get(spec_key)
             if cf is None:
-                cf = self._concrete[spec_key] = self._new_concrete(spec_key)
+                cf = self._concrete[spec_key] = self._new_concrete(spec_key, args, kwargs)
             self._concrete[key] = cf
             return cf
         for relaxed_key, relaxed in reversed(self._relaxed):
@@ -1294,7 +1305,7 @@ class Function:
                 if general is not None:
                     target = general
                     break
-        cf = self._new_concrete(target)
+        cf = self._new_concrete(target, args, kwargs)
         self._concrete[key] = cf
         if target is not key:
             self._relaxed.append((target, cf))
@@ -1310,8 +1321,10 @@ class Function:
             _flatten_arg(s, flat)
         return tuple(flat.key)
 
-    def _new_concrete(self, key: tuple[Any, ...]) -> ConcreteFunction:
-        return ConcreteFunction(self, key, _describe_key(key))
+    def _new_concrete(self, key: tuple[Any, ...], args: Any, kwargs: Any) -> ConcreteFunction:
+        cf = ConcreteFunction(self, key, _describe_key(key))
+        _concrete_printing.attach(self, cf, args, kwargs)
+        return cf
 
     def _trace_instance(self, cf: ConcreteFunction, args: Any, kwargs: Any, flat: _Flat) -> _Traced:
         """Trace for concrete shapes, with TF's variable-creation and trace-counting rules.
