@@ -44,7 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
-from tfcompat import _concrete_printing
+from tfcompat import _concrete_printing, _leaks
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -547,7 +547,7 @@ def _graph_name(t: Tensor) -> str:
         return f"{arg}:0"
     var = getattr(v, "val", None)
     try:
-        eqns = list(v._trace.frame.get_eqns())
+        eqns = list(v._trace.frame.get_eqns()) or _leaks.finished_eqns(v._trace)
     except (AttributeError, TypeError):
         return "Const:0"
     mine = None
@@ -640,6 +640,7 @@ def trace_python(
         scope = result.get("scope")
         if scope is not None:
             scope.restore()
+    _leaks.finished(scope.trace, jaxpr, dbg)  # leaked tensors keep names and origins
     tr: _Traced = result["traced"]
     tr.jaxpr, tr.consts = jaxpr, consts
     return tr, scope.created if scope is not None else {}
