@@ -640,7 +640,8 @@ def trace_python(
         scope = result.get("scope")
         if scope is not None:
             scope.restore()
-    _leaks.finished(scope.trace, jaxpr, dbg)  # leaked tensors keep names and origins
+    if scope is not None:  # leaked tensors keep their names and origins
+        _leaks.finished(scope.trace, jaxpr, dbg)
     tr: _Traced = result["traced"]
     tr.jaxpr, tr.consts = jaxpr, consts
     return tr, scope.created if scope is not None else {}
