@@ -34,6 +34,7 @@ _RESOURCE_SPEC = "TensorSpec(shape=(), dtype=tf.resource, name=None)"
 # --------------------------------------------------------------------------------------
 # Nodes: ("T", dims|None, dtype, name) ("S", shape) ("V", shape, dtype, trainable, alias)
 # ("L", value) ("seq", kind, [nodes]) ("map", kind, [(key, node)]) ("C", spec) ("O", obj)
+# ("TT", trace_type, obj)
 # --------------------------------------------------------------------------------------
 
 
@@ -73,7 +74,7 @@ def node_text(node: tuple[Any, ...]) -> str:
     if tag == "map":
         inner = ", ".join(f"[{k!r}, {node_text(n)}]" for k, n in node[2])
         return f"Dict[{inner}]"
-    if tag == "C":
+    if tag in ("C", "TT"):
         return repr(node[1])
     # Any other object: TF keys it by a weak reference (with TF's unbalanced bracket).
     obj = node[1]
@@ -102,7 +103,11 @@ class _Builder:
             return ("S", tuple(part[1]) if part[1] is not None else None)
         if tag == "V":
             alias = self.aliases.setdefault(id(x), len(self.aliases))
-            return ("V", tuple(part[1]), part[2], bool(x.trainable), alias)
+            return ("V", tuple(part[1]), part[2], bool(part[3]), alias)
+        if tag == "TT":  # a user TraceType, then the parts of its tensors
+            for _ in range(part[2]):
+                _skip(self.parts)
+            return ("TT", part[1], x)
         if tag == "L":
             return ("L", part[1])
         if tag == "(":
@@ -125,7 +130,7 @@ class _Builder:
 def _skip(parts: Any) -> None:
     """Skip one subtree of key parts (a composite's components)."""
     part = next(parts)
-    if part[0] == "(":
+    if part[0] == "TT" or part[0] == "(":
         for _ in range(part[2]):
             _skip(parts)
     elif part[0] == "{":
@@ -504,6 +509,8 @@ def _bind_flat(cf: Any, template: Template, args: Any, kwargs: Any) -> tuple[Any
             return {k: fill(n) for k, n in node[2]}
         if tag == "O":
             return node[1]
+        if tag == "TT":
+            return node[2]
         raise _BindError(f"{head}: an argument of type {node_text(node)} must be passed")
 
     new_args = tuple(fill(n) for _, k, n in template.params if k != _KW_ONLY)

@@ -44,7 +44,7 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
-from tfcompat import _concrete_printing, _leaks
+from tfcompat import _concrete_printing, _leaks, _trace_types
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -143,12 +143,13 @@ _LITERALS = (bool, int, float, complex, str, bytes, type(None))
 class _Flat:
     """The flattened arguments of one call: the retracing key and the runtime inputs."""
 
-    __slots__ = ("key", "tensors", "variables")
+    __slots__ = ("has_specs", "key", "tensors", "variables")
 
     def __init__(self) -> None:
         self.key: list[Any] = []
         self.tensors: list[Any] = []  # Tensors (TensorSpecs for get_concrete_function)
         self.variables: list[Variable] = []
+        self.has_specs = False  # a TensorSpec among the arguments
 
 
 def _flatten_arg(x: Any, flat: _Flat) -> None:
@@ -159,7 +160,14 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.key.append(("T", x._shape, x._dtype))
         flat.tensors.append(x)
     elif isinstance(x, Variable):
-        flat.key.append(("V", x._handle.shape, x._handle.dtype))
+        # TF keys variables by shape, dtype, trainable and aliasing (alias: the position
+        # of the first argument that is the same variable).
+        alias = len(flat.variables)
+        for i, other in enumerate(flat.variables):
+            if other is x:
+                alias = i
+                break
+        flat.key.append(("V", x._handle.shape, x._handle.dtype, x.trainable, alias))
         flat.variables.append(x)
     elif isinstance(x, _LITERALS):
         flat.key.append(("L", x))
@@ -171,6 +179,7 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         dims = None if x.shape.rank is None else tuple(x.shape.as_list())
         flat.key.append(("T", dims, x.dtype))
         flat.tensors.append(x)  # a placeholder (get_concrete_function)
+        flat.has_specs = True
     elif isinstance(x, (list, tuple)):
         kind = type(x) if hasattr(x, "_fields") else type(x).__name__
         flat.key.append(("(", kind, len(x)))
@@ -186,25 +195,8 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.key.append(("C", spec))
         for part in spec._to_components(x):
             _flatten_arg(part, flat)
-    elif getattr(type(x), "__hash__", None) is getattr(object, "__hash__", None):
-        flat.key.append(("O", x))  # identity
-    else:
-        flat.key.append(("O", id(x), _Keep(x)))
-
-
-class _Keep:
-    """Keeps an object alive inside a key and compares equal to any other _Keep."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Keep)
-
-    def __hash__(self) -> int:
-        return 0
+    else:  # __tf_tracing_type__, by value if hashable, else TF's TypeError
+        _trace_types.flatten_object(x, flat.key, _flatten_arg, flat)
 
 
 def _sorted_keys(d: Mapping[Any, Any]) -> list[Any]:
@@ -230,6 +222,11 @@ def _generalize(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...] | Non
                 out.append(
                     ("T", tuple(x if x == y else None for x, y in zip(da, db, strict=True)), pa[2])
                 )
+        elif pa[0] == "TT":
+            sup = _trace_types.supertype(pa, pb)
+            if sup is None:
+                return None
+            out.append(sup)
         else:
             return None
     return tuple(out)
@@ -240,7 +237,7 @@ def _fits(key: tuple[Any, ...], spec: tuple[Any, ...]) -> bool:
     if len(key) != len(spec):
         return False
     for pk, ps in zip(key, spec, strict=True):
-        if pk == ps:
+        if pk == ps or (pk[0] == "TT" and _trace_types.is_subtype(pk, ps)):
             continue
         if pk[0] != "T" or ps[0] != "T" or pk[2] is not ps[2]:
             return False
@@ -666,6 +663,7 @@ def _materialize_closure(fn: Any) -> None:
 def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> tuple[Any, Any]:
     """`args`/`kwargs` with each tensor argument replaced by its traced tensor."""
     it = iter(wrapped)
+    types = iter([p[1] for p in flat.key if p[0] == "TT"])
 
     def sub(x: Any) -> Any:
         if isinstance(x, Tensor) and x._dtype is dtypes.string:
@@ -688,10 +686,11 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
                 if type(x) is not dict
                 else {k: done[k] for k in x}
             )
-        return x
+        return _trace_types.placeholder(x, types)  # x itself unless it has a TraceType
 
     new_args = tuple(sub(a) for a in args)
-    new_kwargs = {k: sub(kwargs[k]) for k in kwargs}
+    done = {k: sub(kwargs[k]) for k in sorted(kwargs)}  # the order _flatten_arg keys them
+    new_kwargs = {k: done[k] for k in kwargs}
     return new_args, new_kwargs
 
 
@@ -874,6 +873,11 @@ class ConcreteFunction:
         return self._call(key, bound_args, bound_kwargs, flat)
 
     def _instance(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> _Traced:
+        if key is not self._key and any(p[0] == "TT" for p in key):
+            # A subtype of the traced TraceType runs the program traced for it (and a
+            # trace sees the placeholder of the concrete function's type).
+            key = tuple(ps if ps[0] == "TT" else p for p, ps in zip(key, self._key, strict=True))
+            flat.key = list(key)
         tr = self._instances.get(key)
         if tr is None:
             tr = self._function._trace_instance(self, args, kwargs, flat)
@@ -1141,6 +1145,12 @@ class Function:
         for k in sorted(bound_kwargs):
             _flatten_arg(bound_kwargs[k], flat)
         key = tuple(flat.key)
+        if flat.has_specs:
+            spec = next(t for t in flat.tensors if isinstance(t, TensorSpec))
+            raise ValueError(
+                f"Attempt to convert a value ({spec}) with an unsupported type ({type(spec)}) to "
+                "a Tensor."
+            )
         cf = self._concrete.get(key)
         if cf is not None and key in cf._instances:
             _detector(self._stats_key).called_without_tracing()
@@ -1300,6 +1310,11 @@ class Function:
             if _fits(key, relaxed_key):
                 self._concrete[key] = relaxed
                 return relaxed
+        if any(p[0] == "TT" for p in key):  # a concrete function traced for a supertype
+            for old in reversed(list({id(c): c for c in self._concrete.values()}.values())):
+                if _fits(key, old._key):
+                    self._concrete[key] = old
+                    return old
         target = key
         if self._reduce_retracing:
             for old in reversed(list(self._concrete)):
@@ -1595,7 +1610,10 @@ def _describe_key(key: tuple[Any, ...]) -> str:
             shape = TensorShape(None if p[1] is None else list(p[1]))
             parts.append(f"TensorSpec(shape={shape}, dtype={p[2]!r}, name=None)")
         elif p[0] == "V":
-            parts.append(f"VariableSpec(shape={TensorShape(list(p[1]))}, dtype={p[2]!r})")
+            parts.append(
+                f"VariableSpec(shape={TensorShape(list(p[1]))}, dtype={p[2]!r}, "
+                f"trainable={p[3]}, alias_id={p[4]})"
+            )
         elif p[0] == "L":
             parts.append(f"Literal[{p[1]!r}]")
     return "(" + ", ".join(parts) + ")"
