@@ -526,3 +526,36 @@ def _bind_flat(cf: Any, template: Template, args: Any, kwargs: Any) -> tuple[Any
     except _BindError as exc:
         raise _BindError(f"{head}: {exc}") from None
     return new_args, new_kwargs
+
+
+def tensor_names(cf: Any) -> list[str]:
+    """The graph names of a concrete function's tensor arguments (`x`, `x_1`, ...), in
+    the order the program takes them (positional, then keywords sorted; mappings by
+    sorted keys)."""
+    from tfcompat._function import _sorted_keys
+
+    template: Template | None = getattr(cf, "_template", None)
+    if template is None:
+        return []
+    used: dict[str, int] = {}
+    names: list[str] = []
+
+    def walk(name: str, node: tuple[Any, ...]) -> None:
+        tag = node[0]
+        if tag == "T":
+            k = used.get(name, 0)
+            used[name] = k + 1
+            names.append(name if k == 0 else f"{name}_{k}")
+        elif tag == "seq":
+            for n in node[2]:
+                walk(name, n)
+        elif tag == "map":
+            items = dict(node[2])
+            for key in _sorted_keys(items):
+                walk(name, items[key])
+
+    positional = [p for p in template.params if p[1] != _KW_ONLY]
+    keywords = sorted((p for p in template.params if p[1] == _KW_ONLY), key=lambda p: p[0])
+    for name, _, node in positional + keywords:
+        walk(name, node)
+    return names

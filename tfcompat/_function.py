@@ -521,6 +521,9 @@ def _name_arguments(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> l
 def _producer_base(eqn: Any, var: Any) -> str:
     """The TF node name for the op computing `var`: the primitive inside jit wrappers."""
     prim = str(eqn.primitive.name)
+    own = eqn.params.get("name") if prim in ("pjit", "jit") else None
+    if isinstance(own, str) and own[:1].isupper() and own.isidentifier():
+        return own  # an op jitted under its TF name (Sum, Mean, Max)
     inner = eqn.params.get("jaxpr") if prim in ("pjit", "jit", "closed_call") else None
     if inner is not None:
         jaxpr = getattr(inner, "jaxpr", inner)
@@ -889,6 +892,22 @@ class ConcreteFunction:
     def _call(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> Any:
         tr = self._instance(key, args, kwargs, flat)
         return _run(tr, flat)
+
+    @property
+    def graph(self) -> Any:
+        """A TF-shaped view of the traced program (tfcompat/_graph_view.py)."""
+        from tfcompat import _graph_view
+
+        tr = _concrete_printing._traced(self)
+        if tr is None:
+            raise ValueError("This concrete function has not been traced for concrete shapes.")
+        names = _concrete_printing.tensor_names(self)
+        return _graph_view.build(
+            tr,
+            self._function._name,
+            names,
+            len(tr.jaxpr.invars) - len([*tr.captured]) - tr.n_var_args,
+        )
 
     # -- TF's printed forms (tfcompat/_concrete_printing.py) --------------------------
     def pretty_printed_signature(self, verbose: bool = True) -> str:
