@@ -303,3 +303,19 @@ def test_trace_type_is_abstract(run_both: Any) -> None:
         return Incomplete()
 
     run_both(fn, message=False)
+
+
+def test_jax_arrays_are_tensor_arguments() -> None:
+    """A JAX array argument is a tensor input (keyed by shape and dtype), as TF treats
+    array-likes, not a constant of the trace."""
+    import jax.numpy as jnp
+
+    import tfcompat as tf
+
+    @tf.function
+    def f(x):
+        return x * 2.0
+
+    assert float(f(jnp.ones((), jnp.float32))) == 2.0
+    assert float(f(jnp.full((), 3.0, jnp.float32))) == 6.0
+    assert f.experimental_get_tracing_count() == 1

@@ -171,7 +171,7 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.variables.append(x)
     elif isinstance(x, _LITERALS):
         flat.key.append(("L", x))
-    elif isinstance(x, (np.ndarray, np.generic)):
+    elif isinstance(x, (np.ndarray, np.generic, jax.Array)):
         t = convert_to_tensor(x)
         flat.key.append(("T", t._shape, t._dtype))
         flat.tensors.append(t)
@@ -671,7 +671,7 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
     def sub(x: Any) -> Any:
         if isinstance(x, Tensor) and x._dtype is dtypes.string:
             return x  # a constant of the trace (see _flatten_arg)
-        if isinstance(x, (Tensor, np.ndarray, np.generic, TensorSpec)):
+        if isinstance(x, (Tensor, np.ndarray, np.generic, jax.Array, TensorSpec)):
             return next(it)
         if isinstance(x, CompositeTensor):
             spec = x._type_spec
