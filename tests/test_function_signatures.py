@@ -246,3 +246,17 @@ def test_no_tf_needed_shape(verbose: bool) -> None:
             f"(a: {spec.format('()')}, b: {spec.format('(2,)')}, c: Literal[3], *, "
             f"d: Literal[True]) -> {spec.format('(2,)')}"
         )
+
+
+def test_guide_double_example(run_both: Any) -> None:
+    """The "Better performance with tf.function" guide's `double` and its signatures."""
+
+    def fn(tf: Any) -> Any:
+        @tf.function
+        def double(a):
+            return a + a
+
+        out = [double(tf.constant(1)), double(tf.constant(1.1)), double(tf.constant("a"))]
+        return [out, double.pretty_printed_concrete_signatures()]
+
+    run_both(fn)
