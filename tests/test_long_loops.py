@@ -40,7 +40,7 @@ def _loop_grads(tf: Any, n: int) -> Any:
     return [y, gx, gw]
 
 
-@pytest.mark.parametrize("n", [0, 4, 13, 17])
+@pytest.mark.parametrize("n", [4, 17])
 def test_segmented_gradient_small_buckets(
     run_both: Any, monkeypatch: pytest.MonkeyPatch, n: int
 ) -> None:
