@@ -1012,6 +1012,99 @@ CASES = [
 ]
 
 
+# -- attributes assigned in tensor-dependent control flow ------------------------------
+
+
+def _attribute_counter(tf: Any) -> Any:
+    class Counter:
+        def __init__(self):
+            self.count = tf.constant(0)
+            self.total = tf.constant(0.0)
+
+        @tf.function
+        def branch(self, x):
+            if x > 0:
+                self.count = self.count + 1
+                self.total = self.total + x
+            else:
+                self.count = self.count - 1
+            return self.count, self.total
+
+        @tf.function
+        def loop(self, n):
+            i = tf.constant(0)
+            while i < n:
+                self.count = self.count + 2
+                i += 1
+            return self.count
+
+        @tf.function
+        def loop_test(self, n):
+            while self.count < n:  # the test reads the attribute carried by the loop
+                self.count = self.count * 2 + 1
+            return self.count
+
+        @tf.function
+        def for_range(self, n):
+            for i in tf.range(n):
+                self.total = self.total + tf.cast(i, tf.float32)
+            return self.total
+
+    return Counter
+
+
+def _attribute_in_branches(tf: Any) -> Any:
+    Counter = _attribute_counter(tf)
+    a, b, c, d = Counter(), Counter(), Counter(), Counter()
+    return [
+        a.branch(tf.constant(3.0)),
+        a.branch(tf.constant(-3.0)),
+        b.loop(tf.constant(5)),
+        c.loop_test(tf.constant(100)),
+        d.for_range(tf.constant(4)),
+    ]
+
+
+def _attribute_python_condition(tf: Any) -> Any:
+    class M:
+        pass
+
+    m = M()
+    m.v = tf.constant(1.0)
+
+    @tf.function
+    def f(x, flag):
+        if flag:
+            m.v = m.v + x
+        for _ in range(3):
+            m.v = m.v * 2.0
+        return m.v
+
+    return [f(tf.constant(1.0), True), f.experimental_get_tracing_count()]
+
+
+def _attribute_in_one_branch_message(tf: Any) -> Any:
+    class M:
+        pass
+
+    m = M()
+
+    @tf.function
+    def f(x):
+        if x > 0:
+            m.y = x
+        return x
+
+    return f(tf.constant(1.0))
+
+
+CASES += [
+    Case("attribute_in_branches_and_loops", _attribute_in_branches),
+    Case("attribute_python_condition", _attribute_python_condition),
+    Case("attribute_in_one_branch_message", _attribute_in_one_branch_message, message=False),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_matches_tensorflow(case: Case, run_both: Any) -> None:
     run_both(case.fn, rtol=case.rtol, message=case.message)

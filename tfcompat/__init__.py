@@ -66,6 +66,7 @@ from tfcompat import (  # noqa: E402
     test,
     tpu,  # tfcompat-distribute hook
     train,
+    types,
 )
 from tfcompat._api import operators as _operators  # noqa: E402, F401  (attaches operators)
 from tfcompat._api import variable_ops as _variable_ops  # noqa: E402, F401  # tfcompat-ops hook: Variable slice assign
@@ -474,6 +475,7 @@ __all__ = [
     "train",
     "transpose",
     "truediv",
+    "types",
     "uint8",
     "uint16",
     "uint32",

@@ -44,7 +44,14 @@ from jax._src import api_util, core, source_info_util
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
 
-from tfcompat import _function_eager, _host_callbacks, _nonstrict
+from tfcompat import (
+    _concrete_printing,
+    _function_eager,
+    _host_callbacks,
+    _leaks,
+    _nonstrict,
+    _trace_types,
+)
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes, errors
@@ -143,12 +150,13 @@ _LITERALS = (bool, int, float, complex, str, bytes, type(None))
 class _Flat:
     """The flattened arguments of one call: the retracing key and the runtime inputs."""
 
-    __slots__ = ("key", "tensors", "variables")
+    __slots__ = ("has_specs", "key", "tensors", "variables")
 
     def __init__(self) -> None:
         self.key: list[Any] = []
         self.tensors: list[Any] = []  # Tensors (TensorSpecs for get_concrete_function)
         self.variables: list[Variable] = []
+        self.has_specs = False  # a TensorSpec among the arguments
 
 
 def _flatten_arg(x: Any, flat: _Flat) -> None:
@@ -159,11 +167,18 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.key.append(("T", x._shape, x._dtype))
         flat.tensors.append(x)
     elif isinstance(x, Variable):
-        flat.key.append(("V", x._handle.shape, x._handle.dtype))
+        # TF keys variables by shape, dtype, trainable and aliasing (alias: the position
+        # of the first argument that is the same variable).
+        alias = len(flat.variables)
+        for i, other in enumerate(flat.variables):
+            if other is x:
+                alias = i
+                break
+        flat.key.append(("V", x._handle.shape, x._handle.dtype, x.trainable, alias))
         flat.variables.append(x)
     elif isinstance(x, _LITERALS):
         flat.key.append(("L", x))
-    elif isinstance(x, (np.ndarray, np.generic)):
+    elif isinstance(x, (np.ndarray, np.generic, jax.Array)):
         t = convert_to_tensor(x)
         flat.key.append(("T", t._shape, t._dtype))
         flat.tensors.append(t)
@@ -171,6 +186,7 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         dims = None if x.shape.rank is None else tuple(x.shape.as_list())
         flat.key.append(("T", dims, x.dtype))
         flat.tensors.append(x)  # a placeholder (get_concrete_function)
+        flat.has_specs = True
     elif isinstance(x, (list, tuple)):
         kind = type(x) if hasattr(x, "_fields") else type(x).__name__
         flat.key.append(("(", kind, len(x)))
@@ -186,25 +202,8 @@ def _flatten_arg(x: Any, flat: _Flat) -> None:
         flat.key.append(("C", spec))
         for part in spec._to_components(x):
             _flatten_arg(part, flat)
-    elif getattr(type(x), "__hash__", None) is getattr(object, "__hash__", None):
-        flat.key.append(("O", x))  # identity
-    else:
-        flat.key.append(("O", id(x), _Keep(x)))
-
-
-class _Keep:
-    """Keeps an object alive inside a key and compares equal to any other _Keep."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj: Any) -> None:
-        self.obj = obj
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Keep)
-
-    def __hash__(self) -> int:
-        return 0
+    else:  # __tf_tracing_type__, by value if hashable, else TF's TypeError
+        _trace_types.flatten_object(x, flat.key, _flatten_arg, flat)
 
 
 def _sorted_keys(d: Mapping[Any, Any]) -> list[Any]:
@@ -230,6 +229,11 @@ def _generalize(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...] | Non
                 out.append(
                     ("T", tuple(x if x == y else None for x, y in zip(da, db, strict=True)), pa[2])
                 )
+        elif pa[0] == "TT":
+            sup = _trace_types.supertype(pa, pb)
+            if sup is None:
+                return None
+            out.append(sup)
         else:
             return None
     return tuple(out)
@@ -240,7 +244,7 @@ def _fits(key: tuple[Any, ...], spec: tuple[Any, ...]) -> bool:
     if len(key) != len(spec):
         return False
     for pk, ps in zip(key, spec, strict=True):
-        if pk == ps:
+        if pk == ps or (pk[0] == "TT" and _trace_types.is_subtype(pk, ps)):
             continue
         if pk[0] != "T" or ps[0] != "T" or pk[2] is not ps[2]:
             return False
@@ -342,6 +346,8 @@ class _TraceScope:
 
     def lift(self, var: Variable, tracer: Any) -> None:
         h = var._handle
+        if h.uid in self.lifted:  # the same variable passed twice: its first input
+            return
         saved_value, saved_pending = h._value, h.pending
         if tracer is None:
             aval = core.ShapedArray(h.shape, np.dtype(h.dtype.as_numpy_dtype))
@@ -522,6 +528,9 @@ def _name_arguments(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> l
 def _producer_base(eqn: Any, var: Any) -> str:
     """The TF node name for the op computing `var`: the primitive inside jit wrappers."""
     prim = str(eqn.primitive.name)
+    own = eqn.params.get("name") if prim in ("pjit", "jit") else None
+    if isinstance(own, str) and own[:1].isupper() and own.isidentifier():
+        return own  # an op jitted under its TF name (Sum, Mean, Max)
     inner = eqn.params.get("jaxpr") if prim in ("pjit", "jit", "closed_call") else None
     if inner is not None:
         jaxpr = getattr(inner, "jaxpr", inner)
@@ -545,7 +554,7 @@ def _graph_name(t: Tensor) -> str:
         return f"{arg}:0"
     var = getattr(v, "val", None)
     try:
-        eqns = list(v._trace.frame.get_eqns())
+        eqns = list(v._trace.frame.get_eqns()) or _leaks.finished_eqns(v._trace)
     except (AttributeError, TypeError):
         return "Const:0"
     mine = None
@@ -638,6 +647,8 @@ def trace_python(
         scope = result.get("scope")
         if scope is not None:
             scope.restore()
+    if scope is not None:  # leaked tensors keep their names and origins
+        _leaks.finished(scope.trace, jaxpr, dbg)
     tr: _Traced = result["traced"]
     if "nonstrict" in result:  # drop the checks of dead ops (TF's non-strict execution)
         jaxpr, consts, tr.check_spec = _nonstrict.prune(jaxpr, consts, result["nonstrict"])
@@ -664,11 +675,12 @@ def _materialize_closure(fn: Any) -> None:
 def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> tuple[Any, Any]:
     """`args`/`kwargs` with each tensor argument replaced by its traced tensor."""
     it = iter(wrapped)
+    types = iter([p[1] for p in flat.key if p[0] == "TT"])
 
     def sub(x: Any) -> Any:
         if isinstance(x, Tensor) and x._dtype is dtypes.string:
             return x  # a constant of the trace (see _flatten_arg)
-        if isinstance(x, (Tensor, np.ndarray, np.generic, TensorSpec)):
+        if isinstance(x, (Tensor, np.ndarray, np.generic, jax.Array, TensorSpec)):
             return next(it)
         if isinstance(x, CompositeTensor):
             spec = x._type_spec
@@ -686,10 +698,11 @@ def _substitute(args: Any, kwargs: Any, flat: _Flat, wrapped: list[Tensor]) -> t
                 if type(x) is not dict
                 else {k: done[k] for k in x}
             )
-        return x
+        return _trace_types.placeholder(x, types)  # x itself unless it has a TraceType
 
     new_args = tuple(sub(a) for a in args)
-    new_kwargs = {k: sub(kwargs[k]) for k in kwargs}
+    done = {k: sub(kwargs[k]) for k in sorted(kwargs)}  # the order _flatten_arg keys them
+    new_kwargs = {k: done[k] for k in kwargs}
     return new_args, new_kwargs
 
 
@@ -848,12 +861,15 @@ class ConcreteFunction:
         self._symbolic: _Symbolic | None = None  # traced once with symbolic dimensions
         self.structured_input_signature = structured_input_signature
         self.structured_outputs: Any = None
+        self._template: Any = None  # the traced parameters (tfcompat/_concrete_printing.py)
 
     @property
     def function_type(self) -> Any:
         return self._function._signature
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._template is not None:  # TF's binding: literals fixed at trace time
+            args, kwargs = _concrete_printing.bind_call(self, args, kwargs)
         bound_args, bound_kwargs = self._function._bind(args, kwargs)
         flat = _Flat()
         for a in bound_args:
@@ -869,6 +885,11 @@ class ConcreteFunction:
         return self._call(key, bound_args, bound_kwargs, flat)
 
     def _instance(self, key: tuple[Any, ...], args: Any, kwargs: Any, flat: _Flat) -> _Traced:
+        if key is not self._key and any(p[0] == "TT" for p in key):
+            # A subtype of the traced TraceType runs the program traced for it (and a
+            # trace sees the placeholder of the concrete function's type).
+            key = tuple(ps if ps[0] == "TT" else p for p, ps in zip(key, self._key, strict=True))
+            flat.key = list(key)
         tr = self._instances.get(key)
         if tr is None:
             tr = self._function._trace_instance(self, args, kwargs, flat)
@@ -890,12 +911,31 @@ class ConcreteFunction:
         self._instances.pop(key, None)
         self._symbolic = None
 
+    @property
+    def graph(self) -> Any:
+        """A TF-shaped view of the traced program (tfcompat/_graph_view.py)."""
+        from tfcompat import _graph_view
+
+        tr = _concrete_printing._traced(self)
+        if tr is None:
+            raise ValueError("This concrete function has not been traced for concrete shapes.")
+        names = _concrete_printing.tensor_names(self)
+        return _graph_view.build(
+            tr,
+            self._function._name,
+            names,
+            len(tr.jaxpr.invars) - len([*tr.captured]) - tr.n_var_args,
+        )
+
+    # -- TF's printed forms (tfcompat/_concrete_printing.py) --------------------------
     def pretty_printed_signature(self, verbose: bool = True) -> str:
-        return f"Input Parameters:\n  {self.structured_input_signature}"
+        return _concrete_printing.pretty_signature(self, verbose)
+
+    def __str__(self) -> str:
+        return f"ConcreteFunction {self.pretty_printed_signature()}"
 
     def __repr__(self) -> str:
-        sig = self.structured_input_signature
-        return f"<ConcreteFunction {self._function._name}{sig} at 0x{id(self):X}>"
+        return f"<ConcreteFunction {self.pretty_printed_signature(False)} at 0x{id(self):X}>"
 
 
 class _Symbolic:
@@ -1149,6 +1189,12 @@ class Function:
         for k in sorted(bound_kwargs):
             _flatten_arg(bound_kwargs[k], flat)
         key = tuple(flat.key)
+        if flat.has_specs:
+            spec = next(t for t in flat.tensors if isinstance(t, TensorSpec))
+            raise ValueError(
+                f"Attempt to convert a value ({spec}) with an unsupported type ({type(spec)}) to "
+                "a Tensor."
+            )
         cf = self._concrete.get(key)
         if cf is not None and key in cf._instances:
             _detector(self._stats_key).called_without_tracing()
@@ -1216,7 +1262,9 @@ class Function:
         return cf
 
     def pretty_printed_concrete_signatures(self, verbose: bool = True) -> str:
-        return "\n\n".join(cf.pretty_printed_signature(verbose) for cf in self._concrete.values())
+        distinct = {id(cf): cf for cf in self._concrete.values() if cf._counted}
+        sep = "\n\n" if verbose else "\n"
+        return sep.join(cf.pretty_printed_signature(verbose) for cf in distinct.values())
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
@@ -1307,13 +1355,18 @@ class Function:
             spec_key = self._spec_key()
             cf = self._concrete.get(spec_key)
             if cf is None:
-                cf = self._concrete[spec_key] = self._new_concrete(spec_key)
+                cf = self._concrete[spec_key] = self._new_concrete(spec_key, args, kwargs)
             self._concrete[key] = cf
             return cf
         for relaxed_key, relaxed in reversed(self._relaxed):
             if _fits(key, relaxed_key):
                 self._concrete[key] = relaxed
                 return relaxed
+        if any(p[0] == "TT" for p in key):  # a concrete function traced for a supertype
+            for old in reversed(list({id(c): c for c in self._concrete.values()}.values())):
+                if _fits(key, old._key):
+                    self._concrete[key] = old
+                    return old
         target = key
         if self._reduce_retracing:
             for old in reversed(list(self._concrete)):
@@ -1321,7 +1374,7 @@ class Function:
                 if general is not None:
                     target = general
                     break
-        cf = self._new_concrete(target)
+        cf = self._new_concrete(target, args, kwargs)
         self._concrete[key] = cf
         if target is not key:
             self._relaxed.append((target, cf))
@@ -1337,8 +1390,10 @@ class Function:
             _flatten_arg(s, flat)
         return tuple(flat.key)
 
-    def _new_concrete(self, key: tuple[Any, ...]) -> ConcreteFunction:
-        return ConcreteFunction(self, key, _describe_key(key))
+    def _new_concrete(self, key: tuple[Any, ...], args: Any, kwargs: Any) -> ConcreteFunction:
+        cf = ConcreteFunction(self, key, _describe_key(key))
+        _concrete_printing.attach(self, cf, args, kwargs)
+        return cf
 
     def _trace_instance(self, cf: ConcreteFunction, args: Any, kwargs: Any, flat: _Flat) -> _Traced:
         """Trace for concrete shapes, with TF's variable-creation and trace-counting rules.
@@ -1607,7 +1662,10 @@ def _describe_key(key: tuple[Any, ...]) -> str:
             shape = TensorShape(None if p[1] is None else list(p[1]))
             parts.append(f"TensorSpec(shape={shape}, dtype={p[2]!r}, name=None)")
         elif p[0] == "V":
-            parts.append(f"VariableSpec(shape={TensorShape(list(p[1]))}, dtype={p[2]!r})")
+            parts.append(
+                f"VariableSpec(shape={TensorShape(list(p[1]))}, dtype={p[2]!r}, "
+                f"trainable={p[3]}, alias_id={p[4]})"
+            )
         elif p[0] == "L":
             parts.append(f"Literal[{p[1]!r}]")
     return "(" + ", ".join(parts) + ")"

@@ -648,7 +648,16 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
             return (*lv, *cw)
 
     elif any(t._dtype._trainable for t in inputs):
-        op_fn = _dynamic_loop(counted, bounded)
+
+        def advance(ops: Sequence[Any], steps: Any) -> tuple[Any, ...]:
+            """The loop state after `steps` unmasked steps (fewer than the loop's)."""
+            lv0, w0, _, step = unpack(ops)
+            lv, cw = lax.fori_loop(0, steps, lambda _, s: step(*s), (lv0, w0))
+            return (*lv, *cw)
+
+        # Where the loop state (loop values, then written variables) sits among the ops.
+        state_at = [*range(n_lv), *(n_lv + n_sub + uids.index(u) for u in w_uids)]
+        op_fn = _dynamic_loop(counted, bounded, advance, state_at)
     else:
 
         def op_fn(*ops: Any) -> tuple[Any, ...]:
@@ -666,6 +675,8 @@ _MAX_BUCKET = 16
 def _dynamic_loop(
     counted: Callable[[Sequence[Any]], tuple[list[Any], list[Any], Any]],
     bounded: Callable[[Sequence[Any], Any, int], tuple[Any, ...]],
+    advance: Callable[[Sequence[Any], Any], tuple[Any, ...]],
+    state_at: list[int],
 ) -> Callable[..., tuple[Any, ...]]:
     """A `lax.while_loop` of unknown length with a reverse-mode gradient (`jax.custom_vjp`).
 
@@ -673,7 +684,8 @@ def _dynamic_loop(
     loop again as a `lax.scan` of 2**k masked steps (the smallest power of two >= n,
     chosen at run time by `lax.switch` among the compiled buckets) and differentiates
     that: one extra forward run and the scan's stored states (as TF's stack) per gradient.
-    Loops longer than 2**_MAX_BUCKET steps get NaN gradients (docs/autograph.md).
+    Loops longer than 2**_MAX_BUCKET steps are differentiated in segments of that length,
+    last first (`_segmented_vjp`), each segment's start state recomputed from the inputs.
     """
 
     @jax.custom_vjp
@@ -697,16 +709,69 @@ def _dynamic_loop(
 
         branches = [bucket(2**k) for k in range(_MAX_BUCKET + 1)]
         k = jnp.ceil(jnp.log2(jnp.maximum(n, 1).astype(jnp.float32))).astype(jnp.int32)
-        grads = lax.switch(jnp.clip(k, 0, _MAX_BUCKET), branches, ops, cts)
-        # Longer loops are not differentiated: their gradients are NaN, never truncated.
-        too_long = k > _MAX_BUCKET
-        return tuple(
-            jnp.where(too_long, jnp.nan, g) if jnp.issubdtype(g.dtype, jnp.inexact) else g
-            for g in grads
-        )
+        branches.append(lambda ops, cts: _segmented_vjp(bounded, advance, state_at, ops, n, cts))
+        # Longer loops: segments of 2**_MAX_BUCKET steps (the last branch).
+        return tuple(lax.switch(jnp.clip(k, 0, _MAX_BUCKET + 1), branches, ops, cts))
 
     loop.defvjp(fwd, bwd)
     return loop
+
+
+def _segmented_vjp(
+    bounded: Callable[[Sequence[Any], Any, int], tuple[Any, ...]],
+    advance: Callable[[Sequence[Any], Any], tuple[Any, ...]],
+    state_at: list[int],
+    ops: Sequence[Any],
+    n: Any,
+    cts: Sequence[Any],
+) -> tuple[Any, ...]:
+    """The VJP of `n > 2**_MAX_BUCKET` loop steps, one segment of that length at a time.
+
+    Segment j (last first) starts from the state after `j * B` steps, recomputed by running
+    the loop forward from the inputs; the VJP of its masked scan maps the cotangent of its
+    end state to that of its start state (carried to the previous segment) and adds the
+    contributions of the loop's other inputs (captured tensors, variables read). Extra
+    cost: about n**2 / (2 * B) forward steps, and one segment's stored states of memory.
+    """
+    seg = 2**_MAX_BUCKET
+    ops = tuple(ops)
+    n_segments = (n + seg - 1) // seg
+    state = set(state_at)
+    inexact = [jnp.issubdtype(jnp.result_type(o), jnp.inexact) for o in ops]
+    # Carried cotangents: those of the state (in `state_at` order) and the accumulated
+    # ones of the other inexact inputs; integer inputs have float0 cotangents (zeros).
+    ct_state = [c for c, i in zip(cts, state_at, strict=True) if inexact[i]]
+    others = [i for i in range(len(ops)) if i not in state and inexact[i]]
+    acc = [jnp.zeros_like(ops[i]) for i in others]
+
+    def segment(r: Any, carry: Any) -> Any:
+        ct_state, acc = carry
+        j = n_segments - 1 - r
+        start = advance(ops, j * seg)
+        seg_ops = list(ops)
+        for pos, value in zip(state_at, start, strict=True):
+            seg_ops[pos] = value
+        steps = jnp.minimum(seg, n - j * seg)
+        _, vjp = jax.vjp(lambda *o: bounded(o, steps, seg), *seg_ops)
+        it = iter(ct_state)
+        full = [next(it) if inexact[i] else c for c, i in zip(cts, state_at, strict=True)]
+        grads = vjp(tuple(full))
+        new_state = [grads[i] for i in state_at if inexact[i]]
+        new_acc = [a + grads[i] for a, i in zip(acc, others, strict=True)]
+        return new_state, new_acc
+
+    ct_state, acc = lax.fori_loop(0, n_segments, segment, (ct_state, acc))
+    out: list[Any] = [None] * len(ops)
+    it_state = iter(ct_state)
+    for i in state_at:
+        if inexact[i]:
+            out[i] = next(it_state)
+    for i, a in zip(others, acc, strict=True):
+        out[i] = a
+    for i, o in enumerate(ops):
+        if out[i] is None:
+            out[i] = np.zeros(np.shape(o), dtype=jax.dtypes.float0)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------

@@ -334,6 +334,14 @@ def execute_op(
     return outs
 
 
+def _default_leaked_tensor_error(inputs: Any, exc: BaseException) -> BaseException:
+    return exc
+
+
+# Set by tfcompat._leaks: TF's "out of scope" TypeError for a tensor leaked from a trace.
+leaked_tensor_error: Callable[[Any, BaseException], BaseException] = _default_leaked_tensor_error
+
+
 def _execute_now(
     op: RawOp,
     inputs: tuple[Tensor, ...],
@@ -348,7 +356,10 @@ def _execute_now(
     if fn is None and op.host is not None and _first_sighting(key, inputs):
         result = _run_on_host(op, attrs, inputs)
     else:
-        result = (fn or _eager_fn(op, attrs, key))(*map(_VALUE, inputs))
+        try:
+            result = (fn or _eager_fn(op, attrs, key))(*map(_VALUE, inputs))
+        except jax.errors.UnexpectedTracerError as exc:  # a tensor leaked out of a trace
+            raise leaked_tensor_error(inputs, exc) from None
     if CHECK_NUMERICS[0]:
         _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:

@@ -178,6 +178,115 @@ def _loaded(nodes: Iterable[ast.AST]) -> set[str]:
 
 
 # --------------------------------------------------------------------------------------
+# Pass 0: attributes assigned in control flow become state
+# --------------------------------------------------------------------------------------
+
+
+class _AttributeState:
+    """`obj.attr = ...` inside an `if`/`while`/`for` becomes a state name, as TF's
+    AutoGraph carries such attributes through `tf.cond`/`tf.while_loop`.
+
+    For each attribute `base.attr` (base a plain name the statement does not rebind)
+    assigned in the statement, a local `t` holds its value: `t = ld_attr(base, ...)`
+    before it, each branch or loop body starts with `st_attr(base, 'attr', t)` (so every
+    branch and iteration starts from the value it would see) and ends with `t = ld_attr(...)`,
+    and `st_attr` after the statement sets the result. A `while` test reads `t`. The later
+    passes then treat `t` like any variable (cond output, loop variable). Statements with
+    `return`, `break` or `continue` inside, and loops with `else`, are left as written.
+    """
+
+    def __init__(self, counter: _Counter) -> None:
+        self.counter = counter
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for s in stmts:
+            out.extend(self.stmt(s))
+        return out
+
+    def stmt(self, s: ast.stmt) -> list[ast.stmt]:
+        if not isinstance(s, (ast.If, ast.While, ast.For)):
+            if isinstance(s, (ast.With, ast.Try)):
+                for field in ("body", "orelse", "finalbody"):
+                    if hasattr(s, field):
+                        setattr(s, field, self.block(getattr(s, field)))
+                if isinstance(s, ast.Try):
+                    for h in s.handlers:
+                        h.body = self.block(h.body)
+            return [s]
+        s.body = self.block(s.body)
+        s.orelse = self.block(s.orelse)
+        attrs = self._attributes(s)
+        if not attrs:
+            return [s]
+        temps = []
+        for base, attr in attrs:
+            t = self.counter.next("attr__ag")
+            self.counter.display[t] = f"{base}.{attr}"
+            temps.append((base, attr, t))
+
+        def load(base: str, attr: str, t: str) -> ast.stmt:
+            return _assign(
+                t, _call(_ag("ld_attr"), [_name(base), _const(attr), _const(f"{base}.{attr}")])
+            )
+
+        def store(base: str, attr: str, t: str) -> ast.stmt:
+            return ast.Expr(value=_call(_ag("st_attr"), [_name(base), _const(attr), _name(t)]))
+
+        def wrap(body: list[ast.stmt]) -> list[ast.stmt]:
+            return [*(store(*x) for x in temps), *body, *(load(*x) for x in temps)]
+
+        s.body = wrap(s.body)
+        if isinstance(s, ast.If):
+            s.orelse = wrap(s.orelse)
+        else:
+            if isinstance(s, ast.While):
+                s.test = _ReadTemps({(b, a): t for b, a, t in temps}).visit(s.test)
+        new = [*(load(*x) for x in temps), s, *(store(*x) for x in temps)]
+        _located(new, s)
+        return new
+
+    @staticmethod
+    def _attributes(s: ast.If | ast.While | ast.For) -> list[tuple[str, str]]:
+        if not isinstance(s, ast.If) and s.orelse:
+            return []
+        found: list[tuple[str, str]] = []
+        for n in _walk_scope(s):
+            if isinstance(n, (ast.Return, ast.Break, ast.Continue)):
+                return []
+            targets: list[ast.expr] = []
+            if isinstance(n, ast.Assign):
+                targets = list(n.targets)
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
+                targets = [n.target]
+            for t in targets:
+                for x in ast.walk(t):
+                    if (
+                        isinstance(x, ast.Attribute)
+                        and isinstance(x.ctx, ast.Store)
+                        and isinstance(x.value, ast.Name)
+                        and (x.value.id, x.attr) not in found
+                    ):
+                        found.append((x.value.id, x.attr))
+        rebound = _assigned([s])
+        return [(b, a) for b, a in found if b not in rebound]
+
+
+class _ReadTemps(ast.NodeTransformer):
+    """A `while` test reading `base.attr` reads its state name instead."""
+
+    def __init__(self, temps: dict[tuple[str, str], str]) -> None:
+        self.temps = temps
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load):
+            t = self.temps.get((node.value.id, node.attr))
+            if t is not None:
+                return ast.copy_location(_name(t), node)
+        return self.generic_visit(node)
+
+
+# --------------------------------------------------------------------------------------
 # Pass 1 and 2: returns
 # --------------------------------------------------------------------------------------
 
@@ -234,6 +343,7 @@ def _contains(stmts: Iterable[ast.AST], kinds: tuple[type, ...], loops: bool) ->
 
 class _Counter:
     def __init__(self) -> None:
+        self.display: dict[str, str] = {}  # state name -> the name TF's messages use
         self._it = itertools.count()
 
     def next(self, base: str) -> str:
@@ -562,7 +672,7 @@ class _ControlFlow(ast.NodeTransformer):
                 _name(else_name),
                 _names_tuple(state),
                 _names_tuple(extra),
-                _tuple([_const(n) for n in state]),
+                _tuple([_const(self.counter.display.get(n, n)) for n in state]),
             ],
         )
         stmt: ast.stmt
@@ -616,7 +726,7 @@ class _ControlFlow(ast.NodeTransformer):
                 _name(body_name),
                 _names_tuple(state),
                 _names_tuple(extra),
-                _tuple([_const(n) for n in state]),
+                _tuple([_const(self.counter.display.get(n, n)) for n in state]),
             ],
         )
         stmt: ast.stmt
@@ -666,7 +776,7 @@ class _ControlFlow(ast.NodeTransformer):
                 _name(body_name),
                 _names_tuple(state),
                 _names_tuple(extra),
-                _tuple([_const(n) for n in state]),
+                _tuple([_const(self.counter.display.get(n, n)) for n in state]),
             ],
         )
         new.append(fbody)
@@ -779,6 +889,7 @@ def convert_nested(fn: ast.FunctionDef | ast.AsyncFunctionDef, counter: _Counter
     """Run the passes on one function definition in place."""
     if isinstance(fn, ast.AsyncFunctionDef) or _is_generator(fn):
         return  # generators and coroutines keep Python semantics
+    fn.body = _AttributeState(counter).block(fn.body)
     fn.body = _conditional_returns(fn.body)
     _ReturnRewriter().rewrite(fn)
     fn.body = _BreakContinue(counter).block(fn.body)

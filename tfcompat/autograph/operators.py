@@ -35,9 +35,11 @@ __all__ = [
     "for_stmt",
     "if_exp",
     "if_stmt",
+    "ld_attr",
     "not_",
     "or_",
     "retval",
+    "st_attr",
     "while_stmt",
 ]
 
@@ -66,6 +68,27 @@ class Undefined:
 
     def __getitem__(self, i: Any) -> Any:
         return self
+
+
+def ld_attr(obj: Any, attr: str, symbol_name: str) -> Any:
+    """`obj.attr` as a converted statement's state: `Undefined` when it is not set."""
+    try:
+        return getattr(obj, attr)
+    except AttributeError:
+        return Undefined(symbol_name)
+
+
+def st_attr(obj: Any, attr: str, value: Any) -> None:
+    """Set `obj.attr` from a converted statement's state (`Undefined`: not set)."""
+    if isinstance(value, Undefined):
+        if hasattr(obj, attr):
+            delattr(obj, attr)
+        return
+    if getattr(obj, attr, _MISSING) is not value:
+        setattr(obj, attr, value)
+
+
+_MISSING = object()
 
 
 class UndefinedReturnValue:

@@ -1,0 +1,5 @@
+"""tfcompat implementation of `tf.types`."""
+
+from tfcompat.types import experimental
+
+__all__ = ["experimental"]
