@@ -336,7 +336,7 @@ class VarLenFeature(collections.namedtuple("VarLenFeature", ["dtype"])):
 
 
 def _partition(name: str, fields: list[str]) -> type:
-    cls = collections.namedtuple(name, fields)
+    cls = collections.namedtuple(name, fields)  # type: ignore[misc]
     cls.__qualname__ = f"RaggedFeature.{name}"
     return cls
 
@@ -353,12 +353,12 @@ class RaggedFeature(
     `UniformRowLength` (a fixed length).
     """
 
-    RowSplits = _partition("RowSplits", ["key"])
-    RowLengths = _partition("RowLengths", ["key"])
-    RowStarts = _partition("RowStarts", ["key"])
-    RowLimits = _partition("RowLimits", ["key"])
-    ValueRowIds = _partition("ValueRowIds", ["key"])
-    UniformRowLength = _partition("UniformRowLength", ["length"])
+    RowSplits: Any = _partition("RowSplits", ["key"])
+    RowLengths: Any = _partition("RowLengths", ["key"])
+    RowStarts: Any = _partition("RowStarts", ["key"])
+    RowLimits: Any = _partition("RowLimits", ["key"])
+    ValueRowIds: Any = _partition("ValueRowIds", ["key"])
+    UniformRowLength: Any = _partition("UniformRowLength", ["length"])
 
     def __new__(
         cls,
@@ -641,7 +641,8 @@ def _parse_sparse_feature(
             f"SparseFeature is invalid: len(size) != len(index_key) ({len(sizes)} != "
             f"{len(index_keys)})."
         )
-    all_idx, all_vals = [], []
+    all_idx: list[np.ndarray] = []
+    all_vals: list[Any] = []
     for i, ex in examples:
         vals = _feature_values(ex, spec.value_key, dtype, i, err) or []
         idx = [_int_feature(ex, k, i, err) for k in index_keys]

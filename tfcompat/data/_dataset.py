@@ -28,6 +28,7 @@ import numpy as np
 from tfcompat._core import dtypes, errors
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._function import TensorSpec
+from tfcompat.data import _composites as comp
 from tfcompat.data import _structure as st
 from tfcompat.data._functions import StructuredFunction, isolated
 from tfcompat.data._iterator import NumpyIterator, OwnedIterator, warn_if_traced
@@ -142,7 +143,7 @@ class DatasetV2:
     def as_numpy_iterator(self) -> NumpyIterator:
         """An iterator of NumPy values (TF's `as_numpy_iterator`)."""
         for s in self._flat_specs():
-            if not isinstance(s, TensorSpec):
+            if not isinstance(s, TensorSpec) and not comp.is_composite(s):
                 raise TypeError(
                     "Dataset.as_numpy_iterator() is not supported for datasets that produce "
                     f"values of type {type(s)}"
@@ -252,6 +253,48 @@ class DatasetV2:
 
     def unbatch(self, name: Any = None) -> DatasetV2:
         return _UnbatchDataset(self)
+
+    def ragged_batch(
+        self,
+        batch_size: Any,
+        drop_remainder: bool = False,
+        row_splits_dtype: Any = dtypes.int64,
+        name: Any = None,
+    ) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.ragged_batch`: components with
+        unknown dimensions are batched into `tf.RaggedTensor`s."""
+        rsd = dtypes.as_dtype(row_splits_dtype)
+        in_specs = self._flat_specs()
+        ragged = [comp.ragged_spec_for(s, rsd) for s in in_specs]
+        if all(a is b for a, b in zip(ragged, in_specs, strict=True)):
+            return self.batch(batch_size, drop_remainder)
+        converted = _ConvertDataset(
+            self,
+            st.pack(self.element_spec, ragged),
+            [
+                (lambda a, r=r: comp.to_ragged(a, r)) if r is not s else None
+                for r, s in zip(ragged, in_specs, strict=True)
+            ],
+        )
+        return converted.batch(batch_size, drop_remainder)
+
+    def sparse_batch(self, batch_size: Any, row_shape: Any, name: Any = None) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.sparse_batch` (each element becomes
+        a `tf.SparseTensor` of dense shape `row_shape`; a batch stacks them)."""
+        (spec,) = self._flat_specs() if len(self._flat_specs()) == 1 else (None,)
+        if spec is None or comp.is_composite(spec):
+            raise TypeError("`sparse_batch` takes a dataset of single dense tensors.")
+        dims = _padded_shape_of(row_shape)
+        if dims is None or any(d is None for d in dims):
+            raise ValueError(f"row_shape must be fully defined; got {row_shape}.")
+        shape = [int(cast(int, d)) for d in dims]
+        dtype = spec.dtype
+        converted = _ConvertDataset(
+            self,
+            comp.SparseTensorSpec(shape, dtype),
+            [lambda a: comp.dense_to_sparse(a, shape, dtype)],
+        )
+        return converted.batch(batch_size)
 
     def rebatch(self, batch_size: Any, drop_remainder: bool = False, name: Any = None) -> DatasetV2:
         return _RebatchDataset(self, batch_size, drop_remainder)
@@ -536,12 +579,16 @@ class _TensorDataset(DatasetSource):
         comps = [_host_component(x) if isinstance(x, np.ndarray) else None for x in leaves]
         flat: list[Any] = []
         specs = []
-        for leaf, comp in zip(leaves, comps, strict=True):
-            if comp is None:
+        for leaf, c in zip(leaves, comps, strict=True):
+            if isinstance(leaf, st.CompositeTensor):
+                flat.append(leaf)
+                specs.append(comp.spec_of_value(leaf))
+                continue
+            if c is None:
                 t = st.to_tensor(leaf)
-                comp = (st.array_of(t), t._dtype)
-            flat.append(comp[0])
-            specs.append(TensorSpec(tuple(comp[0].shape), comp[1]))
+                c = (st.array_of(t), t._dtype)
+            flat.append(c[0])
+            specs.append(TensorSpec(tuple(c[0].shape), c[1]))
         self._flat = tuple(flat)
         super().__init__(st.pack(tensors, specs), 1)
 
@@ -552,10 +599,21 @@ class _TensorDataset(DatasetSource):
 class _TensorSliceDataset(DatasetSource):
     def __init__(self, tensors: Any) -> None:
         leaves = st.flatten(tensors)
-        flat: list[np.ndarray] = []
+        flat: list[Any] = []
         specs = []
         n: int | None = None
+        self._composite = False
         for leaf in leaves:
+            if isinstance(leaf, st.CompositeTensor):
+                rows, spec = comp.slices(leaf)
+                if n is None:
+                    n = len(rows)
+                elif len(rows) != n:
+                    raise ValueError(f"Dimensions {n} and {len(rows)} are not compatible")
+                flat.append(rows)
+                specs.append(spec)
+                self._composite = True
+                continue
             arr, dtype = _host_component(leaf)
             arr = st.to_numpy(arr)
             if arr.ndim == 0:
@@ -570,11 +628,17 @@ class _TensorSliceDataset(DatasetSource):
         super().__init__(st.pack(tensors, specs), n or 0)
 
     def _index_plan(self) -> IndexPlan | None:
+        if self._composite:
+            return None
         n = self._card
         return self._flat, lambda: iter(range(n))
 
     def _flat_iter(self) -> Iterator[Flat]:
         flat = self._flat
+        if self._composite:
+            for i in range(self._card):
+                yield tuple(a[i] if isinstance(a, list) else a[i, ...] for a in flat)
+            return
         if len(flat) == 1:
             (a,) = flat
             for i in range(self._card):
@@ -761,10 +825,14 @@ class _FilterDataset(UnaryUnchangedStructureDataset):
                 yield e
 
 
-def _stack(elements: list[Flat], ncomp: int) -> Flat:
-    """Stack a list of flat elements component-wise, with TF's error for mixed shapes."""
+def _stack(elements: list[Flat], ncomp: int, specs: list[Any] | None = None) -> Flat:
+    """Stack a list of flat elements component-wise, with TF's error for mixed shapes
+    (`specs`: the batched specs, for composite components)."""
     out = []
     for c in range(ncomp):
+        if specs is not None and comp.is_composite(specs[c]):
+            out.append(comp.batch_value([e[c] for e in elements], specs[c]))
+            continue
         parts = [st.to_numpy(e[c]) for e in elements]
         shape0 = parts[0].shape
         for p in parts:
@@ -811,7 +879,9 @@ class _BatchDataset(UnaryDataset):
         lead = bs if self._drop else None
         spec = st.map_specs(
             lambda s: (
-                TensorSpec(
+                comp.batched_spec(s, lead)
+                if comp.is_composite(s)
+                else TensorSpec(
                     [lead, *(s.shape.as_list() if s.shape.rank is not None else [])], s.dtype
                 )
                 if s.shape.rank is not None
@@ -837,11 +907,13 @@ class _BatchDataset(UnaryDataset):
                 if len(idx) < bs:
                     return
         it = self._input._flat_iter()
+        specs = self._flat_specs()
+        out_specs = specs if any(comp.is_composite(x) for x in specs) else None
         while True:
             chunk = list(itertools.islice(it, bs))
             if not chunk or (self._drop and len(chunk) < bs):
                 return
-            yield _stack(chunk, ncomp)
+            yield _stack(chunk, ncomp, out_specs)
             if len(chunk) < bs:
                 return
 
@@ -1148,6 +1220,13 @@ class _PaddedBatchDataset(UnaryDataset):
             )
         in_spec = input_dataset.element_spec
         specs = st.flatten(in_spec)
+        for s in specs:
+            if comp.is_composite(s):
+                raise TypeError(
+                    "`padded_batch` is only supported for datasets that produce tensor "
+                    "elements but type spec of elements in the input dataset is not a "
+                    f"subclass of TensorSpec: `{s!r}`."
+                )
         shapes: list[Any]
         if padded_shapes is None:
             shapes = []
@@ -1248,7 +1327,10 @@ class _UnbatchDataset(UnaryDataset):
             dims = _dims_of(s)
             if dims is not None and not dims:
                 raise ValueError("Unbatching a dataset is only supported for rank >= 1")
-            out.append(TensorSpec(None if dims is None else dims[1:], s.dtype))
+            if comp.is_composite(s):
+                out.append(comp.unbatched_spec(s))
+            else:
+                out.append(TensorSpec(None if dims is None else dims[1:], s.dtype))
             leads.add(None if dims is None else dims[0])
         n = input_dataset._card
         (lead,) = leads if len(leads) == 1 else (None,)
@@ -1261,6 +1343,25 @@ class _UnbatchDataset(UnaryDataset):
         super().__init__(input_dataset, st.pack(input_dataset.element_spec, out), card)
 
     def _flat_iter(self) -> Iterator[Flat]:
+        in_specs = self._input._flat_specs()
+        if any(comp.is_composite(x) for x in in_specs):
+            for e in self._input._flat_iter():
+                cols = [
+                    comp.unbatch_value(a, s) if comp.is_composite(s) else list(st.to_numpy(a))
+                    for a, s in zip(e, in_specs, strict=True)
+                ]
+                n = len(cols[0])
+                if any(len(c) != n for c in cols):
+                    raise errors.InvalidArgumentError(
+                        None,
+                        None,
+                        _next_error(
+                            "Input element must have the same batch size in each component.",
+                            len(cols),
+                        ),
+                    )
+                yield from zip(*cols, strict=True)
+            return
         for e in self._input._flat_iter():
             arrs = [st.to_numpy(a) for a in e]
             n = arrs[0].shape[0]
@@ -1278,6 +1379,19 @@ class _UnbatchDataset(UnaryDataset):
                     )
             for i in range(n):
                 yield tuple(a[i, ...] for a in arrs)
+
+
+class _ConvertDataset(UnaryDataset):
+    """Converts components (per `converters`, None keeps one) to a new element spec."""
+
+    def __init__(self, input_dataset: DatasetV2, element_spec: Any, converters: list[Any]) -> None:
+        self._converters = converters
+        super().__init__(input_dataset, element_spec, input_dataset._card)
+
+    def _flat_iter(self) -> Iterator[Flat]:
+        conv = self._converters
+        for e in self._input._flat_iter():
+            yield tuple(a if f is None else f(a) for f, a in zip(conv, e, strict=True))
 
 
 class _RebatchDataset(UnaryDataset):
