@@ -14,12 +14,10 @@ NOT_IMPLEMENTED = {
     "fingerprint",
     "ignore_errors",
     "load",
-    "ragged_batch",
     "random",
     "rejection_resample",
     "save",
     "snapshot",
-    "sparse_batch",
 }
 
 

@@ -29,6 +29,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._function import TensorSpec
 from tfcompat.data import _composites as comp
+from tfcompat.data import _random
 from tfcompat.data import _structure as st
 from tfcompat.data._functions import StructuredFunction, isolated
 from tfcompat.data._iterator import NumpyIterator, OwnedIterator, warn_if_traced
@@ -936,63 +937,25 @@ class _ShuffleDataset(UnaryUnchangedStructureDataset):
         self._size = size
         self._seeds = get_seed(seed)
         self._reshuffle = True if reshuffle is None else bool(reshuffle)
-        self._epoch = 0
-        self._lock = threading.Lock()
+        s1, s2 = self._seeds
+        if s1 is None and s2 is None:  # TF seeds (0, 0) non-deterministically
+            s1, s2 = (int(x) for x in np.random.SeedSequence().generate_state(2))
+        self._seed_gen = _random.SeedGenerator(s1 or 0, s2 or 0, self._reshuffle)
         super().__init__(input_dataset)
 
-    def _rng(self) -> np.random.Generator:
-        s1, s2 = self._seeds
-        if s1 is None and s2 is None:
-            return np.random.default_rng()
-        if self._reshuffle:
-            with self._lock:
-                epoch = self._epoch
-                self._epoch += 1
-            return np.random.default_rng([s1 or 0, s2 or 0, epoch])
-        return np.random.default_rng([s1 or 0, s2 or 0])
+    def _stream(self) -> _random.PhiloxStream:
+        """The random stream of one new iterator (TF: one `Initialize`)."""
+        return _random.PhiloxStream(*self._seed_gen.next_seeds())
 
     def _flat_iter(self) -> Iterator[Flat]:
-        return _shuffled(self._input._flat_iter(), self._size, self._rng())
+        return _random.tf_shuffled(self._input._flat_iter(), self._size, self._stream())
 
     def _index_plan(self) -> IndexPlan | None:
         plan = self._input._index_plan()
         if plan is None:
             return None
         arrays, indices = plan
-        n = self._input._card
-        if 0 <= n <= self._size:
-            # The buffer holds the whole input: TF's algorithm then draws a uniformly random
-            # permutation, which NumPy makes in one call.
-            def permuted() -> Iterator[int]:
-                rng = self._rng()
-                order = list(indices())
-                return iter([order[i] for i in rng.permutation(len(order)).tolist()])
-
-            return arrays, permuted
-        return arrays, lambda: _shuffled(indices(), self._size, self._rng())
-
-
-def _shuffled(it: Iterator[Any], size: int, rng: np.random.Generator) -> Iterator[Any]:
-    """TF's shuffle buffer: fill `size` items, then emit a random one and put the next
-    input in its place; at the end, emit what is left in random order."""
-    buf: list[Any] = list(itertools.islice(it, min(size, 1 << 20)))
-    while len(buf) < size:
-        more = list(itertools.islice(it, 1 << 20))
-        if not more:
-            break
-        buf.extend(more)
-    randoms = rng.random(1024)
-    k = 0
-    for e in it:
-        if k == 1024:
-            randoms, k = rng.random(1024), 0
-        i = int(randoms[k] * len(buf))
-        k += 1
-        out = buf[i]
-        buf[i] = e
-        yield out
-    for i in rng.permutation(len(buf)):
-        yield buf[i]
+        return arrays, lambda: _random.tf_shuffled(indices(), self._size, self._stream())
 
 
 class _RepeatDataset(UnaryUnchangedStructureDataset):
