@@ -367,6 +367,27 @@ def test_crc32c_known_values() -> None:
     assert _tfrecord.crc32c(bytes(32)) == 0x8A9136AA
 
 
+@pytest.mark.parametrize("n", [256, 16383, 16384, 16385, 40_000, 131_072, 300_001])
+def test_crc32c_numpy_path_equals_table_path(n: int) -> None:
+    data = np.random.default_rng(n).integers(0, 256, n, dtype=np.uint8).tobytes()
+    assert _tfrecord._crc32c_numpy(data) == _tfrecord._crc32c_python(data)
+    assert _tfrecord.crc32c(data) == _tfrecord._crc32c_python(data)
+
+
+def test_large_records_written_by_tf_read_back(real_tf: Any, tmp_path: Any) -> None:
+    path = str(tmp_path / "big.tfrecord")
+    records = [bytes(range(256)) * 400, b"x" * 70_001, b""]
+    with real_tf.io.TFRecordWriter(path) as w:
+        for r in records:
+            w.write(r)
+    assert list(_tfrecord.iter_records(path)) == records
+    out = tmp_path / "ours.tfrecord"
+    with tfcompat.io.TFRecordWriter(str(out)) as w:
+        for r in records:
+            w.write(r)
+    assert out.read_bytes() == (tmp_path / "big.tfrecord").read_bytes()
+
+
 # -- tf.train.Example ---------------------------------------------------------------------------
 def _example(tf: Any, i: int) -> Any:
     f = tf.train
