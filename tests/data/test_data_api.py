@@ -12,7 +12,6 @@ import tfcompat
 # Dataset methods of TF 2.21 that tfcompat does not implement (docs/data.md).
 NOT_IMPLEMENTED = {
     "fingerprint",
-    "ignore_errors",
     "load",
     "random",
     "rejection_resample",

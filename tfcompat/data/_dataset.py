@@ -28,6 +28,7 @@ import numpy as np
 from tfcompat._core import dtypes, errors
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._function import TensorSpec
+from tfcompat._util import tf_logging
 from tfcompat.data import _composites as comp
 from tfcompat.data import _random
 from tfcompat.data import _structure as st
@@ -254,6 +255,11 @@ class DatasetV2:
 
     def unbatch(self, name: Any = None) -> DatasetV2:
         return _UnbatchDataset(self)
+
+    def ignore_errors(self, log_warning: bool = False, name: Any = None) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.ignore_errors`: elements whose
+        `map` / `filter` function raises are dropped (see docs/data.md)."""
+        return _IgnoreErrorsDataset(self, log_warning)
 
     def ragged_batch(
         self,
@@ -755,28 +761,90 @@ class _MapDataset(UnaryDataset):
         fn = self._fn
         if self._parallel is None or self._parallel == 1:
             for e in self._input._flat_iter():
-                yield tuple(fn(e))
+                try:
+                    out = fn(e)
+                except Exception as exc:
+                    if _dropping_errors(exc, self):
+                        continue
+                    raise
+                yield tuple(out)
             return
-        yield from _parallel_map(self._input._flat_iter(), fn, self._parallel)
+        yield from _parallel_map(self._input._flat_iter(), fn, self._parallel, self)
 
 
 class _ParallelMapDataset(_MapDataset):
     pass
 
 
-def _parallel_map(it: Iterator[Flat], fn: Callable[[Flat], list[Any]], n: int) -> Iterator[Flat]:
+def _parallel_map(
+    it: Iterator[Flat], fn: Callable[[Flat], list[Any]], n: int, stage: Any = None
+) -> Iterator[Flat]:
     """Apply `fn` on `n` threads, `n` elements ahead, yielding results in input order."""
     pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="tfcompat.data.map")
     pending: collections.deque[Any] = collections.deque()
     try:
         for e in it:
             pending.append(pool.submit(fn, e))
-            if len(pending) >= n:
-                yield tuple(pending.popleft().result())
+            while len(pending) >= n:
+                out = _result(pending.popleft(), stage)
+                if out is not None:
+                    yield out
         while pending:
-            yield tuple(pending.popleft().result())
+            out = _result(pending.popleft(), stage)
+            if out is not None:
+                yield out
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(future: Any, stage: Any) -> Flat | None:
+    """A parallel map's result; None for an element whose error `ignore_errors` drops."""
+    try:
+        return tuple(future.result())
+    except Exception as exc:
+        if _dropping_errors(exc, stage):
+            return None
+        raise
+
+
+# `ignore_errors`: while an `_IgnoreErrorsDataset` pulls an element on this thread, its
+# input stage, when a map or filter, drops an element whose function fails instead of
+# ending the pipeline, as TF's map iterator does (its input iterator stays valid).
+_errors_state = threading.local()
+
+
+def _dropping_errors(exc: BaseException, stage: Any) -> bool:
+    owner = getattr(_errors_state, "owner", None)
+    if owner is None or owner._input is not stage:
+        return False
+    if owner._log_warning:
+        tf_logging.warning(f"Ignoring error in ignore_errors(): {exc}")
+    return True
+
+
+class _IgnoreErrorsDataset(UnaryUnchangedStructureDataset):
+    def __init__(self, input_dataset: DatasetV2, log_warning: bool) -> None:
+        self._log_warning = bool(log_warning)
+        super().__init__(input_dataset, UNKNOWN)
+
+    def _flat_iter(self) -> Iterator[Flat]:
+        it = self._input._flat_iter()
+        while True:
+            saved = getattr(_errors_state, "owner", None)
+            _errors_state.owner = self
+            try:
+                e = next(it)
+            except StopIteration:
+                return
+            except Exception as exc:
+                # An error from a stage that cannot continue (a source): TF's input
+                # iterator would carry on with the next element; here the input ends.
+                if self._log_warning:
+                    tf_logging.warning(f"Ignoring error in ignore_errors(): {exc}")
+                return
+            finally:
+                _errors_state.owner = saved
+            yield e
 
 
 class _FlatMapDataset(UnaryDataset):
@@ -822,7 +890,13 @@ class _FilterDataset(UnaryUnchangedStructureDataset):
     def _flat_iter(self) -> Iterator[Flat]:
         fn = self._fn
         for e in self._input._flat_iter():
-            if bool(np.asarray(fn(e)[0])):
+            try:
+                keep = bool(np.asarray(fn(e)[0]))
+            except Exception as exc:
+                if _dropping_errors(exc, self):
+                    continue
+                raise
+            if keep:
                 yield e
 
 
