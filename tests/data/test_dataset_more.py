@@ -405,6 +405,7 @@ def _ignore_errors_cases(tf: Any) -> Any:
         repr(ds.ignore_errors()),
         int(ds.ignore_errors().cardinality()),
         listed(tf.data.Dataset.range(5).ignore_errors(log_warning=True)),
+        listed(ds.ignore_errors(log_warning=True)),
     ]
 
 

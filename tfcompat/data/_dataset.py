@@ -818,7 +818,7 @@ def _dropping_errors(exc: BaseException, stage: Any) -> bool:
     if owner is None or owner._input is not stage:
         return False
     if owner._log_warning:
-        tf_logging.warning(f"Ignoring error in ignore_errors(): {exc}")
+        tf_logging.get_logger().warning(f"Ignoring error in ignore_errors(): {exc}")
     return True
 
 
@@ -840,7 +840,7 @@ class _IgnoreErrorsDataset(UnaryUnchangedStructureDataset):
                 # An error from a stage that cannot continue (a source): TF's input
                 # iterator would carry on with the next element; here the input ends.
                 if self._log_warning:
-                    tf_logging.warning(f"Ignoring error in ignore_errors(): {exc}")
+                    tf_logging.get_logger().warning(f"Ignoring error in ignore_errors(): {exc}")
                 return
             finally:
                 _errors_state.owner = saved
