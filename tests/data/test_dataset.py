@@ -310,6 +310,15 @@ SHUFFLE_ORDERS: dict[str, Any] = {
         .as_numpy_iterator()
     ],
     "seed_zero": lambda tf: _order(tf.data.Dataset.range(10).shuffle(10, seed=0)),
+    # the map's output spec is learned from the first element (its probes fail): that
+    # look-ahead must not consume the shuffle's seeds
+    "spec_from_first_element": lambda tf: (
+        lambda ds: [[float(v) for v in ds.as_numpy_iterator()] for _ in range(2)]
+    )(
+        tf.data.Dataset.from_tensor_slices([str(i) for i in range(1, 9)])
+        .shuffle(8, seed=4)
+        .map(lambda s: tf.strings.to_number(s))
+    ),
     "tensor_seed": lambda tf: _order(
         tf.data.Dataset.range(10).shuffle(4, seed=tf.constant(9, tf.int64))
     ),

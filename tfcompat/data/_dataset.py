@@ -748,7 +748,7 @@ class _MapDataset(UnaryDataset):
         super().__init__(input_dataset, self._fn.output_structure, input_dataset._card)
 
     def _infer_spec(self) -> Any:
-        for e in self._input._flat_iter():
+        for e in _peek(self._input):
             out = self._fn(e)
             self._fn.set_output_from(out)
             break
@@ -774,6 +774,16 @@ class _MapDataset(UnaryDataset):
 
 class _ParallelMapDataset(_MapDataset):
     pass
+
+
+def _peek(ds: DatasetV2) -> Iterator[Flat]:
+    """Iterate `ds` to learn an output spec: shuffles upstream use the seeds of the next
+    real iteration without consuming them (TF learns specs by tracing, reading nothing)."""
+    _random.peeking.depth = getattr(_random.peeking, "depth", 0) + 1
+    try:
+        yield from ds._flat_iter()
+    finally:
+        _random.peeking.depth -= 1
 
 
 def _parallel_map(
@@ -856,7 +866,7 @@ class _FlatMapDataset(UnaryDataset):
         super().__init__(input_dataset, self._fn.output_structure, UNKNOWN)
 
     def _infer_spec(self) -> Any:
-        for e in self._input._flat_iter():
+        for e in _peek(self._input):
             return _check_dataset(self._fn.call_python(e)).element_spec
         raise TypeError("The element structure of this dataset is unknown.")
 
@@ -1019,7 +1029,8 @@ class _ShuffleDataset(UnaryUnchangedStructureDataset):
 
     def _stream(self) -> _random.PhiloxStream:
         """The random stream of one new iterator (TF: one `Initialize`)."""
-        return _random.PhiloxStream(*self._seed_gen.next_seeds())
+        peek = getattr(_random.peeking, "depth", 0) > 0
+        return _random.PhiloxStream(*self._seed_gen.next_seeds(peek=peek))
 
     def _flat_iter(self) -> Iterator[Flat]:
         return _random.tf_shuffled(self._input._flat_iter(), self._size, self._stream())
@@ -1495,7 +1506,7 @@ class _InterleaveDataset(UnaryDataset):
         super().__init__(input_dataset, self._fn.output_structure, UNKNOWN)
 
     def _infer_spec(self) -> Any:
-        for e in self._input._flat_iter():
+        for e in _peek(self._input):
             return _check_dataset(self._fn.call_python(e)).element_spec
         raise TypeError("The element structure of this dataset is unknown.")
 

@@ -17,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PhiloxStream", "SeedGenerator", "tf_shuffled"]
+__all__ = ["PhiloxStream", "SeedGenerator", "peeking", "tf_shuffled"]
+
+# Set while a pipeline is iterated only to learn a function's output spec.
+peeking = threading.local()
 
 _M0 = np.uint64(0xD2511F53)
 _M1 = np.uint64(0xCD9E8D57)
@@ -82,12 +85,20 @@ class SeedGenerator:
     def __init__(self, seed: int, seed2: int, reshuffle: bool) -> None:
         self._seeds = (seed, seed2)
         self._stream = PhiloxStream(seed, seed2) if reshuffle else None
+        self._taken = 0
         self._lock = threading.Lock()
 
-    def next_seeds(self) -> tuple[int, int]:
+    def next_seeds(self, peek: bool = False) -> tuple[int, int]:
+        """The seeds of the next iterator (`peek`: without consuming them)."""
         if self._stream is None:
             return self._seeds
         with self._lock:
+            if peek:
+                copy = PhiloxStream(*self._seeds)
+                for _ in range(self._taken):
+                    copy.next()
+                return copy.next(), copy.next()
+            self._taken += 2
             return self._stream.next(), self._stream.next()
 
 
