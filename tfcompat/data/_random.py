@@ -77,6 +77,17 @@ class PhiloxStream:
         self._pos += 1
         return w
 
+    def take(self, k: int) -> np.ndarray:
+        """The next `k` words (int64 array)."""
+        out: list[int] = []
+        while len(out) < k:
+            if self._pos == len(self._words):
+                self._refill()
+            chunk = self._words[self._pos : self._pos + k - len(out)]
+            self._pos += len(chunk)
+            out.extend(chunk)
+        return np.asarray(out, np.int64)
+
 
 class SeedGenerator:
     """The per-dataset seed source of TF's shuffle (`RandomSeedGenerator` when
@@ -105,25 +116,46 @@ class SeedGenerator:
 def tf_shuffled(it: Iterator[Any], size: int, stream: PhiloxStream) -> Iterator[Any]:
     """TF's shuffle buffer (one epoch): a ring buffer of `size` slots filled in input
     order; each output takes slot `start + word % filled`, moves the element at `start`
-    into that slot, and advances `start`; the buffer is topped up before each output."""
+    into that slot, and advances `start`; the buffer is topped up before each output.
+
+    While the input lasts the buffer is full before every output (the modulus is `size`);
+    once it is exhausted the moduli count down; both phases draw their words in bulk."""
     buf: dict[int, Any] | list[Any]
     buf = [None] * size if size <= 1 << 16 else {}
-    start = end = 0
-    exhausted = False
-    while True:
-        while not exhausted and end - start < size:
-            try:
-                e = next(it)
-            except StopIteration:
-                exhausted = True
-                break
-            buf[end % size] = e
+    end = 0
+    for e in it:  # fill
+        buf[end % size] = e
+        end += 1
+        if end == size:
+            break
+    start = 0
+    words = np.zeros(0, np.int64)  # drawn in bulk; words[k:] are not used yet
+    k = 0
+    if end == size:  # steady state: one input per output, modulus `size`
+        offsets: list[int] = []
+        for e in it:
+            if k == len(offsets):
+                words, k = stream.take(_CHUNK * 4), 0
+                offsets = (words % size).tolist()
+            index = (start + offsets[k]) % size
+            k += 1
+            s = start % size
+            out = buf[index]
+            buf[index] = buf[s]
+            buf[s] = e  # the freed slot `start` is the slot of position `end`
+            start += 1
             end += 1
-        if start == end:
-            return
-        index = (start + stream.next() % (end - start)) % size
-        out = buf[index]
+            yield out
+    left = end - start
+    if left <= 0:
+        return
+    moduli = np.arange(left, 0, -1, dtype=np.int64)
+    rest = words[k:]
+    drawn = np.concatenate([rest[:left], stream.take(max(0, left - len(rest)))])
+    for off in (drawn % moduli).tolist():  # drain
+        index = (start + off) % size
         s = start % size
+        out = buf[index]
         buf[index] = buf[s]
         buf[s] = None
         start += 1
