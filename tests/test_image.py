@@ -283,3 +283,51 @@ def test_resize_method_constants(real_tf: Any) -> None:
         assert getattr(tfcompat.image.ResizeMethod, attr) == getattr(
             real_tf.image.ResizeMethod, attr
         )
+
+
+HOST_METHODS = ["bilinear", "bicubic", "area", "lanczos3", "mitchellcubic", "gaussian"]
+
+
+@pytest.mark.parametrize("method", HOST_METHODS)
+def test_resize_of_decoded_pixels_on_the_host(method: str, real_tf: Any) -> None:
+    # Decoded images keep their pixels on the host; resize then runs its two sampling
+    # products in NumPy. Same values as TF's and as the device path, within float32
+    # rounding of sums of terms up to 255.
+    image_mod = pytest.importorskip("PIL.Image")
+    import io
+
+    pixels = np.random.default_rng(3).integers(0, 256, (23, 17, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    image_mod.fromarray(pixels).save(buf, "PNG")
+    data = buf.getvalue()
+    for size in [(8, 6), (40, 31), (23, 17)]:
+        for aa in (False, True):
+            ours = tfcompat.image.resize(
+                tfcompat.io.decode_png(data, channels=3), size, method=method, antialias=aa
+            )
+            assert type(ours._value) is np.ndarray  # the host path ran
+            device = tfcompat.image.resize(
+                tfcompat.constant(pixels), size, method=method, antialias=aa
+            )
+            theirs = real_tf.image.resize(
+                real_tf.io.decode_png(data, channels=3), size, method=method, antialias=aa
+            )
+            assert ours.dtype == tfcompat.float32 and ours.shape == theirs.shape
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-3)
+            np.testing.assert_allclose(ours.numpy(), device.numpy(), rtol=1e-5, atol=1e-3)
+
+
+def test_resize_of_host_pixels_under_a_tape_records(real_tf: Any) -> None:
+    pixels = np.random.default_rng(4).random((1, 6, 5, 2)).astype(np.float32)
+    x = tfcompat.io.decode_raw(pixels.tobytes(), tfcompat.float32)
+    x = tfcompat.reshape(x, [1, 6, 5, 2])
+    with tfcompat.GradientTape() as tape:
+        tape.watch(x)
+        y = tfcompat.reduce_sum(tfcompat.image.resize(x, (3, 4)) ** 2)
+    tx = real_tf.constant(pixels)
+    with real_tf.GradientTape() as ttape:
+        ttape.watch(tx)
+        ty = real_tf.reduce_sum(real_tf.image.resize(tx, (3, 4)) ** 2)
+    np.testing.assert_allclose(
+        tape.gradient(y, x).numpy(), ttape.gradient(ty, tx).numpy(), rtol=1e-5, atol=1e-6
+    )

@@ -367,6 +367,27 @@ def test_crc32c_known_values() -> None:
     assert _tfrecord.crc32c(bytes(32)) == 0x8A9136AA
 
 
+@pytest.mark.parametrize("n", [256, 16383, 16384, 16385, 40_000, 131_072, 300_001])
+def test_crc32c_numpy_path_equals_table_path(n: int) -> None:
+    data = np.random.default_rng(n).integers(0, 256, n, dtype=np.uint8).tobytes()
+    assert _tfrecord._crc32c_numpy(data) == _tfrecord._crc32c_python(data)
+    assert _tfrecord.crc32c(data) == _tfrecord._crc32c_python(data)
+
+
+def test_large_records_written_by_tf_read_back(real_tf: Any, tmp_path: Any) -> None:
+    path = str(tmp_path / "big.tfrecord")
+    records = [bytes(range(256)) * 400, b"x" * 70_001, b""]
+    with real_tf.io.TFRecordWriter(path) as w:
+        for r in records:
+            w.write(r)
+    assert list(_tfrecord.iter_records(path)) == records
+    out = tmp_path / "ours.tfrecord"
+    with tfcompat.io.TFRecordWriter(str(out)) as w:
+        for r in records:
+            w.write(r)
+    assert out.read_bytes() == (tmp_path / "big.tfrecord").read_bytes()
+
+
 # -- tf.train.Example ---------------------------------------------------------------------------
 def _example(tf: Any, i: int) -> Any:
     f = tf.train
@@ -427,17 +448,104 @@ def test_parse_example_batch(name: str, run_both: Any) -> None:
     run_both(fn)
 
 
-def test_var_len_feature(real_tf: Any) -> None:
-    data = _example(real_tf, 3).SerializeToString()
-    spec = {"id": tfcompat.io.VarLenFeature(tfcompat.int64)}
-    if getattr(getattr(tfcompat, "sparse", None), "SparseTensor", None) is None:
-        with pytest.raises(NotImplementedError, match="SparseTensor"):
-            tfcompat.io.parse_single_example(data, spec)
-        return
-    ours = tfcompat.io.parse_single_example(data, spec)["id"]
-    theirs = real_tf.io.parse_single_example(data, {"id": real_tf.io.VarLenFeature(real_tf.int64)})
-    assert ours.values.numpy().tolist() == theirs["id"].values.numpy().tolist()
-    assert ours.indices.numpy().tolist() == theirs["id"].indices.numpy().tolist()
+def _composite_example(tf: Any, d: dict[str, list[Any]]) -> bytes:
+    f = tf.train
+    feats = {}
+    for k, v in d.items():
+        if isinstance(v[0], int):
+            feats[k] = f.Feature(int64_list=f.Int64List(value=v))
+        elif isinstance(v[0], float):
+            feats[k] = f.Feature(float_list=f.FloatList(value=v))
+        else:
+            feats[k] = f.Feature(bytes_list=f.BytesList(value=v))
+    return f.Example(features=f.Features(feature=feats)).SerializeToString()
+
+
+def _composite_data(tf: Any) -> list[bytes]:
+    return [
+        _composite_example(
+            tf,
+            {
+                "a": [1, 2, 3],
+                "b": [1.5],
+                "c": [b"x", b"y"],
+                "l": [2, 1],
+                "a2": [1, 2, 3, 4],
+                "v2": [5.0, 6.0],
+                "ix": [3, 0],
+                "vv": [5.0, 6.0],
+                "rid": [0, 0, 2],
+            },
+        ),
+        _composite_example(
+            tf,
+            {"a": [4], "b": [2.5], "c": [b"z"], "l": [1, 0], "a2": [4, 5], "v2": [7.0], "ix": [1]}
+            | {"vv": [7.0], "rid": [1]},
+        ),
+    ]
+
+
+COMPOSITE_FEATURES = {
+    "var_len": lambda tf: {"a": tf.io.VarLenFeature(tf.int64), "c": tf.io.VarLenFeature(tf.string)},
+    "ragged": lambda tf: {"c": tf.io.RaggedFeature(tf.string)},
+    "ragged_row_lengths": lambda tf: {
+        "r": tf.io.RaggedFeature(
+            tf.int64, value_key="a", partitions=[tf.io.RaggedFeature.RowLengths("l")]
+        )
+    },
+    "ragged_row_ids_int64": lambda tf: {
+        "r": tf.io.RaggedFeature(
+            tf.int64,
+            value_key="a",
+            partitions=[tf.io.RaggedFeature.ValueRowIds("rid")],
+            row_splits_dtype=tf.int64,
+        )
+    },
+    "ragged_uniform": lambda tf: {
+        "r": tf.io.RaggedFeature(
+            tf.int64, value_key="a2", partitions=[tf.io.RaggedFeature.UniformRowLength(2)]
+        )
+    },
+    "sparse_feature": lambda tf: {
+        "sp": tf.io.SparseFeature(index_key="ix", value_key="vv", dtype=tf.float32, size=4)
+    },
+    "mixed": lambda tf: {
+        "a": tf.io.VarLenFeature(tf.int64),
+        "b": tf.io.FixedLenFeature([], tf.float32),
+        "c": tf.io.RaggedFeature(tf.string),
+    },
+}
+
+
+def _composite_view(out: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: [repr(v), repr(v._type_spec) if hasattr(v, "_type_spec") else ""] for k, v in out.items()
+    }
+
+
+@pytest.mark.parametrize("name", list(COMPOSITE_FEATURES))
+def test_parse_composite_features(name: str, run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        data = _composite_data(tf)
+        feats = COMPOSITE_FEATURES[name](tf)
+        batch = _composite_view(tf.io.parse_example(data, feats))
+        if name == "ragged_uniform":  # one example's values are not a multiple of 2
+            return batch
+        single = _composite_view(tf.io.parse_single_example(data[0], feats))
+        return batch, single
+
+    run_both(fn)
+
+
+def test_feature_reprs(run_both: Any) -> None:
+    run_both(
+        lambda tf: [
+            repr(tf.io.VarLenFeature(tf.int64)),
+            repr(tf.io.RaggedFeature(tf.string)),
+            repr(tf.io.RaggedFeature.RowLengths("l")),
+            repr(tf.io.SparseFeature(index_key="ix", value_key="vv", dtype=tf.float32, size=4)),
+        ]
+    )
 
 
 NAMESPACES = {

@@ -176,6 +176,51 @@ def test_split_of_a_vector_needs_ragged() -> None:
             tfcompat.strings.split(["a b", "c"])
 
 
+def _ragged_view(r: Any) -> Any:
+    """What a test compares of a (possibly ragged) result: repr, shape, spec, splits dtype."""
+    if hasattr(r, "ragged_rank"):
+        return [repr(r), str(r.shape), r.ragged_rank, repr(r._type_spec), repr(r.row_splits)]
+    return [repr(r), str(r.shape)]
+
+
+RAGGED_CASES: dict[str, Callable[[Any], Any]] = {
+    "split_vector": lambda tf: tf.strings.split(["a b", "c d e", ""]),
+    "split_vector_sep_maxsplit": lambda tf: tf.strings.split(["a,b,,c", "d"], ",", maxsplit=1),
+    "split_matrix": lambda tf: tf.strings.split([["a b", "c"], ["d", "e f g"]]),
+    "split_rank3": lambda tf: tf.strings.split(tf.constant([[["a b"]] * 3] * 2)),
+    "split_ragged": lambda tf: tf.strings.split(tf.ragged.constant([["a b", "c"], ["d"]])),
+    "split_ragged_rank2": lambda tf: tf.strings.split(
+        tf.ragged.constant([[["a b"], ["c"]], [["d e"]]])
+    ),
+    "split_empty_vector": lambda tf: tf.strings.split(tf.constant([], tf.string)),
+    "bytes_split_matrix": lambda tf: tf.strings.bytes_split([["ab", "c"], ["d", "ef"]]),
+    "unicode_split_matrix": lambda tf: tf.strings.unicode_split([["hé", "c"], ["", "ef"]], "UTF-8"),
+    "unicode_decode_vector": lambda tf: tf.strings.unicode_decode(["hé", b"h\xffa"], "UTF-8"),
+    "unicode_decode_matrix": lambda tf: tf.strings.unicode_decode(
+        [["ab", "c"], ["d", "ef"]], "UTF-8"
+    ),
+    "unicode_decode_ragged": lambda tf: tf.strings.unicode_decode(
+        tf.ragged.constant([["ab", "c"], ["d"]]), "UTF-8"
+    ),
+    "unicode_encode_ragged": lambda tf: tf.strings.unicode_encode(
+        tf.ragged.constant([[104, 105], [106]]), "UTF-8"
+    ),
+    "unicode_encode_ragged_rank2": lambda tf: tf.strings.unicode_encode(
+        tf.ragged.constant([[[104, 105], [106]], [[107]]]), "UTF-8"
+    ),
+    "unicode_round_trip_matrix": lambda tf: tf.strings.unicode_encode(
+        tf.strings.unicode_decode([["ab", "c"], ["d", "ef"]], "UTF-8"), "UTF-8"
+    ),
+    "split_bad_dtype": lambda tf: tf.strings.split(tf.constant([[1, 2]])),
+    "split_bad_python": lambda tf: tf.strings.split([1, 2]),
+}
+
+
+@pytest.mark.parametrize("name", list(RAGGED_CASES))
+def test_ragged_results_match_tensorflow(name: str, run_both: Any) -> None:
+    run_both(lambda tf: _ragged_view(RAGGED_CASES[name](tf)))
+
+
 def test_strings_inside_tf_function(run_both: Any) -> None:
     def fn(tf: Any) -> Any:
         @tf.function

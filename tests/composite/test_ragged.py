@@ -220,3 +220,39 @@ def test_ragged_is_pytree() -> None:
 def test_numpy_of_uniform_rows() -> None:
     rt = tfcompat.ragged.constant([[1, 2], [3, 4]])
     np.testing.assert_array_equal(rt.numpy(), [[1, 2], [3, 4]])
+
+
+def _nested_reductions(tf: Any) -> Any:
+    rts = [
+        tf.ragged.constant([[[1, 2], [3]], [], [[4, 5, 6], [7], []]]),
+        tf.ragged.constant([[[[1], [2, 3]], [[4]]], [[[5, 6]], []]]),
+        tf.ragged.constant([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0]]], ragged_rank=1),
+    ]
+    out = []
+    for rt in rts:
+        for ax in [None, 0, 1, 2, -1]:
+            for f in [tf.reduce_sum, tf.reduce_max, tf.reduce_mean, tf.reduce_min]:
+                out.append(repr(f(rt, axis=ax)))
+        out.append(repr(tf.reduce_any(rt > 2, axis=0)))
+        out.append(repr(tf.reduce_all(rt > 2, axis=1)))
+    return out
+
+
+def test_reductions_of_ragged_rank_above_one(run_both: Any) -> None:
+    run_both(_nested_reductions)
+
+
+def test_reduction_axis_out_of_bounds(run_both: Any) -> None:
+    run_both(lambda tf: tf.reduce_sum(tf.ragged.constant([[1, 2], [3]]), axis=2), message=False)
+
+
+def test_nested_reduction_gradient(real_tf: Any) -> None:
+    def grad(tf: Any) -> Any:
+        flat = tf.constant([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+        with tf.GradientTape() as tape:
+            tape.watch(flat)
+            rt = tf.RaggedTensor.from_nested_row_lengths(flat, [[2, 0, 3], [2, 1, 3, 1, 0]])
+            y = tf.reduce_sum(tf.reduce_max(rt, axis=0) * tf.reduce_mean(rt, axis=1).flat_values[0])
+        return tape.gradient(y, flat).numpy()
+
+    np.testing.assert_allclose(grad(tfcompat), grad(real_tf), rtol=1e-6)

@@ -165,3 +165,18 @@ def test_sparse_dense_matmul_in_function() -> None:
     np.testing.assert_array_equal(f(sp, d).numpy(), [[6.0, 8.0], [3.0, 6.0]])
     np.testing.assert_array_equal(f(sp, d * 2).numpy(), [[12.0, 16.0], [6.0, 12.0]])
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_reduce_sum_of_all_values_inside_tf_function(run_both: Any) -> None:
+    def fn(tf: Any) -> Any:
+        @tf.function
+        def total(st: Any) -> Any:
+            return tf.sparse.reduce_sum(st), tf.sparse.reduce_sum(st, keepdims=True)
+
+        out = []
+        for k in (1, 3):
+            st = tf.sparse.SparseTensor([[i, 0] for i in range(k)], [1.5] * k, [4, 2])
+            out.append(total(st))
+        return out
+
+    run_both(fn)

@@ -12,14 +12,11 @@ import tfcompat
 # Dataset methods of TF 2.21 that tfcompat does not implement (docs/data.md).
 NOT_IMPLEMENTED = {
     "fingerprint",
-    "ignore_errors",
     "load",
-    "ragged_batch",
     "random",
     "rejection_resample",
     "save",
     "snapshot",
-    "sparse_batch",
 }
 
 

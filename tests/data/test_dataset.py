@@ -285,6 +285,62 @@ def test_shuffle_spec_and_repr(run_both: Any) -> None:
     )
 
 
+def _order(ds: Any) -> list[int]:
+    return [int(v) for v in ds.as_numpy_iterator()]
+
+
+SHUFFLE_ORDERS: dict[str, Any] = {
+    "small_buffer_two_epochs": lambda tf: (lambda ds: [_order(ds), _order(ds)])(
+        tf.data.Dataset.range(10).shuffle(4, seed=7)
+    ),
+    "buffer_larger_than_input": lambda tf: _order(tf.data.Dataset.range(10).shuffle(100, seed=7)),
+    "no_reshuffle": lambda tf: (lambda ds: [_order(ds), _order(ds), _order(ds.repeat(2))])(
+        tf.data.Dataset.range(10).shuffle(3, seed=7, reshuffle_each_iteration=False)
+    ),
+    "shuffle_then_repeat": lambda tf: _order(tf.data.Dataset.range(6).shuffle(3, seed=1).repeat(3)),
+    "shuffle_map_repeat": lambda tf: _order(
+        tf.data.Dataset.range(6).shuffle(3, seed=1).map(lambda x: x * 2).repeat(2)
+    ),
+    "long_input": lambda tf: _order(tf.data.Dataset.range(300).shuffle(17, seed=12345)),
+    "batched_slices": lambda tf: [
+        b.tolist()
+        for b in tf.data.Dataset.from_tensor_slices(tf.range(12))
+        .shuffle(5, seed=2)
+        .batch(5)
+        .as_numpy_iterator()
+    ],
+    "seed_zero": lambda tf: _order(tf.data.Dataset.range(10).shuffle(10, seed=0)),
+    # the map's output spec is learned from the first element (its probes fail): that
+    # look-ahead must not consume the shuffle's seeds
+    "spec_from_first_element": lambda tf: (
+        lambda ds: [[float(v) for v in ds.as_numpy_iterator()] for _ in range(2)]
+    )(
+        tf.data.Dataset.from_tensor_slices([str(i) for i in range(1, 9)])
+        .shuffle(8, seed=4)
+        .map(lambda s: tf.strings.to_number(s))
+    ),
+    "tensor_seed": lambda tf: _order(
+        tf.data.Dataset.range(10).shuffle(4, seed=tf.constant(9, tf.int64))
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SHUFFLE_ORDERS))
+def test_shuffle_order_equals_tf(name: str, run_both: Any) -> None:
+    run_both(SHUFFLE_ORDERS[name])
+
+
+def test_shuffle_order_with_global_seed_equals_tf(real_tf: Any) -> None:
+    def orders(tf: Any) -> Any:
+        tf.random.set_seed(42)
+        ds = tf.data.Dataset.range(10).shuffle(10)
+        out = [_order(ds), _order(ds), _order(tf.data.Dataset.range(10).shuffle(10, seed=5))]
+        tf.random.set_seed(None)
+        return out
+
+    assert orders(tfcompat) == orders(real_tf)
+
+
 # -- options -------------------------------------------------------------------------------
 
 

@@ -384,3 +384,30 @@ def test_sample_from_datasets_is_seeded_and_complete() -> None:
     assert sorted(x for x in stopped if x >= 100) == list(range(100, 110)) or sorted(
         x for x in stopped if x < 100
     ) == list(range(20))
+
+
+# -- ignore_errors --------------------------------------------------------------------------
+def _ignore_errors_cases(tf: Any) -> Any:
+    def listed(ds: Any) -> list[Any]:
+        return [x.tolist() if hasattr(x, "tolist") else x for x in ds.as_numpy_iterator()]
+
+    inv = lambda x: tf.debugging.check_numerics(1.0 / x, "oops")  # noqa: E731
+    ds = tf.data.Dataset.from_tensor_slices([1.0, 0.0, 2.0]).map(inv)
+    par = tf.data.Dataset.from_tensor_slices([1.0, 0.0, 2.0, 0.0, 4.0]).map(
+        inv, num_parallel_calls=2
+    )
+    strings = tf.data.Dataset.from_tensor_slices(["1", "x", "3"])
+    return [
+        listed(ds.ignore_errors()),
+        listed(par.ignore_errors()),
+        listed(strings.map(lambda s: tf.strings.to_number(s)).ignore_errors()),
+        listed(strings.filter(lambda s: tf.strings.to_number(s) > 0).ignore_errors()),
+        repr(ds.ignore_errors()),
+        int(ds.ignore_errors().cardinality()),
+        listed(tf.data.Dataset.range(5).ignore_errors(log_warning=True)),
+        listed(ds.ignore_errors(log_warning=True)),
+    ]
+
+
+def test_ignore_errors_drops_failing_elements(run_both: Any) -> None:
+    run_both(_ignore_errors_cases)

@@ -75,6 +75,18 @@ def test_list_files_shuffle_is_seeded() -> None:
     assert a == b and sorted(a) == sorted(names(None))
 
 
+def test_list_files_order_equals_tf(real_tf: Any) -> None:
+    pattern = str(Path(__file__).parent / "*.py")
+
+    def names(tf: Any) -> list[bytes]:
+        ds = tf.data.Dataset.list_files(pattern, seed=11)
+        return [bytes(x) for x in ds.as_numpy_iterator()] + [
+            bytes(x) for x in ds.as_numpy_iterator()
+        ]
+
+    assert names(tfcompat) == names(real_tf)
+
+
 def test_list_files_no_match(run_both: Any, files: Path) -> None:
     run_both(lambda tf: tf.data.Dataset.list_files(str(files / "*.nope")), message=False)
 

@@ -152,8 +152,16 @@ def _to_channels(arr: np.ndarray, channels: int, opaque: int | None = None) -> n
     return gray if channels == 1 else np.concatenate([gray, alpha], -1)
 
 
+def _host_tensor(arr: np.ndarray, dtype: Any) -> Tensor:
+    """Decoded pixels as an eager tensor that keeps its NumPy array on the host (as
+    tf.data's elements do): no device transfer per image; the first op that needs the
+    values on the device moves them."""
+    out = np.ascontiguousarray(arr, dtype=dtype.as_numpy_dtype)
+    return EagerTensor(out, out.shape, dtype)
+
+
 def _uint8_tensor(arr: np.ndarray) -> Tensor:
-    return constant(np.ascontiguousarray(arr, dtype=np.uint8), dtypes.uint8)
+    return _host_tensor(arr, dtypes.uint8)
 
 
 def decode_png(
@@ -176,17 +184,17 @@ def _png_dtype(arr: np.ndarray, wide: bool, out: Any, png: bool = True) -> Tenso
     """Pixels (8-bit, or 16-bit when `wide`) in the requested output dtype, as TF."""
     if out is dtypes.uint16:
         wide_arr = arr.astype(np.uint16) if wide else arr.astype(np.uint16) * 257
-        return constant(np.ascontiguousarray(wide_arr), dtypes.uint16)
+        return _host_tensor(wide_arr, dtypes.uint16)
     if out is dtypes.uint8:
         return _uint8_tensor((arr >> 8) if wide else arr)  # libpng's png_set_strip_16
     if out in (dtypes.float32, dtypes.float16, dtypes.float64):
         if not png:  # TF's convert_image_dtype: times the float32 of 1 / 255
             values = arr.astype(np.float32) * np.float32(1.0 / 255.0)
-            return constant(values.astype(out.as_numpy_dtype), out)
+            return _host_tensor(values, out)
         # A PNG decodes to 16 bits, then times the float32 of 1 / 65535.
         wide16 = arr.astype(np.float32) if wide else arr.astype(np.float32) * np.float32(257)
         values = wide16 * np.float32(1.0 / 65535.0)
-        return constant(values.astype(out.as_numpy_dtype), out)
+        return _host_tensor(values, out)
     raise TypeError(
         f"Value passed to parameter 'dtype' has DataType {out.name} not in list of allowed "
         "values: uint8, uint16, float32"

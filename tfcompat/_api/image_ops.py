@@ -31,7 +31,8 @@ import numpy as np
 import tfcompat
 from tfcompat._core import dtypes
 from tfcompat._core.convert import constant, convert_to_tensor
-from tfcompat._core.tensor import Tensor
+from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._tape import engine
 
 __all__ = [
     "ResizeMethod",
@@ -327,6 +328,19 @@ def _resize4(images: Tensor, height: int, width: int, method: str, antialias: bo
     return tf.einsum("Ww,bhwc->bhWc", ww, x)
 
 
+def _resize_host(arr: np.ndarray, height: int, width: int, method: str, aa: bool) -> np.ndarray:
+    """`_resize4` on a host array: the same sampling matrices, applied as float32 matrix
+    products (values equal within float32 rounding: the sums run in another order)."""
+    x = np.asarray(arr, np.float32)
+    b, h, w, c = x.shape
+    if (height, width) == (h, w) and method in ("bilinear", "bicubic", "area"):
+        return x
+    wh = _weights(method, aa, h, height).astype(np.float32, copy=False)
+    ww = _weights(method, aa, w, width).astype(np.float32, copy=False)
+    x = np.matmul(wh, x.reshape(b, h, w * c)).reshape(b, height, w, c)
+    return np.ascontiguousarray(np.matmul(ww, x))
+
+
 def resize(
     images: Any,
     size: Any,
@@ -344,15 +358,24 @@ def resize(
         raise ValueError(f"Resize method is not implemented: [{method}]")
     height, width = _static_size(size)
     batched = len(x._shape) == 4
-    if not batched:
-        x = tf.expand_dims(x, 0)
+    host = x._value
+    on_host = type(host) is np.ndarray and (x._dtype.is_integer or x._dtype.is_floating)
     if preserve_aspect_ratio:
-        h, w = x._shape[1], x._shape[2]
+        h, w = x._shape[-3], x._shape[-2]
         factor = min(np.float32(height) / np.float32(h), np.float32(width) / np.float32(w))
         height = int(np.round(np.float32(factor) * np.float32(h)))
         width = int(np.round(np.float32(factor) * np.float32(w)))
     if height <= 0 or width <= 0:
         raise ValueError("'size' must be a 1-D Tensor of 2 positive elements")
+    if method != "nearest" and on_host and not engine.state.recording:
+        # Pixels still on the host (a decoded image, a tf.data element) and no tape:
+        # the two sampling products run in NumPy, with no device round trip per image.
+        arr = host if batched else host[None]
+        out_arr = _resize_host(arr, height, width, method, antialias)
+        out_arr = out_arr if batched else out_arr[0]
+        return EagerTensor(out_arr, out_arr.shape, dtypes.float32)
+    if not batched:
+        x = tf.expand_dims(x, 0)
     out = _resize4(x, height, width, method, antialias)
     return out if batched else tf.squeeze(out, 0)
 

@@ -23,6 +23,8 @@ from tfcompat._core.tensor_shape import as_shape
 
 __all__ = [
     "FixedLenFeature",
+    "RaggedFeature",
+    "SparseFeature",
     "VarLenFeature",
     "decode_csv",
     "decode_raw",
@@ -333,6 +335,79 @@ class VarLenFeature(collections.namedtuple("VarLenFeature", ["dtype"])):
     """tfcompat implementation of `tf.io.VarLenFeature` (parsed as a `tf.sparse.SparseTensor`)."""
 
 
+def _partition(name: str, fields: list[str]) -> type:
+    cls = collections.namedtuple(name, fields)  # type: ignore[misc]
+    cls.__qualname__ = f"RaggedFeature.{name}"
+    return cls
+
+
+class RaggedFeature(
+    collections.namedtuple(
+        "RaggedFeature", ["dtype", "value_key", "partitions", "row_splits_dtype", "validate"]
+    )
+):
+    """tfcompat implementation of `tf.io.RaggedFeature` (parsed as a `tf.RaggedTensor`).
+
+    `partitions` (outermost first) are `RaggedFeature.RowSplits`, `RowLengths`,
+    `RowStarts`, `RowLimits`, `ValueRowIds` (each naming an int64 feature) or
+    `UniformRowLength` (a fixed length).
+    """
+
+    RowSplits: Any = _partition("RowSplits", ["key"])
+    RowLengths: Any = _partition("RowLengths", ["key"])
+    RowStarts: Any = _partition("RowStarts", ["key"])
+    RowLimits: Any = _partition("RowLimits", ["key"])
+    ValueRowIds: Any = _partition("ValueRowIds", ["key"])
+    UniformRowLength: Any = _partition("UniformRowLength", ["length"])
+
+    def __new__(
+        cls,
+        dtype: Any,
+        value_key: Any = None,
+        partitions: Any = (),
+        row_splits_dtype: Any = dtypes.int32,
+        validate: bool = False,
+    ) -> RaggedFeature:
+        if value_key is not None and (not isinstance(value_key, str) or not value_key):
+            raise ValueError(f"Unsupported value_key {value_key!r} in RaggedFeature.")
+        dtype = dtypes.as_dtype(dtype)
+        if dtype not in (dtypes.int64, dtypes.float32, dtypes.string):
+            raise ValueError(
+                f"dtype must be int64, float32, or bytes; got {dtype!r} in RaggedFeature."
+            )
+        row_splits_dtype = dtypes.as_dtype(row_splits_dtype)
+        if row_splits_dtype not in (dtypes.int32, dtypes.int64):
+            raise ValueError(
+                f"Unsupported row_splits_dtype {row_splits_dtype!r}; expected int32 or int64."
+            )
+        kinds = (
+            cls.RowSplits,
+            cls.RowLengths,
+            cls.RowStarts,
+            cls.RowLimits,
+            cls.ValueRowIds,
+            cls.UniformRowLength,
+        )
+        for p in partitions:
+            if not isinstance(p, kinds):
+                raise TypeError(f"Unsupported partition type {p!r} in RaggedFeature.")
+        return super().__new__(cls, dtype, value_key, tuple(partitions), row_splits_dtype, validate)
+
+
+class SparseFeature(
+    collections.namedtuple(
+        "SparseFeature", ["index_key", "value_key", "dtype", "size", "already_sorted"]
+    )
+):
+    """tfcompat implementation of `tf.io.SparseFeature` (parsed as a `tf.sparse.SparseTensor`
+    whose indices are read from `index_key` features and values from `value_key`)."""
+
+    def __new__(
+        cls, index_key: Any, value_key: Any, dtype: Any, size: Any, already_sorted: bool = False
+    ) -> SparseFeature:
+        return super().__new__(cls, index_key, value_key, dtype, size, already_sorted)
+
+
 _FEATURE_TYPES = {
     dtypes.int64: "int64_list",
     dtypes.float32: "float_list",
@@ -344,8 +419,8 @@ class _Errors:
     """TF's ParseExampleV2 messages (a scalar input uses the fast path's shorter texts)."""
 
     def __init__(self, features: dict[str, Any], single: bool) -> None:
-        ns = sum(isinstance(f, VarLenFeature) for f in features.values())
-        nd = len(features) - ns
+        ns = sum(isinstance(f, (VarLenFeature, SparseFeature)) for f in features.values())
+        nd = sum(isinstance(f, FixedLenFeature) for f in features.values())
         self.op = (
             f"ParseExampleV2_Tdense_{nd}_num_sparse_{ns}_ragged_split_types_0_"
             f"ragged_value_types_0_sparse_types_{ns}"
@@ -442,6 +517,12 @@ def _parse(serialized: np.ndarray, features: dict[str, Any]) -> dict[str, Any]:
                 np.asarray(dense_shape, np.int64),
             )
             continue
+        if isinstance(spec, RaggedFeature):
+            out[key] = _parse_ragged(key, spec, dtype, examples, bool(batch), err)
+            continue
+        if isinstance(spec, SparseFeature):
+            out[key] = _parse_sparse_feature(spec, dtype, examples, bool(batch), err)
+            continue
         if not isinstance(spec, FixedLenFeature):
             raise ValueError(f"Unsupported feature spec for {key!r}: {spec!r}")
         dims = as_shape(spec.shape).as_list()
@@ -473,6 +554,128 @@ def _parse(serialized: np.ndarray, features: dict[str, Any]) -> dict[str, Any]:
         data = _values([v for r in rows for v in r], np_dtype, dtype)
         out[key] = _dense(data.reshape((*batch, *shape)), dtype)
     return out
+
+
+def _int_feature(ex: Any, key: str, index: int, err: _Errors) -> np.ndarray:
+    return np.asarray(_feature_values(ex, key, dtypes.int64, index, err) or [], np.int64)
+
+
+def _row_lengths(part: Any, ex: Any, index: int, n: int, err: _Errors) -> np.ndarray:
+    """The row lengths that partition `part` gives to `n` items of one example."""
+    cls = RaggedFeature
+    if isinstance(part, cls.UniformRowLength):
+        if part.length <= 0 or n % part.length:
+            raise err(
+                f"Name: <unknown>, Key: {part}, Index: {index}.  "
+                "Number of values must be divisible by the uniform row length."
+            )
+        return np.full(n // part.length, part.length, np.int64)
+    v = _int_feature(ex, part.key, index, err)
+    if isinstance(part, cls.RowLengths):
+        lengths = v
+    elif isinstance(part, cls.RowSplits):
+        lengths = np.diff(v) if v.size else np.zeros(0, np.int64)
+    elif isinstance(part, cls.RowLimits):
+        lengths = np.diff(np.concatenate([[0], v]))
+    elif isinstance(part, cls.RowStarts):
+        lengths = np.diff(np.concatenate([v, [n]]))
+    else:  # ValueRowIds
+        lengths = np.bincount(v, minlength=int(v.max()) + 1 if v.size else 0)
+    if lengths.sum() != n or np.any(lengths < 0):
+        raise err(
+            f"Name: <unknown>, Key: {part.key}, Index: {index}.  "
+            "Invalid row partition: it does not match the number of values."
+        )
+    return lengths
+
+
+def _parse_ragged(
+    key: str, spec: RaggedFeature, dtype: DType, examples: list[Any], batch: bool, err: _Errors
+) -> Any:
+    np_dtype = object if dtype is dtypes.string else dtype.as_numpy_dtype
+    value_key = spec.value_key or key
+    flat: list[Any] = []
+    levels: list[list[np.ndarray]] = [[] for _ in spec.partitions]
+    outer = []
+    for i, ex in examples:
+        vals = _feature_values(ex, value_key, dtype, i, err) or []
+        flat.extend(vals)
+        n = len(vals)
+        for level in reversed(range(len(spec.partitions))):
+            lengths = _row_lengths(spec.partitions[level], ex, i, n, err)
+            levels[level].append(lengths)
+            n = len(lengths)
+        outer.append(n)
+    sdt = spec.row_splits_dtype.as_numpy_dtype
+    nested = [np.concatenate(lv).astype(sdt) if lv else np.zeros(0, sdt) for lv in levels]
+    parts = list(spec.partitions)
+    arr = _values(flat, np_dtype, dtype)
+    # Trailing UniformRowLength partitions are dense inner dimensions, as in TF.
+    inner: list[int] = []
+    while parts and isinstance(parts[-1], RaggedFeature.UniformRowLength):
+        inner.insert(0, int(parts.pop().length))
+        nested.pop()
+    values = _dense(arr.reshape(-1, *inner), dtype)
+    if batch:
+        nested.insert(0, np.asarray(outer, sdt))
+    if not nested:
+        return values
+    rt = tfcompat.RaggedTensor.from_nested_row_lengths(values, [constant(x) for x in nested])
+    # Other UniformRowLength partitions keep a static row length, as TF's.
+    node = rt.values if batch else rt
+    for part in parts:
+        if isinstance(part, RaggedFeature.UniformRowLength):
+            node._uniform = int(part.length)
+        node = node.values
+    return rt
+
+
+def _parse_sparse_feature(
+    spec: SparseFeature, dtype: DType, examples: list[Any], batch: bool, err: _Errors
+) -> Any:
+    np_dtype = object if dtype is dtypes.string else dtype.as_numpy_dtype
+    index_keys = [spec.index_key] if isinstance(spec.index_key, str) else list(spec.index_key)
+    sizes = [spec.size] if isinstance(spec.size, int) else [int(s) for s in spec.size]
+    if len(sizes) != len(index_keys):
+        raise ValueError(
+            f"SparseFeature is invalid: len(size) != len(index_key) ({len(sizes)} != "
+            f"{len(index_keys)})."
+        )
+    all_idx: list[np.ndarray] = []
+    all_vals: list[Any] = []
+    for i, ex in examples:
+        vals = _feature_values(ex, spec.value_key, dtype, i, err) or []
+        idx = [_int_feature(ex, k, i, err) for k in index_keys]
+        for k, col in zip(index_keys, idx, strict=True):
+            if len(col) != len(vals):
+                raise err(
+                    f"Name: <unknown>, Key: {k}, Index: {i}.  Number of indices != number of "
+                    f"values.  Indices size: {len(col)} but values size: {len(vals)}"
+                )
+        cols = np.stack(idx, axis=1) if vals else np.zeros((0, len(index_keys)), np.int64)
+        for c, size in enumerate(sizes):
+            bad = (cols[:, c] < 0) | (cols[:, c] >= size)
+            if bad.any():
+                raise err(
+                    f"Name: <unknown>, Key: {index_keys[c]}, Index: {i}.  Index out of range: "
+                    f"{int(cols[bad, c][0])} not in [0, {size})"
+                )
+        order = (
+            np.arange(len(vals))
+            if spec.already_sorted
+            else np.lexsort(cols.T[::-1])
+            if len(vals)
+            else np.zeros(0, np.int64)
+        )
+        cols = cols[order]
+        if batch:
+            cols = np.concatenate([np.full((len(vals), 1), i, np.int64), cols], axis=1)
+        all_idx.append(cols)
+        all_vals.extend(vals[j] for j in order)
+    rank = len(sizes) + (1 if batch else 0)
+    indices = np.concatenate(all_idx) if all_idx else np.zeros((0, rank), np.int64)
+    dense_shape = np.asarray([*([len(examples)] if batch else []), *sizes], np.int64)
+    return _sparse(indices.reshape(-1, rank), _values(all_vals, np_dtype, dtype), dense_shape)
 
 
 def _to_bytes(s: Any) -> bytes:

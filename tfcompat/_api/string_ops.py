@@ -12,6 +12,7 @@ bytes kept through `surrogateescape`), after rejecting the Perl features RE2 lac
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -93,16 +94,25 @@ def _ragged(values: Tensor, row_lengths: list[int]) -> Any:
     return ragged.from_row_lengths(values, constant(np.asarray(row_lengths, np.int64)))
 
 
-def _rows(t: Tensor, fn: Callable[[bytes], list[Any]], make: Callable[[list[Any]], Tensor]) -> Any:
-    """Apply a string -> list op: a Tensor for a scalar, a RaggedTensor for rank >= 1."""
+def _rows(
+    t: Any, fn: Callable[[bytes], list[Any]], make: Callable[[list[Any]], Tensor], op: str
+) -> Any:
+    """Apply a string -> list op: a Tensor for a scalar, a RaggedTensor for rank >= 1.
+
+    As TF: a dense input of rank N > 1 is first viewed as a RaggedTensor with N - 1 uniform
+    partitions, and a RaggedTensor input keeps its partitions; the op splits its flat
+    values, adding one ragged dimension.
+    """
+    ragged = getattr(tfcompat, "RaggedTensor", None)
+    if ragged is not None and isinstance(t, ragged):
+        return t.with_flat_values(_rows(t.flat_values, fn, make, op))
+    t = _strings(t, op)
     arr = _host(t)
     if arr.ndim == 0:
         return make(fn(arr.item()))
     if arr.ndim > 1:
-        raise NotImplementedError(
-            "tfcompat supports this op on inputs of rank 0 and 1 only; "
-            f"got a tensor of shape {list(arr.shape)}."
-        )
+        rt = tfcompat.RaggedTensor.from_tensor(t, ragged_rank=arr.ndim - 1)
+        return rt.with_flat_values(_rows(rt.flat_values, fn, make, op))
     pieces = [fn(s) for s in arr]
     return _ragged(make([p for row in pieces for p in row]), [len(row) for row in pieces])
 
@@ -505,10 +515,17 @@ def split(input: Any, sep: Any = None, maxsplit: int = -1, name: Any = None) -> 
 
     A scalar input gives a 1-D string Tensor; a vector gives a `tf.RaggedTensor`.
     """
-    t = _strings(input, "StringSplitV2")
+    if isinstance(input, Tensor) and input._dtype is not dtypes.string:
+        raise ValueError(
+            f"input: Tensor conversion requested dtype string for Tensor with dtype "
+            f"{input._dtype.name}: {input!r}"
+        )
     sep_b = None if sep is None else _encode(sep)
     return _rows(
-        t, lambda s: _split_one(s, sep_b, maxsplit), lambda parts: _string_tensor(_vector(parts))
+        input,
+        lambda s: _split_one(s, sep_b, maxsplit),
+        lambda parts: _string_tensor(_vector(parts)),
+        "StringSplitV2",
     )
 
 
@@ -520,11 +537,11 @@ def _vector(items: list[Any]) -> np.ndarray:
 
 def bytes_split(input: Any, name: Any = None) -> Any:
     """tfcompat implementation of `tf.strings.bytes_split`."""
-    t = _strings(input, "UnicodeDecode")
     return _rows(
-        t,
+        input,
         lambda s: [s[i : i + 1] for i in range(builtin_len(s))],
         lambda parts: _string_tensor(_vector(parts)),
+        "UnicodeDecode",
     )
 
 
@@ -562,7 +579,6 @@ def unicode_decode(
     name: Any = None,
 ) -> Any:
     """tfcompat implementation of `tf.strings.unicode_decode` (UTF-8, UTF-16-BE, UTF-32-BE)."""
-    t = _strings(input, "UnicodeDecode")
     codec = _codec(input_encoding, "UnicodeDecode")
 
     def decode(s: bytes) -> list[int]:
@@ -573,7 +589,12 @@ def unicode_decode(
             points = [replacement_char if p < 0x20 or 0x7F <= p < 0xA0 else p for p in points]
         return points
 
-    return _rows(t, decode, lambda pts: _numeric(np.asarray(pts, np.int32), dtypes.int32))
+    return _rows(
+        input,
+        decode,
+        lambda pts: _numeric(np.asarray(pts, np.int32), dtypes.int32),
+        "UnicodeDecode",
+    )
 
 
 def unicode_split(
@@ -584,7 +605,6 @@ def unicode_split(
     name: Any = None,
 ) -> Any:
     """tfcompat implementation of `tf.strings.unicode_split`."""
-    t = _strings(input, "UnicodeDecode")
     codec = _codec(input_encoding, "UnicodeDecode")
 
     def chars(s: bytes) -> list[bytes]:
@@ -593,7 +613,7 @@ def unicode_split(
             for c in _decode_chars(s, codec, errors, replacement_char, "UnicodeDecode")
         ]
 
-    return _rows(t, chars, lambda parts: _string_tensor(_vector(parts)))
+    return _rows(input, chars, lambda parts: _string_tensor(_vector(parts)), "UnicodeDecode")
 
 
 def unicode_encode(
@@ -603,9 +623,26 @@ def unicode_encode(
     replacement_char: int = 65533,
     name: Any = None,
 ) -> Tensor:
-    """tfcompat implementation of `tf.strings.unicode_encode` (dense inputs; the last axis
-    holds the code points of one string)."""
+    """tfcompat implementation of `tf.strings.unicode_encode` (the last axis, dense or
+    ragged, holds the code points of one string)."""
     codec = _codec(output_encoding, "UnicodeEncode")
+    ragged = getattr(tfcompat, "RaggedTensor", None)
+    if ragged is not None and isinstance(input, ragged):
+        inner = input.values
+        if isinstance(inner, ragged) or builtin_len(inner.shape) > 1:
+            # Encode the innermost rows; the outer partitions stay.
+            return input.with_values(
+                unicode_encode(inner, output_encoding, errors, replacement_char)
+            )
+        splits = np.asarray(input.row_splits.numpy())
+        if inner.dtype is not dtypes.int32:
+            raise errors_type_error(inner.dtype)
+        points = np.asarray(inner.numpy())
+        rows = [
+            _encode_points(points[a:b], codec, errors, replacement_char)
+            for a, b in itertools.pairwise(splits)
+        ]
+        return _string_tensor(_vector(rows))
     t = input if isinstance(input, Tensor) else convert_to_tensor(input, dtype=dtypes.int32)
     if t._dtype is not dtypes.int32:
         raise errors_type_error(t._dtype)
@@ -613,20 +650,21 @@ def unicode_encode(
     if arr.ndim == 0:
         raise ValueError("Rank of input must be at least 1.")
 
-    def encode(points: np.ndarray) -> bytes:
-        chars = []
-        for p in points.tolist():
-            if 0 <= p <= 0x10FFFF and not 0xD800 <= p <= 0xDFFF:
-                chars.append(chr(p))
-            elif errors == "strict":
-                raise _errors.kernel_error("UnicodeEncode", f"Invalid code point: {p}")
-            elif errors == "replace":
-                chars.append(chr(replacement_char))
-        return "".join(chars).encode(codec)
-
     flat = arr.reshape(-1, arr.shape[-1])
-    out = _vector([encode(row) for row in flat]).reshape(arr.shape[:-1])
-    return _string_tensor(out)
+    out = _vector([_encode_points(row, codec, errors, replacement_char) for row in flat])
+    return _string_tensor(out.reshape(arr.shape[:-1]))
+
+
+def _encode_points(points: np.ndarray, codec: str, errors: str, replacement_char: int) -> bytes:
+    chars = []
+    for p in points.tolist():
+        if 0 <= p <= 0x10FFFF and not 0xD800 <= p <= 0xDFFF:
+            chars.append(chr(p))
+        elif errors == "strict":
+            raise _errors.kernel_error("UnicodeEncode", f"Invalid code point: {p}")
+        elif errors == "replace":
+            chars.append(chr(replacement_char))
+    return "".join(chars).encode(codec)
 
 
 def errors_type_error(dtype: DType) -> TypeError:

@@ -356,7 +356,9 @@ class RaggedTensor(CompositeTensor):
         return convert_to_tensor(out)
 
     def with_values(self, new_values: Any) -> RaggedTensor:
-        return RaggedTensor._make(_as_values(new_values), self._row_splits)
+        out = RaggedTensor._make(_as_values(new_values), self._row_splits)
+        out._uniform = self._uniform
+        return out
 
     def with_flat_values(self, new_values: Any) -> RaggedTensor:
         if isinstance(self._values, RaggedTensor):

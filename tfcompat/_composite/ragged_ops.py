@@ -302,8 +302,16 @@ def ragged_reduce(kind: str, rt: RaggedTensor, axis: Any, keepdims: Any) -> Any:
     rank = len(rt.shape)
     if axis is None:
         flat = rt.flat_values
+        if kind == "mean":  # TF: the sum over the count (a float64 mean of integers)
+            total = math_ops.reduce_sum(flat)
+            count = int(np.prod(flat._shape))
+            return math_ops.truediv(total, convert_to_tensor(count, dtype=flat.dtype))
         return _dense_reduce(kind, flat, None, keepdims)
-    axes = [int(a) % rank for a in np.asarray(axis).reshape(-1)]
+    axes = []
+    for a in np.asarray(axis.numpy() if hasattr(axis, "numpy") else axis).reshape(-1):
+        if not -rank <= int(a) < rank:
+            raise ValueError(f"axis={int(a)} out of bounds: expected {-rank}<=axis<{rank}")
+        axes.append(int(a) % rank)
     if len(axes) > 1:
         result: Any = rt
         for a in sorted(axes, reverse=True):
@@ -319,14 +327,7 @@ def ragged_reduce(kind: str, rt: RaggedTensor, axis: Any, keepdims: Any) -> Any:
             _dense_reduce(kind, rt.flat_values, ax - rt.ragged_rank, keepdims)
         )
     if rt.ragged_rank != 1:
-        if ax >= 1 and isinstance(rt._values, RaggedTensor):
-            return rt.with_values(ragged_reduce(kind, rt._values, ax - 1, keepdims))
-        raise errors.UnimplementedError(
-            None,
-            None,
-            "tfcompat reduces along the outermost axis of a RaggedTensor only when its "
-            "ragged_rank is 1.",
-        )
+        return _reduce_nested(kind, rt, ax)
     s = _host(rt._row_splits)
     lens = np.diff(s)
     vals = rt._values
@@ -338,16 +339,74 @@ def ragged_reduce(kind: str, rt: RaggedTensor, axis: Any, keepdims: Any) -> Any:
         seg = (np.arange(s[-1]) - np.repeat(s[:-1], lens)).astype(np.int64)
         n = int(lens.max()) if len(lens) else 0
         counts = np.bincount(seg, minlength=n) if len(seg) else np.zeros(n, np.int64)
+    out = _segment_reduce(kind, vals, seg, n, counts)
+    if keepdims:
+        out = array_ops.expand_dims(out, ax)
+    return out
+
+
+def _segment_reduce(kind: str, vals: Any, seg: np.ndarray, n: int, counts: np.ndarray) -> Any:
     if kind == "mean":
         total = math_ops.unsorted_segment_sum(vals, seg, n)
         c = convert_to_tensor(counts.astype(vals.dtype.as_numpy_dtype))
         shape = [n] + [1] * (len(vals._shape) - 1)
-        out = math_ops.truediv(total, array_ops.reshape(c, shape))
-    else:
-        out = _SEGMENT[kind](vals, seg, n)
-    if keepdims:
-        out = array_ops.expand_dims(out, ax)
-    return out
+        return math_ops.truediv(total, array_ops.reshape(c, shape))
+    return _SEGMENT[kind](vals, seg, n)
+
+
+def _level_coords(rt: RaggedTensor) -> list[np.ndarray]:
+    """For each level k = 0..ragged_rank, the coordinates (one row per item, k + 1
+    columns) of its items: rows, then the elements of each row, ..., then the values."""
+    splits = [_host(x).astype(np.int64) for x in rt.nested_row_splits]
+    coords = [np.arange(len(splits[0]) - 1, dtype=np.int64)[:, None]]
+    for sp in splits:
+        lens = np.diff(sp)
+        parent = np.repeat(np.arange(len(lens)), lens)
+        pos = np.arange(sp[-1], dtype=np.int64) - sp[:-1][parent]
+        coords.append(np.concatenate([coords[-1][parent], pos[:, None]], axis=1))
+    return coords
+
+
+def _index_in(items: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The index in `items` (unique rows, sorted) of each row of `rows`."""
+    both = np.concatenate([items, rows])
+    _, inverse = np.unique(both, axis=0, return_inverse=True)
+    return inverse.reshape(-1)[len(items) :]
+
+
+def _reduce_nested(kind: str, rt: RaggedTensor, ax: int) -> Any:
+    """Reduce a RaggedTensor of ragged_rank > 1 along ragged axis `ax`: values whose
+    coordinates agree outside `ax` are combined; the result's rows are the union of the
+    reduced rows (as TF's ragged reductions)."""
+    r = rt.ragged_rank
+    coords = _level_coords(rt)
+    items = []  # the output's items at levels 0 .. r - 1
+    for j in builtins.range(r):
+        if j < ax:
+            level = coords[j]
+        else:
+            level = np.delete(coords[j + 1], ax, axis=1)
+            level = np.unique(level, axis=0) if len(level) else level.reshape(0, j + 1)
+        items.append(level)
+    lengths = []
+    for j in builtins.range(1, r):
+        parent = _index_in(items[j - 1], items[j][:, :j]) if len(items[j]) else np.zeros(0)
+        lengths.append(np.bincount(parent.astype(np.int64), minlength=len(items[j - 1])))
+    value_keys = np.delete(coords[r], ax, axis=1)
+    n = len(items[r - 1])
+    seg = (
+        _index_in(items[r - 1], value_keys).astype(np.int64)
+        if len(value_keys)
+        else np.zeros(0, np.int64)
+    )
+    counts = np.bincount(seg, minlength=n)
+    out = _segment_reduce(kind, rt.flat_values, seg, n, counts)
+    sdt = rt.row_splits_dtype.as_numpy_dtype
+    if not lengths:
+        return out
+    return RaggedTensor.from_nested_row_lengths(
+        out, [convert_to_tensor(x.astype(sdt)) for x in lengths], validate=False
+    )
 
 
 def _dense_reduce(kind: str, x: Any, axis: Any, keepdims: Any) -> Tensor:

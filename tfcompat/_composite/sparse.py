@@ -503,6 +503,16 @@ def reduce_sum(
 ) -> Any:
     """tfcompat implementation of `tf.sparse.reduce_sum`."""
     sp = _sp(sp_input)
+    if axis is None and not output_is_sparse:
+        # The sum of all values: no positions to compute, so it also traces (a SparseTensor
+        # argument of a tf.function, any number of values, one trace as TF).
+        total = math_ops.reduce_sum(sp._values)
+        if keepdims:
+            rank = sp.dense_shape.shape[0]
+            if rank is not None:
+                return array_ops.reshape(total, [1] * int(rank))
+        else:
+            return total
     seg, n, out_shape, kshape, _, kept = _reduce(sp, axis, keepdims, "reduce_sum")
     summed = math_ops.unsorted_segment_sum(sp._values, seg, n)
     if output_is_sparse:

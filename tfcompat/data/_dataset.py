@@ -28,6 +28,9 @@ import numpy as np
 from tfcompat._core import dtypes, errors
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._function import TensorSpec
+from tfcompat._util import tf_logging
+from tfcompat.data import _composites as comp
+from tfcompat.data import _random
 from tfcompat.data import _structure as st
 from tfcompat.data._functions import StructuredFunction, isolated
 from tfcompat.data._iterator import NumpyIterator, OwnedIterator, warn_if_traced
@@ -142,7 +145,7 @@ class DatasetV2:
     def as_numpy_iterator(self) -> NumpyIterator:
         """An iterator of NumPy values (TF's `as_numpy_iterator`)."""
         for s in self._flat_specs():
-            if not isinstance(s, TensorSpec):
+            if not isinstance(s, TensorSpec) and not comp.is_composite(s):
                 raise TypeError(
                     "Dataset.as_numpy_iterator() is not supported for datasets that produce "
                     f"values of type {type(s)}"
@@ -252,6 +255,53 @@ class DatasetV2:
 
     def unbatch(self, name: Any = None) -> DatasetV2:
         return _UnbatchDataset(self)
+
+    def ignore_errors(self, log_warning: bool = False, name: Any = None) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.ignore_errors`: elements whose
+        `map` / `filter` function raises are dropped (see docs/data.md)."""
+        return _IgnoreErrorsDataset(self, log_warning)
+
+    def ragged_batch(
+        self,
+        batch_size: Any,
+        drop_remainder: bool = False,
+        row_splits_dtype: Any = dtypes.int64,
+        name: Any = None,
+    ) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.ragged_batch`: components with
+        unknown dimensions are batched into `tf.RaggedTensor`s."""
+        rsd = dtypes.as_dtype(row_splits_dtype)
+        in_specs = self._flat_specs()
+        ragged = [comp.ragged_spec_for(s, rsd) for s in in_specs]
+        if all(a is b for a, b in zip(ragged, in_specs, strict=True)):
+            return self.batch(batch_size, drop_remainder)
+        converted = _ConvertDataset(
+            self,
+            st.pack(self.element_spec, ragged),
+            [
+                (lambda a, r=r: comp.to_ragged(a, r)) if r is not s else None
+                for r, s in zip(ragged, in_specs, strict=True)
+            ],
+        )
+        return converted.batch(batch_size, drop_remainder)
+
+    def sparse_batch(self, batch_size: Any, row_shape: Any, name: Any = None) -> DatasetV2:
+        """tfcompat implementation of `tf.data.Dataset.sparse_batch` (each element becomes
+        a `tf.SparseTensor` of dense shape `row_shape`; a batch stacks them)."""
+        (spec,) = self._flat_specs() if len(self._flat_specs()) == 1 else (None,)
+        if spec is None or comp.is_composite(spec):
+            raise TypeError("`sparse_batch` takes a dataset of single dense tensors.")
+        dims = _padded_shape_of(row_shape)
+        if dims is None or any(d is None for d in dims):
+            raise ValueError(f"row_shape must be fully defined; got {row_shape}.")
+        shape = [int(cast(int, d)) for d in dims]
+        dtype = spec.dtype
+        converted = _ConvertDataset(
+            self,
+            comp.SparseTensorSpec(shape, dtype),
+            [lambda a: comp.dense_to_sparse(a, shape, dtype)],
+        )
+        return converted.batch(batch_size)
 
     def rebatch(self, batch_size: Any, drop_remainder: bool = False, name: Any = None) -> DatasetV2:
         return _RebatchDataset(self, batch_size, drop_remainder)
@@ -536,12 +586,16 @@ class _TensorDataset(DatasetSource):
         comps = [_host_component(x) if isinstance(x, np.ndarray) else None for x in leaves]
         flat: list[Any] = []
         specs = []
-        for leaf, comp in zip(leaves, comps, strict=True):
-            if comp is None:
+        for leaf, c in zip(leaves, comps, strict=True):
+            if isinstance(leaf, st.CompositeTensor):
+                flat.append(leaf)
+                specs.append(comp.spec_of_value(leaf))
+                continue
+            if c is None:
                 t = st.to_tensor(leaf)
-                comp = (st.array_of(t), t._dtype)
-            flat.append(comp[0])
-            specs.append(TensorSpec(tuple(comp[0].shape), comp[1]))
+                c = (st.array_of(t), t._dtype)
+            flat.append(c[0])
+            specs.append(TensorSpec(tuple(c[0].shape), c[1]))
         self._flat = tuple(flat)
         super().__init__(st.pack(tensors, specs), 1)
 
@@ -552,10 +606,21 @@ class _TensorDataset(DatasetSource):
 class _TensorSliceDataset(DatasetSource):
     def __init__(self, tensors: Any) -> None:
         leaves = st.flatten(tensors)
-        flat: list[np.ndarray] = []
+        flat: list[Any] = []
         specs = []
         n: int | None = None
+        self._composite = False
         for leaf in leaves:
+            if isinstance(leaf, st.CompositeTensor):
+                rows, spec = comp.slices(leaf)
+                if n is None:
+                    n = len(rows)
+                elif len(rows) != n:
+                    raise ValueError(f"Dimensions {n} and {len(rows)} are not compatible")
+                flat.append(rows)
+                specs.append(spec)
+                self._composite = True
+                continue
             arr, dtype = _host_component(leaf)
             arr = st.to_numpy(arr)
             if arr.ndim == 0:
@@ -570,11 +635,17 @@ class _TensorSliceDataset(DatasetSource):
         super().__init__(st.pack(tensors, specs), n or 0)
 
     def _index_plan(self) -> IndexPlan | None:
+        if self._composite:
+            return None
         n = self._card
         return self._flat, lambda: iter(range(n))
 
     def _flat_iter(self) -> Iterator[Flat]:
         flat = self._flat
+        if self._composite:
+            for i in range(self._card):
+                yield tuple(a[i] if isinstance(a, list) else a[i, ...] for a in flat)
+            return
         if len(flat) == 1:
             (a,) = flat
             for i in range(self._card):
@@ -677,7 +748,7 @@ class _MapDataset(UnaryDataset):
         super().__init__(input_dataset, self._fn.output_structure, input_dataset._card)
 
     def _infer_spec(self) -> Any:
-        for e in self._input._flat_iter():
+        for e in _peek(self._input):
             out = self._fn(e)
             self._fn.set_output_from(out)
             break
@@ -690,28 +761,100 @@ class _MapDataset(UnaryDataset):
         fn = self._fn
         if self._parallel is None or self._parallel == 1:
             for e in self._input._flat_iter():
-                yield tuple(fn(e))
+                try:
+                    out = fn(e)
+                except Exception as exc:
+                    if _dropping_errors(exc, self):
+                        continue
+                    raise
+                yield tuple(out)
             return
-        yield from _parallel_map(self._input._flat_iter(), fn, self._parallel)
+        yield from _parallel_map(self._input._flat_iter(), fn, self._parallel, self)
 
 
 class _ParallelMapDataset(_MapDataset):
     pass
 
 
-def _parallel_map(it: Iterator[Flat], fn: Callable[[Flat], list[Any]], n: int) -> Iterator[Flat]:
+def _peek(ds: DatasetV2) -> Iterator[Flat]:
+    """Iterate `ds` to learn an output spec: shuffles upstream use the seeds of the next
+    real iteration without consuming them (TF learns specs by tracing, reading nothing)."""
+    _random.peeking.depth = getattr(_random.peeking, "depth", 0) + 1
+    try:
+        yield from ds._flat_iter()
+    finally:
+        _random.peeking.depth -= 1
+
+
+def _parallel_map(
+    it: Iterator[Flat], fn: Callable[[Flat], list[Any]], n: int, stage: Any = None
+) -> Iterator[Flat]:
     """Apply `fn` on `n` threads, `n` elements ahead, yielding results in input order."""
     pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="tfcompat.data.map")
     pending: collections.deque[Any] = collections.deque()
     try:
         for e in it:
             pending.append(pool.submit(fn, e))
-            if len(pending) >= n:
-                yield tuple(pending.popleft().result())
+            while len(pending) >= n:
+                out = _result(pending.popleft(), stage)
+                if out is not None:
+                    yield out
         while pending:
-            yield tuple(pending.popleft().result())
+            out = _result(pending.popleft(), stage)
+            if out is not None:
+                yield out
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(future: Any, stage: Any) -> Flat | None:
+    """A parallel map's result; None for an element whose error `ignore_errors` drops."""
+    try:
+        return tuple(future.result())
+    except Exception as exc:
+        if _dropping_errors(exc, stage):
+            return None
+        raise
+
+
+# `ignore_errors`: while an `_IgnoreErrorsDataset` pulls an element on this thread, its
+# input stage, when a map or filter, drops an element whose function fails instead of
+# ending the pipeline, as TF's map iterator does (its input iterator stays valid).
+_errors_state = threading.local()
+
+
+def _dropping_errors(exc: BaseException, stage: Any) -> bool:
+    owner = getattr(_errors_state, "owner", None)
+    if owner is None or owner._input is not stage:
+        return False
+    if owner._log_warning:
+        tf_logging.get_logger().warning(f"Ignoring error in ignore_errors(): {exc}")
+    return True
+
+
+class _IgnoreErrorsDataset(UnaryUnchangedStructureDataset):
+    def __init__(self, input_dataset: DatasetV2, log_warning: bool) -> None:
+        self._log_warning = bool(log_warning)
+        super().__init__(input_dataset, UNKNOWN)
+
+    def _flat_iter(self) -> Iterator[Flat]:
+        it = self._input._flat_iter()
+        while True:
+            saved = getattr(_errors_state, "owner", None)
+            _errors_state.owner = self
+            try:
+                e = next(it)
+            except StopIteration:
+                return
+            except Exception as exc:
+                # An error from a stage that cannot continue (a source): TF's input
+                # iterator would carry on with the next element; here the input ends.
+                if self._log_warning:
+                    tf_logging.get_logger().warning(f"Ignoring error in ignore_errors(): {exc}")
+                return
+            finally:
+                _errors_state.owner = saved
+            yield e
 
 
 class _FlatMapDataset(UnaryDataset):
@@ -723,7 +866,7 @@ class _FlatMapDataset(UnaryDataset):
         super().__init__(input_dataset, self._fn.output_structure, UNKNOWN)
 
     def _infer_spec(self) -> Any:
-        for e in self._input._flat_iter():
+        for e in _peek(self._input):
             return _check_dataset(self._fn.call_python(e)).element_spec
         raise TypeError("The element structure of this dataset is unknown.")
 
@@ -757,14 +900,24 @@ class _FilterDataset(UnaryUnchangedStructureDataset):
     def _flat_iter(self) -> Iterator[Flat]:
         fn = self._fn
         for e in self._input._flat_iter():
-            if bool(np.asarray(fn(e)[0])):
+            try:
+                keep = bool(np.asarray(fn(e)[0]))
+            except Exception as exc:
+                if _dropping_errors(exc, self):
+                    continue
+                raise
+            if keep:
                 yield e
 
 
-def _stack(elements: list[Flat], ncomp: int) -> Flat:
-    """Stack a list of flat elements component-wise, with TF's error for mixed shapes."""
+def _stack(elements: list[Flat], ncomp: int, specs: list[Any] | None = None) -> Flat:
+    """Stack a list of flat elements component-wise, with TF's error for mixed shapes
+    (`specs`: the batched specs, for composite components)."""
     out = []
     for c in range(ncomp):
+        if specs is not None and comp.is_composite(specs[c]):
+            out.append(comp.batch_value([e[c] for e in elements], specs[c]))
+            continue
         parts = [st.to_numpy(e[c]) for e in elements]
         shape0 = parts[0].shape
         for p in parts:
@@ -811,7 +964,9 @@ class _BatchDataset(UnaryDataset):
         lead = bs if self._drop else None
         spec = st.map_specs(
             lambda s: (
-                TensorSpec(
+                comp.batched_spec(s, lead)
+                if comp.is_composite(s)
+                else TensorSpec(
                     [lead, *(s.shape.as_list() if s.shape.rank is not None else [])], s.dtype
                 )
                 if s.shape.rank is not None
@@ -837,11 +992,13 @@ class _BatchDataset(UnaryDataset):
                 if len(idx) < bs:
                     return
         it = self._input._flat_iter()
+        specs = self._flat_specs()
+        out_specs = specs if any(comp.is_composite(x) for x in specs) else None
         while True:
             chunk = list(itertools.islice(it, bs))
             if not chunk or (self._drop and len(chunk) < bs):
                 return
-            yield _stack(chunk, ncomp)
+            yield _stack(chunk, ncomp, out_specs)
             if len(chunk) < bs:
                 return
 
@@ -864,63 +1021,26 @@ class _ShuffleDataset(UnaryUnchangedStructureDataset):
         self._size = size
         self._seeds = get_seed(seed)
         self._reshuffle = True if reshuffle is None else bool(reshuffle)
-        self._epoch = 0
-        self._lock = threading.Lock()
+        s1, s2 = self._seeds
+        if s1 is None and s2 is None:  # TF seeds (0, 0) non-deterministically
+            s1, s2 = (int(x) for x in np.random.SeedSequence().generate_state(2))
+        self._seed_gen = _random.SeedGenerator(s1 or 0, s2 or 0, self._reshuffle)
         super().__init__(input_dataset)
 
-    def _rng(self) -> np.random.Generator:
-        s1, s2 = self._seeds
-        if s1 is None and s2 is None:
-            return np.random.default_rng()
-        if self._reshuffle:
-            with self._lock:
-                epoch = self._epoch
-                self._epoch += 1
-            return np.random.default_rng([s1 or 0, s2 or 0, epoch])
-        return np.random.default_rng([s1 or 0, s2 or 0])
+    def _stream(self) -> _random.PhiloxStream:
+        """The random stream of one new iterator (TF: one `Initialize`)."""
+        peek = getattr(_random.peeking, "depth", 0) > 0
+        return _random.PhiloxStream(*self._seed_gen.next_seeds(peek=peek))
 
     def _flat_iter(self) -> Iterator[Flat]:
-        return _shuffled(self._input._flat_iter(), self._size, self._rng())
+        return _random.tf_shuffled(self._input._flat_iter(), self._size, self._stream())
 
     def _index_plan(self) -> IndexPlan | None:
         plan = self._input._index_plan()
         if plan is None:
             return None
         arrays, indices = plan
-        n = self._input._card
-        if 0 <= n <= self._size:
-            # The buffer holds the whole input: TF's algorithm then draws a uniformly random
-            # permutation, which NumPy makes in one call.
-            def permuted() -> Iterator[int]:
-                rng = self._rng()
-                order = list(indices())
-                return iter([order[i] for i in rng.permutation(len(order)).tolist()])
-
-            return arrays, permuted
-        return arrays, lambda: _shuffled(indices(), self._size, self._rng())
-
-
-def _shuffled(it: Iterator[Any], size: int, rng: np.random.Generator) -> Iterator[Any]:
-    """TF's shuffle buffer: fill `size` items, then emit a random one and put the next
-    input in its place; at the end, emit what is left in random order."""
-    buf: list[Any] = list(itertools.islice(it, min(size, 1 << 20)))
-    while len(buf) < size:
-        more = list(itertools.islice(it, 1 << 20))
-        if not more:
-            break
-        buf.extend(more)
-    randoms = rng.random(1024)
-    k = 0
-    for e in it:
-        if k == 1024:
-            randoms, k = rng.random(1024), 0
-        i = int(randoms[k] * len(buf))
-        k += 1
-        out = buf[i]
-        buf[i] = e
-        yield out
-    for i in rng.permutation(len(buf)):
-        yield buf[i]
+        return arrays, lambda: _random.tf_shuffled(indices(), self._size, self._stream())
 
 
 class _RepeatDataset(UnaryUnchangedStructureDataset):
@@ -1148,6 +1268,13 @@ class _PaddedBatchDataset(UnaryDataset):
             )
         in_spec = input_dataset.element_spec
         specs = st.flatten(in_spec)
+        for s in specs:
+            if comp.is_composite(s):
+                raise TypeError(
+                    "`padded_batch` is only supported for datasets that produce tensor "
+                    "elements but type spec of elements in the input dataset is not a "
+                    f"subclass of TensorSpec: `{s!r}`."
+                )
         shapes: list[Any]
         if padded_shapes is None:
             shapes = []
@@ -1248,7 +1375,10 @@ class _UnbatchDataset(UnaryDataset):
             dims = _dims_of(s)
             if dims is not None and not dims:
                 raise ValueError("Unbatching a dataset is only supported for rank >= 1")
-            out.append(TensorSpec(None if dims is None else dims[1:], s.dtype))
+            if comp.is_composite(s):
+                out.append(comp.unbatched_spec(s))
+            else:
+                out.append(TensorSpec(None if dims is None else dims[1:], s.dtype))
             leads.add(None if dims is None else dims[0])
         n = input_dataset._card
         (lead,) = leads if len(leads) == 1 else (None,)
@@ -1261,6 +1391,25 @@ class _UnbatchDataset(UnaryDataset):
         super().__init__(input_dataset, st.pack(input_dataset.element_spec, out), card)
 
     def _flat_iter(self) -> Iterator[Flat]:
+        in_specs = self._input._flat_specs()
+        if any(comp.is_composite(x) for x in in_specs):
+            for e in self._input._flat_iter():
+                cols = [
+                    comp.unbatch_value(a, s) if comp.is_composite(s) else list(st.to_numpy(a))
+                    for a, s in zip(e, in_specs, strict=True)
+                ]
+                n = len(cols[0])
+                if any(len(c) != n for c in cols):
+                    raise errors.InvalidArgumentError(
+                        None,
+                        None,
+                        _next_error(
+                            "Input element must have the same batch size in each component.",
+                            len(cols),
+                        ),
+                    )
+                yield from zip(*cols, strict=True)
+            return
         for e in self._input._flat_iter():
             arrs = [st.to_numpy(a) for a in e]
             n = arrs[0].shape[0]
@@ -1278,6 +1427,19 @@ class _UnbatchDataset(UnaryDataset):
                     )
             for i in range(n):
                 yield tuple(a[i, ...] for a in arrs)
+
+
+class _ConvertDataset(UnaryDataset):
+    """Converts components (per `converters`, None keeps one) to a new element spec."""
+
+    def __init__(self, input_dataset: DatasetV2, element_spec: Any, converters: list[Any]) -> None:
+        self._converters = converters
+        super().__init__(input_dataset, element_spec, input_dataset._card)
+
+    def _flat_iter(self) -> Iterator[Flat]:
+        conv = self._converters
+        for e in self._input._flat_iter():
+            yield tuple(a if f is None else f(a) for f, a in zip(conv, e, strict=True))
 
 
 class _RebatchDataset(UnaryDataset):
@@ -1344,7 +1506,7 @@ class _InterleaveDataset(UnaryDataset):
         super().__init__(input_dataset, self._fn.output_structure, UNKNOWN)
 
     def _infer_spec(self) -> Any:
-        for e in self._input._flat_iter():
+        for e in _peek(self._input):
             return _check_dataset(self._fn.call_python(e)).element_spec
         raise TypeError("The element structure of this dataset is unknown.")
 

@@ -28,6 +28,7 @@ from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._function import Function, TensorSpec
 from tfcompat._tape import engine
+from tfcompat.data import _composites as comp
 from tfcompat.data import _structure as st
 
 __all__ = ["StructuredFunction", "isolated"]
@@ -100,6 +101,10 @@ def normalize_output(ret: Any) -> Any:
     return st.pack(ret, [_to_tensor(x) for x in leaves])
 
 
+class _CompositeOutput(Exception):
+    """A traced function returned a composite tensor (it then runs eagerly)."""
+
+
 class _NotADataset(AttributeError):
     """A function that must return a dataset returned something else (TF fails with an
     AttributeError reading the dataset's attributes)."""
@@ -130,10 +135,14 @@ class StructuredFunction:
         self._out_specs: list[TensorSpec] | None = None
         self._last_specs: list[TensorSpec] = []
         self._returns_dataset = returns_dataset
+        self._has_composites = any(
+            not isinstance(s, (st.DatasetSpec, TensorSpec)) for s in self._in_flat
+        )
         self._eager = (
             not trace
             or returns_dataset
             or self._has_datasets
+            or self._has_composites
             or any(d is dtypes.string for d in self._in_dtypes)
         )
         self._function: Function | None = None
@@ -141,7 +150,7 @@ class StructuredFunction:
             self._function = Function(self._body, name=getattr(func, "__name__", "fn"))
             try:
                 self._out_specs = self._trace_specs()
-            except errors.OperatorNotAllowedInGraphError:
+            except (errors.OperatorNotAllowedInGraphError, _CompositeOutput):
                 self._eager = True
                 self._function = None
             except errors.InvalidArgumentError as exc:
@@ -166,16 +175,23 @@ class StructuredFunction:
             self._last_specs = st.flatten(spec)
             return ()
         out = normalize_output(ret)
+        flat_out = tuple(st.flatten(out))
+        composite = [isinstance(t, st.CompositeTensor) for t in flat_out]
+        if any(composite) and self._function is not None:
+            # Composite outputs are carried as objects: the function runs eagerly.
+            raise _CompositeOutput
         if self._out_structure is None:
             self._out_structure = out
-        flat_out = tuple(st.flatten(out))
-        self._last_specs = [TensorSpec(t._shape, t._dtype) for t in flat_out]
+        self._last_specs = [
+            t._type_spec if c else TensorSpec(t._shape, t._dtype)
+            for t, c in zip(flat_out, composite, strict=True)
+        ]
         return flat_out
 
     def _probe_shapes(self, size: int) -> list[tuple[int, ...]]:
         shapes: list[tuple[int, ...]] = []
         for s in self._in_flat:
-            if isinstance(s, st.DatasetSpec):
+            if isinstance(s, st.DatasetSpec) or comp.is_composite(s):
                 shapes.append(())
                 continue
             dims = st.shape_dims(s.shape)
@@ -215,16 +231,20 @@ class StructuredFunction:
         traced = []
         try:
             for fill, size in enumerate(_PROBES):  # zeros, then ones: values may set shapes
-                flat = []
+                flat: list[Any] = []
                 for sh, d, spec in zip(
                     self._probe_shapes(size), self._in_dtypes, self._in_flat, strict=True
                 ):
+                    if comp.is_composite(spec):
+                        wrap = self._wrappers[len(flat)]
+                        flat.append(wrap(comp.placeholder(spec, size, fill)))
+                        continue
                     if d is None:
                         assert st.empty_dataset is not None
                         flat.append(st.empty_dataset(cast(Any, spec).element_spec))
                         continue
                     if d is dtypes.string:
-                        arr: Any = np.full(sh, b"", dtype=object)
+                        arr: Any = np.full(sh, _PROBE_STRINGS[fill], dtype=object)
                     else:
                         arr = np.full(sh, fill, dtype=d.as_numpy_dtype)
                     flat.append(EagerTensor(arr, sh, d))
@@ -268,6 +288,12 @@ class StructuredFunction:
         element = st.pack(self._input_spec, tensors)
         with isolated():
             return _call_with_element(self._func, element)
+
+
+# The string placeholders of the two probes: an empty string, then one with the usual
+# separators, so that the lengths of split-like results differ between probes (and
+# become None) as they would be unknown in a traced TF function.
+_PROBE_STRINGS = (b"", b"0 1/2,3")
 
 
 def _merge_probes(traced: list[list[TensorSpec]]) -> list[TensorSpec]:

@@ -101,6 +101,10 @@ class NumpyIterator:
 
     def __init__(self, dataset: Any) -> None:
         self._pack = st.make_packer(dataset.element_spec)
+        self._convert = [
+            _composite_numpy if st._is_object_spec(s) else _numpy
+            for s in st.flatten(dataset.element_spec)
+        ]
         with isolated():
             self._it = dataset._flat_iter()
 
@@ -110,13 +114,23 @@ class NumpyIterator:
     def __next__(self) -> Any:
         with isolated():
             flat = next(self._it)
-        return self._pack([_numpy(a) for a in flat])
+        return self._pack([f(a) for f, a in zip(self._convert, flat, strict=True)])
 
     def next(self) -> Any:
         return self.__next__()
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__name__} object at 0x{id(self):x}>"
+
+
+def _composite_numpy(a: Any) -> Any:
+    """TF's NumPy value of a composite: a ragged tensor's object array of rows, a sparse
+    tensor's dense array."""
+    if hasattr(a, "dense_shape"):
+        from tfcompat._composite.sparse import to_dense
+
+        return _numpy(to_dense(a).numpy())
+    return a.numpy()
 
 
 def _numpy(a: Any) -> Any:

@@ -41,6 +41,7 @@ from tfcompat.data._dataset import (
 from tfcompat.io._tfrecord import _frame, crc32c, iter_records, masked_crc32c
 
 __all__ = [
+    "FixedLengthRecordDatasetV2",
     "TFRecordDatasetV2",
     "TextLineDatasetV2",
     "crc32c",
@@ -216,6 +217,61 @@ class TFRecordDatasetV2(_FileDataset):
             raise _as_next_error(exc) from None
 
 
+class FixedLengthRecordDatasetV2(_FileDataset):
+    """tfcompat implementation of `tf.data.FixedLengthRecordDataset`: after
+    `header_bytes`, one element per `record_bytes` bytes, up to the last `footer_bytes`."""
+
+    def __init__(
+        self,
+        filenames: Any,
+        record_bytes: Any,
+        header_bytes: Any = None,
+        footer_bytes: Any = None,
+        buffer_size: Any = None,
+        compression_type: Any = None,
+        num_parallel_reads: Any = None,
+        name: Any = None,
+    ) -> None:
+        self._record = _int_arg(record_bytes)
+        self._header = _int_arg(header_bytes) if header_bytes is not None else 0
+        self._footer = _int_arg(footer_bytes) if footer_bytes is not None else 0
+        if self._record <= 0:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                "record_bytes must be greater than zero. [Op:FixedLengthRecordDatasetV2] name: ",
+            )
+        super().__init__(filenames, compression_type, num_parallel_reads)
+
+    def _read(self, path: str) -> Iterator[Flat]:
+        kind = self._compression if self._compression in ("GZIP", "ZLIB") else ""
+        with _open(path, kind) as f:
+            data = f.read()
+        n, h, ft = self._record, self._header, self._footer
+        body = max(0, len(data) - h - ft)
+        if not kind and body % n:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                _next_error(
+                    f"Excluding the header ({h} bytes) and footer ({ft} bytes), input file "
+                    f'"{path}" has body length {body} bytes, which is not an exact multiple '
+                    f"of the record length ({n} bytes).",
+                    1,
+                ),
+            )
+        for start in range(h, h + body // n * n, n):
+            arr = np.empty((), dtype=object)
+            arr[()] = data[start : start + n]
+            yield (arr,)
+
+
+def _int_arg(value: Any) -> int:
+    if isinstance(value, Tensor):
+        value = value.numpy()
+    return int(value)
+
+
 def _as_next_error(exc: errors.OpError) -> errors.OpError:
     """`exc` (missing file, directory, corrupted record) with TF's iterator wording."""
     message = _next_error(exc.message, 1)
@@ -226,7 +282,7 @@ def _as_next_error(exc: errors.OpError) -> errors.OpError:
     return errors.DataLossError(None, None, message)
 
 
-for _cls in (TextLineDatasetV2, TFRecordDatasetV2):
+for _cls in (TextLineDatasetV2, TFRecordDatasetV2, FixedLengthRecordDatasetV2):
     _cls.__module__ = "tensorflow.python.data.ops.readers"
 
 

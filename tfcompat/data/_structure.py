@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tfcompat._composite.base import CompositeTensor
 from tfcompat._core import dtypes
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.dtypes import DType
@@ -21,6 +22,7 @@ from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._function import TensorSpec
 
 __all__ = [
+    "CompositeTensor",
     "DatasetSpec",
     "array_of",
     "flatten",
@@ -97,15 +99,18 @@ def make_packer(structure: Any) -> Callable[[Any], Any]:
 # -- values -------------------------------------------------------------------------------
 
 
-def to_tensor(value: Any) -> Tensor:
+def to_tensor(value: Any) -> Any:
     """A tfcompat tensor for one leaf given to a tf.data source (TF's conversion rules)."""
-    if isinstance(value, Tensor):
+    if isinstance(value, (Tensor, CompositeTensor)):
         return value
     return convert_to_tensor(value)
 
 
 def array_of(t: Tensor) -> Any:
-    """The array inside a tensor: a NumPy object array for strings, else its value."""
+    """The array inside a tensor: a NumPy object array for strings, else its value (a
+    composite tensor is carried as itself)."""
+    if isinstance(t, CompositeTensor):
+        return t
     if t._dtype is dtypes.string:
         return t._value
     return t._array()
@@ -118,7 +123,9 @@ def to_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def spec_of_array(arr: Any, dtype: DType | None = None) -> TensorSpec:
+def spec_of_array(arr: Any, dtype: DType | None = None) -> Any:
+    if isinstance(arr, CompositeTensor):
+        return arr._type_spec
     d = dtype if dtype is not None else dtypes.from_numpy(np.dtype(arr.dtype))
     return TensorSpec(tuple(arr.shape), d)
 
@@ -158,10 +165,16 @@ empty_dataset: Callable[[Any], Any] | None = None
 
 def leaf_wrapper(spec: Any) -> Callable[[Any], Any]:
     """`array -> value the user sees` for one component (a dataset passes through)."""
-    if isinstance(spec, DatasetSpec):
+    if isinstance(spec, DatasetSpec) or _is_object_spec(spec):
         return lambda x: x
     dtype = spec.dtype
     return lambda arr: wrap(arr, dtype)
+
+
+def _is_object_spec(spec: Any) -> bool:
+    from tfcompat.data._composites import is_object_spec
+
+    return is_object_spec(spec)
 
 
 def wrap(arr: Any, dtype: DType) -> EagerTensor:
@@ -178,11 +191,20 @@ def shape_dims(shape: TensorShape) -> tuple[int | None, ...] | None:
     return tuple(shape.as_list())
 
 
-def most_specific_compatible(a: TensorSpec, b: TensorSpec) -> TensorSpec | None:
+def most_specific_compatible(a: Any, b: Any) -> Any:
     """The spec both `a` and `b` fit (dims that differ become None), None if the dtypes
     differ."""
     if a.dtype is not b.dtype:
         return None
+    if type(a) is not type(b):
+        return None
+    if not isinstance(a, TensorSpec):  # a composite spec: relax its shape
+        from tfcompat.data._composites import with_shape
+
+        merged = most_specific_compatible(
+            TensorSpec(a.shape, a.dtype), TensorSpec(b.shape, b.dtype)
+        )
+        return with_shape(a, merged.shape if merged is not None else None)
     da, db = shape_dims(a.shape), shape_dims(b.shape)
     if da is None or db is None or len(da) != len(db):
         return TensorSpec(None, a.dtype)

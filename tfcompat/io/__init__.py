@@ -12,6 +12,8 @@ from tfcompat._api.image_codecs import (
 )
 from tfcompat._api.io_ops import (
     FixedLenFeature,
+    RaggedFeature,
+    SparseFeature,
     VarLenFeature,
     decode_csv,
     decode_raw,
@@ -27,6 +29,8 @@ from tfcompat.io._tfrecord import TFRecordOptions, TFRecordWriter
 
 __all__ = [
     "FixedLenFeature",
+    "RaggedFeature",
+    "SparseFeature",
     "TFRecordOptions",
     "TFRecordWriter",
     "VarLenFeature",
