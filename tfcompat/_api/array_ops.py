@@ -81,6 +81,7 @@ __all__ = [
     "tile",
     "transpose",
     "unique",
+    "unique_with_counts",
     "unstack",
     "where",
     "zeros",
@@ -1068,6 +1069,28 @@ def argsort(
 Unique = collections.namedtuple("Unique", ["y", "idx"])
 
 
+def _unique_groups(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """TF's CPU Unique: (first position of each distinct value in order of appearance,
+    the group of each element). Its hash map compares with `==`: every NaN is distinct;
+    float32/float64 -0.0 and 0.0 are one value (the first seen is kept), while the half
+    types hash their bits, so there -0.0 and 0.0 stay apart."""
+    if v.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if v.dtype.kind in "fV" or v.dtype.name == "bfloat16":
+        bits = v.view(f"u{v.dtype.itemsize}").astype(np.uint64)
+        if v.dtype in (np.float32, np.float64):
+            bits = np.where(v == 0, np.uint64(0), bits)
+        nan = np.isnan(v.astype(np.float32))
+        key = np.stack([nan.astype(np.uint64), np.where(nan, np.arange(v.size), bits)], 1)
+        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(order.size)
+    return first[order], rank_of[inverse.reshape(-1)]
+
+
 def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
     """tfcompat implementation of `tf.unique` (values in order of first occurrence)."""
     t = as_tensor(x)
@@ -1075,14 +1098,28 @@ def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
     if len(t._shape) != 1:
         raise errors.kernel_error("Unique", "unique expects a 1D vector.")
     v = concrete(t)
-    _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank_of = np.empty_like(order)
-    rank_of[order] = np.arange(order.size)
-    y = v[first[order]]
+    first, groups = _unique_groups(v)
     return Unique(
-        constant(y, t.dtype),
-        constant(rank_of[inverse.reshape(-1)].astype(_dtype(out_idx).as_numpy_dtype)),
+        constant(v[first], t.dtype),
+        constant(groups.astype(_dtype(out_idx).as_numpy_dtype)),
+    )
+
+
+UniqueWithCounts = collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+
+
+def unique_with_counts(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
+    """tfcompat implementation of `tf.unique_with_counts` (TF's `Unique` plus counts)."""
+    t = as_tensor(x)
+    check_attr_dtype("UniqueWithCounts", _dtype(out_idx), "out_idx")
+    if len(t._shape) != 1:
+        raise errors.kernel_error("UniqueWithCounts", "unique expects a 1D vector.")
+    v = concrete(t)
+    first, groups = _unique_groups(v)
+    np_idx = _dtype(out_idx).as_numpy_dtype
+    counts = np.bincount(groups, minlength=first.size).astype(np_idx)
+    return UniqueWithCounts(
+        constant(v[first], t.dtype), constant(groups.astype(np_idx)), constant(counts)
     )
 
 
