@@ -687,13 +687,33 @@ def reverse(tensor: Any, axis: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.reverse`."""
     t = as_tensor(tensor)
     rank_ = len(t._shape)
-    ax = []
-    for a in np.atleast_1d(concrete(as_tensor(axis))).reshape(-1):
+    axes = concrete(as_tensor(axis))
+    graph = math_ops._graph()  # TF's shape inference raises ValueError
+
+    def fail(text: str) -> Exception:
+        if graph:
+            return ValueError(
+                f"{text} for '{{{{node ReverseV2}}}}' with input shapes: "
+                f"{shape_str(t._shape)}, {shape_str(axes.shape)}."
+            )
+        # TF's eager text has a ` name: ` suffix for the rank check only.
+        return kernel_error("ReverseV2", text, name="" if text.startswith("'dims'") else None)
+
+    if axes.ndim != 1:
+        raise fail(
+            f"Shape must be rank 1 but is rank {axes.ndim}"
+            if graph
+            else f"'dims' must be 1-dimension, not {axes.ndim}"
+        )
+    ax: list[int] = []
+    for a in axes.tolist():
         a = int(a)
         if not -rank_ <= a < rank_:
             raise kernel_error(
                 "ReverseV2", f"'axis'[0] = {a} is out of valid range [0, {rank_ - 1}"
             )
+        if a % rank_ in ax:
+            raise fail(f"axis {a % rank_} specified more than once.")
         ax.append(a % rank_)
     return execute("ReverseV2", (t,), (("axis", tuple(ax)),))
 
