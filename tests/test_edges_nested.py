@@ -157,3 +157,30 @@ def test_axis_errors_inside_function_raise_tf_classes(run_both: Any) -> None:
 
     run_both(snippet)
     run_both(lambda tf: tf.argmax(tf.zeros([0])))
+
+
+@pytest.mark.tf
+def test_indexing_with_an_integer_variable(run_both: Any) -> None:
+    def snippet(tf: Any) -> Any:
+        a = tf.constant([1, 2, 3])
+        v, v64 = tf.Variable(1), tf.Variable(2, dtype=tf.int64)
+        out = [a[v], a[v64], a[v:], tf.constant([[1, 2], [3, 4]])[v, v]]
+        out.append(tf.function(lambda: a[v])())
+        try:
+            out.append(a[tf.Variable(1.0)])
+        except TypeError as exc:
+            out.append(str(exc))
+        return out
+
+    run_both(snippet)
+
+
+@pytest.mark.tf
+def test_unique_rank_error_inside_function(run_both: Any) -> None:
+    def snippet(tf: Any) -> Any:
+        try:
+            return tf.function(lambda x: tf.unique(x))(tf.zeros([0, 3]))
+        except ValueError as exc:
+            return type(exc).__name__
+
+    run_both(snippet)

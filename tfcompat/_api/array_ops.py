@@ -26,6 +26,7 @@ from tfcompat._api.indexed_slices import note_gather
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.variable import Variable
 from tfcompat._ops import checks
 
 __all__ = [
@@ -1111,13 +1112,29 @@ def _unique_groups(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first[order], rank_of[inverse.reshape(-1)]
 
 
+def _unique_input(op: str, x: Any, out_idx: Any) -> tuple[Tensor, np.ndarray]:
+    t = as_tensor(x)
+    check_attr_dtype(op, _dtype(out_idx), "out_idx")
+    if len(t._shape) != 1:
+        if math_ops._graph():  # TF's shape inference
+            raise ValueError(
+                f"Shape must be rank 1 but is rank {len(t._shape)} for '{{{{node {op}}}}}' "
+                f"with input shapes: {shape_str(t._shape)}."
+            )
+        raise errors.kernel_error(op, "unique expects a 1D vector.")
+    if not is_concrete(t):
+        # The output's length depends on the values; an XLA program's shapes are static.
+        raise NotImplementedError(
+            f"tfcompat cannot run tf.{op.lower().replace('withcounts', '_with_counts')} on a "
+            "symbolic tensor inside tf.function: its output length depends on the values "
+            "and compiled programs have static shapes. Call it outside the function."
+        )
+    return t, concrete(t)
+
+
 def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
     """tfcompat implementation of `tf.unique` (values in order of first occurrence)."""
-    t = as_tensor(x)
-    check_attr_dtype("Unique", _dtype(out_idx), "out_idx")
-    if len(t._shape) != 1:
-        raise errors.kernel_error("Unique", "unique expects a 1D vector.")
-    v = concrete(t)
+    t, v = _unique_input("Unique", x, out_idx)
     first, groups = _unique_groups(v)
     return Unique(
         constant(v[first], t.dtype),
@@ -1130,11 +1147,7 @@ UniqueWithCounts = collections.namedtuple("UniqueWithCounts", ["y", "idx", "coun
 
 def unique_with_counts(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
     """tfcompat implementation of `tf.unique_with_counts` (TF's `Unique` plus counts)."""
-    t = as_tensor(x)
-    check_attr_dtype("UniqueWithCounts", _dtype(out_idx), "out_idx")
-    if len(t._shape) != 1:
-        raise errors.kernel_error("UniqueWithCounts", "unique expects a 1D vector.")
-    v = concrete(t)
+    t, v = _unique_input("UniqueWithCounts", x, out_idx)
     first, groups = _unique_groups(v)
     np_idx = _dtype(out_idx).as_numpy_dtype
     counts = np.bincount(groups, minlength=first.size).astype(np_idx)
@@ -1457,6 +1470,12 @@ def _index_int(p: Any, symbolic: bool = False) -> Any:
         raise TypeError(_INDEX_ERROR.format(p))
     if isinstance(p, (int, np.integer)):
         return int(p)
+    if (
+        isinstance(p, Variable)
+        and not p._shape
+        and (p.dtype is dtypes.int32 or p.dtype is dtypes.int64)
+    ):  # TF reads an integer scalar variable
+        p = p.read_value()
     if (
         isinstance(p, Tensor)
         and (p.dtype is dtypes.int32 or p.dtype is dtypes.int64)
