@@ -184,3 +184,19 @@ def test_unique_rank_error_inside_function(run_both: Any) -> None:
             return type(exc).__name__
 
     run_both(snippet)
+
+
+@pytest.mark.tf
+def test_variable_small_details(run_both: Any) -> None:
+    def snippet(tf: Any) -> Any:
+        out: list[Any] = [tf.Variable(1.0, name="x/").name]
+        with tf.name_scope("outer"):
+            out.append(tf.Variable(1.0, name="y/").name)
+        with tf.name_scope(""):
+            out.append(tf.Variable(1.0).name)
+        sync = tf.VariableSynchronization.ON_READ
+        agg = tf.VariableAggregation.SUM
+        out.append(tf.Variable(1.0, synchronization=sync, aggregation=agg).trainable)
+        return out
+
+    run_both(snippet)
