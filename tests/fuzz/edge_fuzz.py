@@ -9,7 +9,7 @@ same exception class. A divergence listed in `KNOWN` is counted with its reason;
 other is a failure.
 
     python tests/fuzz/edge_fuzz.py          # every case, prints the summary
-    pytest tests/fuzz/test_fuzz_edges.py    # the CI subset; --fuzz-long: every case
+    pytest tests/fuzz/test_fuzz_edges.py    # a CI sample; --fuzz-long --run-slow: all
 """
 
 from __future__ import annotations
