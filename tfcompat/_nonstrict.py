@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import jax.numpy as jnp
 from jax._src import core
 from jax._src import linear_util as lu
 from jax._src.interpreters import partial_eval as pe
@@ -47,7 +48,7 @@ def check_outputs(collector: checks.Collector, n_main: int, result: dict[str, An
     layout goes to `result["nonstrict"]` for `prune`."""
     import jax.numpy as jnp
 
-    if not collector.checks:
+    if not collector.checks and not collector.tokens:
         return []
     subjects: list[Any] = []
     subject_of: list[int | None] = []
@@ -57,7 +58,10 @@ def check_outputs(collector: checks.Collector, n_main: int, result: dict[str, An
         else:
             subject_of.append(len(subjects))
             subjects.append(c.subject)
-    spec = checks.Spec(tuple((len(c.info), c.message, c.node, c.cls) for c in collector.checks))
+    spec = checks.Spec(
+        tuple((len(c.info), c.message, c.node, c.cls) for c in collector.checks),
+        tuple(collector.tokens),  # nested bodies' checks, recorded at run time
+    )
     result["nonstrict"] = Layout(
         n_main, tuple(len(c.info) for c in collector.checks), spec, tuple(subject_of), subjects
     )
@@ -127,6 +131,8 @@ def prune(jaxpr: Any, consts: Any, layout: Layout) -> tuple[Any, Any, checks.Spe
             new.append(checks.fold([outs[n_main + k] for k in kept]))
             for k in kept:
                 new.extend(outs[offsets[k] : offsets[k + 1]])
+        elif layout.spec.tokens:  # only nested checks: a code of 0 tells the caller to look
+            new.append(jnp.int32(0))
         new.extend(outs[info_end:n_end])
         return new
 
@@ -135,5 +141,5 @@ def prune(jaxpr: Any, consts: Any, layout: Layout) -> tuple[Any, Any, checks.Spe
     new_jaxpr, _, new_consts = pe.trace_to_jaxpr_dynamic(
         lu.wrap_init(rebuilt, debug_info=dbg), [v.aval for v in jaxpr.invars]
     )
-    spec = checks.Spec(tuple(layout.spec.checks[k] for k in kept))
+    spec = checks.Spec(tuple(layout.spec.checks[k] for k in kept), layout.spec.tokens)
     return new_jaxpr, new_consts, spec

@@ -9,7 +9,7 @@ same exception class. A divergence listed in `KNOWN` is counted with its reason;
 other is a failure.
 
     python tests/fuzz/edge_fuzz.py          # every case, prints the summary
-    pytest tests/fuzz/test_fuzz_edges.py    # the CI subset; --fuzz-long: every case
+    pytest tests/fuzz/test_fuzz_edges.py    # a CI sample; --fuzz-long --run-slow: all
 """
 
 from __future__ import annotations
@@ -144,8 +144,33 @@ OPS: dict[str, tuple[Op, tuple[str, ...], bool]] = {
     "argmax_axis": (lambda tf, ax: tf.argmax(tf.ones([2, 3]), axis=ax), ("axis",), False),
 }  # fmt: skip
 
-# (op, input) -> reason, for divergences that remain; "*" matches every input.
-KNOWN: dict[tuple[str, str], str] = {
+ROUNDING = "rounding: "  # a reason with this prefix holds only for values within 4 ulp
+_UNIQUE_FN = (
+    "tf.unique inside tf.function: its output length depends on the values and an XLA "
+    "program's shapes are static; tfcompat raises NotImplementedError (eagerly it matches)"
+)
+_ZERO_SIGN = (
+    "sign of a zero maximum/minimum: TF's Eigen reduction keeps whichever of -0.0/0.0 its "
+    "SIMD lanes meet last; XLA's reduction tree picks another (the values are equal)"
+)
+_GRAD_ROUNDING = (
+    ROUNDING + "TF's softmax/log_softmax/logsumexp gradient kernels sum in another order (and "
+    "round half-type intermediates to the half type); XLA fuses with float32 intermediates"
+)
+
+# (op, input) or (op, input, mode) -> reason, for divergences that remain; "*" matches
+# every input.
+KNOWN: dict[tuple[str, ...], str] = {
+    ("unique", "*", "function"): _UNIQUE_FN,
+    ("reduce_max", "signed_zeros"): _ZERO_SIGN,
+    ("reduce_min", "bfloat16_ties"): _ZERO_SIGN,
+    ("softmax", "ties", "tape"): _GRAD_ROUNDING,
+    ("log_softmax", "ties", "tape"): _GRAD_ROUNDING,
+    ("softmax", "bfloat16_ties", "tape"): _GRAD_ROUNDING,
+    ("log_softmax", "bfloat16_ties", "tape"): _GRAD_ROUNDING,
+    ("logsumexp", "bfloat16_ties", "tape"): _GRAD_ROUNDING,
+    ("softmax", "nan_first_ties"): "TF's oneDNN softmax (see below)",
+    ("log_softmax", "nan_first_ties"): "TF's log_softmax kernel (see softmax)",
     ("softmax", "nan"): "TF's oneDNN softmax gives 0 for the finite entries of a row holding "
     "NaN; tfcompat gives NaN for the whole row",
     ("softmax", "infs"): "TF's oneDNN softmax: NaN only where +inf is, 0 elsewhere",
@@ -254,8 +279,35 @@ def compare(tf: Any, tfc: Any, case: tuple[str, str, str, str]) -> tuple[bool, A
 
 
 def known(case: tuple[str, str, str, str]) -> str | None:
-    name, _, inp, _ = case
-    return KNOWN.get((name, inp)) or KNOWN.get((name, "*"))
+    name, _, inp, mode = case
+    for key in ((name, inp, mode), (name, "*", mode), (name, inp), (name, "*")):
+        if key in KNOWN:
+            return KNOWN[key]
+    return None
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Values within 4 ulp of their dtype (for the `ROUNDING` reasons)."""
+    if isinstance(a, BaseException) or isinstance(b, BaseException):
+        return False
+    fa, fb = _flat(a), _flat(b)
+    if len(fa) != len(fb):
+        return False
+    for u, v in zip(fa, fb, strict=True):
+        if u is None or v is None or u.dtype.name != v.dtype.name:
+            return u is None and v is None
+        eps = float(
+            np.finfo(np.dtype(u.dtype.name) if u.dtype.name != "bfloat16" else np.float32).eps
+        )
+        if u.dtype.name == "bfloat16":
+            eps = 2.0**-7
+        ua = np.asarray(u.numpy()).astype(np.float64)
+        va = np.asarray(v.numpy()).astype(np.float64)
+        if ua.shape != va.shape or not np.allclose(
+            ua, va, rtol=4 * eps, atol=4 * eps, equal_nan=True
+        ):
+            return False
+    return True
 
 
 def main() -> int:
@@ -278,6 +330,8 @@ def main() -> int:
         if ok:
             continue
         reason = known(case)
+        if reason and reason.startswith(ROUNDING) and not _close(e, a):
+            reason = None
         if reason:
             explained[reason] += 1
         else:

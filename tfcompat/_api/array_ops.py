@@ -26,6 +26,7 @@ from tfcompat._api.indexed_slices import note_gather
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._core.variable import Variable
 from tfcompat._ops import checks
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "tile",
     "transpose",
     "unique",
+    "unique_with_counts",
     "unstack",
     "where",
     "zeros",
@@ -686,13 +688,33 @@ def reverse(tensor: Any, axis: Any, name: Any = None) -> Tensor:
     """tfcompat implementation of `tf.reverse`."""
     t = as_tensor(tensor)
     rank_ = len(t._shape)
-    ax = []
-    for a in np.atleast_1d(concrete(as_tensor(axis))).reshape(-1):
+    axes = concrete(as_tensor(axis))
+    graph = math_ops._graph()  # TF's shape inference raises ValueError
+
+    def fail(text: str) -> Exception:
+        if graph:
+            return ValueError(
+                f"{text} for '{{{{node ReverseV2}}}}' with input shapes: "
+                f"{shape_str(t._shape)}, {shape_str(axes.shape)}."
+            )
+        # TF's eager text has a ` name: ` suffix for the rank check only.
+        return kernel_error("ReverseV2", text, name="" if text.startswith("'dims'") else None)
+
+    if axes.ndim != 1:
+        raise fail(
+            f"Shape must be rank 1 but is rank {axes.ndim}"
+            if graph
+            else f"'dims' must be 1-dimension, not {axes.ndim}"
+        )
+    ax: list[int] = []
+    for a in axes.tolist():
         a = int(a)
         if not -rank_ <= a < rank_:
             raise kernel_error(
                 "ReverseV2", f"'axis'[0] = {a} is out of valid range [0, {rank_ - 1}"
             )
+        if a % rank_ in ax:
+            raise fail(f"axis {a % rank_} specified more than once.")
         ax.append(a % rank_)
     return execute("ReverseV2", (t,), (("axis", tuple(ax)),))
 
@@ -1068,21 +1090,69 @@ def argsort(
 Unique = collections.namedtuple("Unique", ["y", "idx"])
 
 
-def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
-    """tfcompat implementation of `tf.unique` (values in order of first occurrence)."""
-    t = as_tensor(x)
-    check_attr_dtype("Unique", _dtype(out_idx), "out_idx")
-    if len(t._shape) != 1:
-        raise errors.kernel_error("Unique", "unique expects a 1D vector.")
-    v = concrete(t)
-    _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
+def _unique_groups(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """TF's CPU Unique: (first position of each distinct value in order of appearance,
+    the group of each element). Its hash map compares with `==`: every NaN is distinct;
+    float32/float64 -0.0 and 0.0 are one value (the first seen is kept), while the half
+    types hash their bits, so there -0.0 and 0.0 stay apart."""
+    if v.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if v.dtype.kind in "fV" or v.dtype.name == "bfloat16":
+        bits = v.view(f"u{v.dtype.itemsize}").astype(np.uint64)
+        if v.dtype in (np.float32, np.float64):
+            bits = np.where(v == 0, np.uint64(0), bits)
+        nan = np.isnan(v.astype(np.float32))
+        key = np.stack([nan.astype(np.uint64), np.where(nan, np.arange(v.size), bits)], 1)
+        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(v, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
     rank_of = np.empty_like(order)
     rank_of[order] = np.arange(order.size)
-    y = v[first[order]]
+    return first[order], rank_of[inverse.reshape(-1)]
+
+
+def _unique_input(op: str, x: Any, out_idx: Any) -> tuple[Tensor, np.ndarray]:
+    t = as_tensor(x)
+    check_attr_dtype(op, _dtype(out_idx), "out_idx")
+    if len(t._shape) != 1:
+        if math_ops._graph():  # TF's shape inference
+            raise ValueError(
+                f"Shape must be rank 1 but is rank {len(t._shape)} for '{{{{node {op}}}}}' "
+                f"with input shapes: {shape_str(t._shape)}."
+            )
+        raise errors.kernel_error(op, "unique expects a 1D vector.")
+    if not is_concrete(t):
+        # The output's length depends on the values; an XLA program's shapes are static.
+        raise NotImplementedError(
+            f"tfcompat cannot run tf.{op.lower().replace('withcounts', '_with_counts')} on a "
+            "symbolic tensor inside tf.function: its output length depends on the values "
+            "and compiled programs have static shapes. Call it outside the function."
+        )
+    return t, concrete(t)
+
+
+def unique(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
+    """tfcompat implementation of `tf.unique` (values in order of first occurrence)."""
+    t, v = _unique_input("Unique", x, out_idx)
+    first, groups = _unique_groups(v)
     return Unique(
-        constant(y, t.dtype),
-        constant(rank_of[inverse.reshape(-1)].astype(_dtype(out_idx).as_numpy_dtype)),
+        constant(v[first], t.dtype),
+        constant(groups.astype(_dtype(out_idx).as_numpy_dtype)),
+    )
+
+
+UniqueWithCounts = collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+
+
+def unique_with_counts(x: Any, out_idx: Any = dtypes.int32, name: Any = None) -> Any:
+    """tfcompat implementation of `tf.unique_with_counts` (TF's `Unique` plus counts)."""
+    t, v = _unique_input("UniqueWithCounts", x, out_idx)
+    first, groups = _unique_groups(v)
+    np_idx = _dtype(out_idx).as_numpy_dtype
+    counts = np.bincount(groups, minlength=first.size).astype(np_idx)
+    return UniqueWithCounts(
+        constant(v[first], t.dtype), constant(groups.astype(np_idx)), constant(counts)
     )
 
 
@@ -1400,6 +1470,12 @@ def _index_int(p: Any, symbolic: bool = False) -> Any:
         raise TypeError(_INDEX_ERROR.format(p))
     if isinstance(p, (int, np.integer)):
         return int(p)
+    if (
+        isinstance(p, Variable)
+        and not p._shape
+        and (p.dtype is dtypes.int32 or p.dtype is dtypes.int64)
+    ):  # TF reads an integer scalar variable
+        p = p.read_value()
     if (
         isinstance(p, Tensor)
         and (p.dtype is dtypes.int32 or p.dtype is dtypes.int64)

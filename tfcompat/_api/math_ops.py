@@ -13,6 +13,7 @@ import collections
 from typing import Any
 
 import numpy as np
+from jax._src import core as jax_core
 
 from tfcompat._api._args import (
     as_tensor,
@@ -23,6 +24,7 @@ from tfcompat._api._args import (
     concrete,
     execute,
     is_concrete,
+    shape_str,
 )
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
@@ -795,6 +797,13 @@ def _reduce_axis(op: str, t: Tensor, axis: Any) -> tuple[int, ...] | None:
     rank = len(t._shape)
     for a in ax:
         if not -rank <= a < rank:  # TF: even axis 0 of a scalar is invalid
+            if _graph():  # TF's shape inference while the function is built
+                ax_shape = as_tensor(axis)._shape if _is_tensor_like(axis) else np.shape(axis)
+                shapes = f"{shape_str(t._shape)}, {shape_str(ax_shape)}"
+                raise ValueError(
+                    f"Invalid reduction dimension {a} for input with {rank} dimensions. for "
+                    f"'{{{{node {op}}}}}' with input shapes: {shapes}."
+                )
             raise errors.kernel_error(
                 op, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)"
             )
@@ -924,6 +933,12 @@ def count_nonzero(
     return cast(reduce_sum(cast(pred, dtypes.int64), axis, bool(keepdims)), dtype)
 
 
+def _graph() -> bool:
+    """Whether a `tf.function` is being traced (TF's shape inference then raises
+    ValueError where the eager kernel raises InvalidArgumentError)."""
+    return not isinstance(jax_core.trace_ctx.trace, jax_core.EvalTrace)
+
+
 # -- arg reductions, top_k, scans -------------------------------------------------------------
 def _arg(op: str, input: Any, axis: Any, output_type: Any) -> Tensor:
     t = as_tensor(input)
@@ -931,11 +946,21 @@ def _arg(op: str, input: Any, axis: Any, output_type: Any) -> Tensor:
     ax = 0 if axis is None else int(as_tensor(axis).numpy()) if _is_tensor_like(axis) else int(axis)
     rank = len(t._shape)
     if not -rank <= ax < builtins.max(rank, 1):
+        if _graph():  # TF's shape inference while the function is built
+            raise ValueError(
+                f"Dimension ({ax}) must be in the range [{-rank}, {rank}), where {rank} is the "
+                f"number of dimensions in the input. for '{{{{node {op}}}}}' with input "
+                f"shapes: {shape_str(t._shape)}, []."
+            )
         raise errors.kernel_error(
             op, f"Expected dimension in the range [{-rank}, {rank}), but got {ax}"
         )
     out = dtypes.as_dtype(output_type)
     check_attr_dtype(op, out, "output_type")
+    if rank and t._shape[ax % rank] == 0:  # TF's kernel (at run time in a function)
+        raise errors.kernel_error(
+            op, f"Reduction axis {ax % rank} is empty in shape {shape_str(t._shape)}"
+        )
     return execute(
         op, (t,), (("axis", ax % builtins.max(rank, 1)), ("output_type", out.as_numpy_dtype))
     )
@@ -988,6 +1013,11 @@ def top_k(
 def _scan(op: str, x: Any, axis: Any, exclusive: bool, reverse: bool) -> Tensor:
     t = as_tensor(x)
     check_type(op, t)
+    axis_shape = np.shape(axis) if not _is_tensor_like(axis) else tuple(as_tensor(axis)._shape)
+    if axis_shape:  # TF's kernel (at run time in a function)
+        raise errors.kernel_error(
+            op, f"ScanOp: axis must be a scalar, not {shape_str(axis_shape)}", name=None
+        )
     ax = int(as_tensor(axis).numpy()) if _is_tensor_like(axis) else int(axis)
     rank = len(t._shape)
     if not -rank <= ax < rank:

@@ -147,9 +147,13 @@ class Variable(Trackable, core_types.Tensor):
         self._handle = _Handle(value, t._shape, t.dtype)
         self._handle.variable = weakref.ref(self)
         self._static_shape = static
-        self._trainable = True if trainable is None else trainable
+        if trainable is None:  # TF: ON_READ variables default to non-trainable
+            trainable = synchronization != VariableSynchronization.ON_READ
+        self._trainable = trainable
         prefix = name_scope.current_prefix()
         base = "Variable" if name is None else str(name)
+        if base.endswith("/"):  # TF: a name ending in "/" is a full name, without scope
+            prefix, base = "", base[:-1]
         self._name = f"{prefix}{base}:0"
         self._constraint = constraint
         self._synchronization = synchronization

@@ -14,16 +14,28 @@ function (`{{function_node __inference_f_N}} ... [[{{node GatherV2}}]]`).
 Programs without checks have no extra output; a program with checks costs a few fused
 reductions and one scalar read per call.
 
-Scope: checks are collected at the level of the `tf.function` trace. Inside the bodies of
-`tf.cond`, `tf.while_loop` and the map functions (traced as nested JAX functions) they
-are not collected. Checks run on the CPU backend only: on GPU, TF's kernels do not raise
+Inside the bodies of `tf.cond`, `tf.while_loop`, the map functions and other nested JAX
+traces (AutoGraph's converted `if`/`while` included) a check cannot become an output of
+the top-level program, so it is a `jax.debug.callback` in the nested body instead: it
+runs when the body runs (only the branch taken, every iteration of a loop), and when
+its condition holds it records TF's message for the program's token; `raise_first`
+raises the recorded error after the program returns, as for a top-level check. A
+function whose trace registered nested checks always has the code output, so the
+caller looks. Two threads calling the same function at once share its token.
+
+Checks run on the CPU backend only: on GPU, TF's kernels do not raise
 either (its GPU gather gives zeros for an out-of-range index, which tfcompat's raw ops
 do on every backend other than the CPU).
+
+`TFCOMPAT_RUNTIME_CHECKS=0` in the environment (read when a function is traced) turns the
+checks of compiled programs off: an out-of-range index inside a `tf.function` then gives
+XLA's clamped value instead of TF's error. Eager checks of concrete values stay on.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,23 +79,35 @@ class _Check:
 
 @dataclass(frozen=True)
 class Spec:
-    """What a compiled program's check outputs mean: per check, its info count and text."""
+    """What a compiled program's check outputs mean: per check, its info count and text;
+    `tokens`: the keys under which its nested checks record failures at run time."""
 
     checks: tuple[tuple[int, Message, str, Any], ...]
+    tokens: tuple[int, ...] = ()
 
     @property
     def n_outputs(self) -> int:
-        return 1 + sum(n for n, *_ in self.checks) if self.checks else 0
+        if self.checks:
+            return 1 + sum(n for n, *_ in self.checks)
+        return 1 if self.tokens else 0
 
 
 class Collector:
     """The checks registered while one `tf.function` is traced."""
 
-    __slots__ = ("checks", "trace")
+    __slots__ = ("checks", "token", "tokens", "trace")
 
     def __init__(self, trace: Any) -> None:
         self.trace = trace
         self.checks: list[_Check] = []
+        self.token = next(_tokens)
+        self.tokens: list[int] = []  # this trace's token once a nested check uses it
+
+
+_tokens = itertools.count(1)
+# token -> (message, node, cls) of the first failure recorded by a nested check.
+_failures: dict[int, tuple[str, str, Any]] = {}
+_failures_lock = threading.Lock()
 
 
 _state = threading.local()
@@ -104,7 +128,8 @@ def _stack() -> list[Collector | None]:
 
 @contextmanager
 def collecting(collector: Collector | None) -> Iterator[None]:
-    """Make `collector` current (None: checks registered now are dropped)."""
+    """Make `collector` current (None: a nested trace, whose checks go to the enclosing
+    function's collector as nested checks, or are dropped outside any function)."""
     s = _stack()
     s.append(collector)
     try:
@@ -113,13 +138,21 @@ def collecting(collector: Collector | None) -> Iterator[None]:
         s.pop()
 
 
+def _current() -> Collector | None:
+    # The innermost function trace's collector; a None above it is a nested trace of
+    # that function's body (a cond branch, a loop body), whose checks are nested ones.
+    collector = next((c for c in reversed(_stack()) if c is not None), None)
+    if collector is None:
+        return None
+    if os.environ.get("TFCOMPAT_RUNTIME_CHECKS", "1") == "0" or jax.default_backend() != "cpu":
+        return None
+    return collector
+
+
 def enabled() -> bool:
-    """Whether a check registered now would be collected (the CPU backend, a function
-    trace, at the trace's own level)."""
-    s = _stack()
-    if not s or s[-1] is None:
-        return False
-    return s[-1].trace is core.trace_ctx.trace and jax.default_backend() == "cpu"
+    """Whether a check registered now would be collected (the CPU backend, inside a
+    function trace: at the trace's own level, or in a nested body)."""
+    return _current() is not None
 
 
 def check(
@@ -133,13 +166,32 @@ def check(
     """Register a runtime check: when `bad` is true the program's caller raises
     `cls(message(info))`. A no-op outside a function trace. `subject`: the array the
     guarded op reads (the check is pruned with the op when the op's result is dead)."""
-    if not enabled():
+    collector = _current()
+    if collector is None:
         return
-    collector = _stack()[-1]
-    assert collector is not None
-    collector.checks.append(
-        _Check(jnp.asarray(bad).reshape(()), tuple(info), message, node, cls, subject)
-    )
+    if collector.trace is core.trace_ctx.trace:
+        flag = jnp.asarray(bad).reshape(())
+        collector.checks.append(_Check(flag, tuple(info), message, node, cls, subject))
+        return
+    # A nested body (cond branch, loop body, map function): record at run time.
+    if collector.token not in collector.tokens:
+        collector.tokens.append(collector.token)
+    token = collector.token
+
+    def record(flag: Any, *values: Any) -> None:
+        flag = np.asarray(flag)
+        if not flag.any():
+            return
+        if flag.ndim:  # batched (vmap): the first failing element
+            first = int(np.argmax(flag.reshape(-1)))
+            values = tuple(
+                np.asarray(v).reshape(flag.size, *np.shape(v)[flag.ndim :])[first] for v in values
+            )
+        text = message([np.asarray(v) for v in values])
+        with _failures_lock:
+            _failures.setdefault(token, (text, node, cls))
+
+    jax.debug.callback(record, jnp.asarray(bad), *info)
 
 
 def fold(flags: list[Any]) -> Any:
@@ -150,14 +202,13 @@ def fold(flags: list[Any]) -> Any:
 
 def outputs(collector: Collector) -> tuple[list[Any], Spec]:
     """The extra program outputs for `collector`'s checks, and their `Spec`."""
+    tokens = tuple(collector.tokens)
     if not collector.checks:
-        return [], Spec(())
-    flags = jnp.stack([c.bad for c in collector.checks])
-    code = jnp.where(jnp.any(flags), jnp.argmax(flags).astype(jnp.int32) + 1, 0)
-    values: list[Any] = [code]
+        return ([jnp.int32(0)], Spec((), tokens)) if tokens else ([], Spec(()))
+    values: list[Any] = [fold([c.bad for c in collector.checks])]
     for c in collector.checks:
         values.extend(jnp.asarray(v) for v in c.info)
-    spec = Spec(tuple((len(c.info), c.message, c.node, c.cls) for c in collector.checks))
+    spec = Spec(tuple((len(c.info), c.message, c.node, c.cls) for c in collector.checks), tokens)
     return values, spec
 
 
@@ -173,15 +224,25 @@ def raise_first(
 
     `kind` is "inference", or "forward" for a call recorded on a tape."""
     code = int(np.asarray(values[0]))
-    if code == 0:
+    nested = None
+    if spec.tokens:
+        with _failures_lock:
+            for t in spec.tokens:
+                found = _failures.pop(t, None)
+                nested = nested or found
+    if code == 0 and nested is None:
         return
-    _, message, node, cls = spec.checks[code - 1]
-    info = [np.asarray(v) for v in _info_of(spec, code - 1, values)]
     name = f"__{kind}_{function_name}_{fid}"
+    if code:
+        _, message, node, cls = spec.checks[code - 1]
+        text = message([np.asarray(v) for v in _info_of(spec, code - 1, values)])
+    else:
+        assert nested is not None
+        text, node, cls = nested
     raise cls(
         None,
         None,
-        f"{{{{function_node {name}}}}} {message(info)}\n\t [[{{{{node {node}}}}}]] [Op:{name}]",
+        f"{{{{function_node {name}}}}} {text}\n\t [[{{{{node {node}}}}}]] [Op:{name}]",
     )
 
 
@@ -189,6 +250,9 @@ def reregister(spec: Spec, values: list[Any]) -> None:
     """A function called while another is traced: its checks become the outer's."""
     for k, (_, message, node, cls) in enumerate(spec.checks):
         check(values[0] == k + 1, tuple(_info_of(spec, k, values)), message, node, cls)
+    collector = _current()
+    if collector is not None:  # the inner program's nested checks record under its tokens
+        collector.tokens.extend(t for t in spec.tokens if t not in collector.tokens)
 
 
 # -- the checks of TF's kernels ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from jax import lax
 from jax.custom_derivatives import SymbolicZero
 
 from tfcompat._core import errors
+from tfcompat._ops import cpu_topk, zero_seed
 from tfcompat._ops.registry import ELEMENTWISE, register
 
 _EW = frozenset({ELEMENTWISE})
@@ -144,9 +145,24 @@ _pow.defjvp(_pow_jvp, symbolic_zeros=True)
 _binary("Pow", _pow)
 
 
+def _tf_max(x: Any, y: Any) -> Any:
+    # TF's CPU kernel: NaN from either side, else `x < y ? y : x` (a tie of -0.0 and 0.0
+    # gives x, where XLA's max gives 0.0).
+    if not jnp.issubdtype(jnp.result_type(x), jnp.floating):
+        return jnp.maximum(x, y)
+    return jnp.where(jnp.isnan(x), x, jnp.where(jnp.isnan(y), y, jnp.where(x < y, y, x)))
+
+
+def _tf_min(x: Any, y: Any) -> Any:
+    # TF's CPU kernel: NaN from either side, else `y < x ? y : x`.
+    if not jnp.issubdtype(jnp.result_type(x), jnp.floating):
+        return jnp.minimum(x, y)
+    return jnp.where(jnp.isnan(x), x, jnp.where(jnp.isnan(y), y, jnp.where(y < x, y, x)))
+
+
 @jax.custom_jvp
 def _maximum(x: Any, y: Any) -> Any:
-    return jnp.maximum(x, y)
+    return _tf_max(x, y)
 
 
 @_maximum.defjvp
@@ -154,13 +170,13 @@ def _maximum_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _MaximumGrad: the whole gradient goes to x where x >= y.
     x, y = primals
     dx, dy = tangents
-    out = jnp.maximum(x, y)
+    out = _tf_max(x, y)
     return out, jnp.broadcast_to(jnp.where(x >= y, dx, dy), out.shape)
 
 
 @jax.custom_jvp
 def _minimum(x: Any, y: Any) -> Any:
-    return jnp.minimum(x, y)
+    return _tf_min(x, y)
 
 
 @_minimum.defjvp
@@ -168,7 +184,7 @@ def _minimum_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _MinimumGrad: the whole gradient goes to x where x <= y.
     x, y = primals
     dx, dy = tangents
-    out = jnp.minimum(x, y)
+    out = _tf_min(x, y)
     return out, jnp.broadcast_to(jnp.where(x <= y, dx, dy), out.shape)
 
 
@@ -306,7 +322,7 @@ def _abs(x: Any) -> Any:
 def _abs_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _AbsGrad: grad * sign(x), which is 0 at x == 0 (JAX uses 1).
     (x,), (dx,) = primals, tangents
-    return jnp.abs(x), jnp.sign(x) * dx
+    return jnp.abs(x), _tf_sign(x) * dx
 
 
 register("Abs", tags=_EW)(_abs)
@@ -334,22 +350,47 @@ register("Round", differentiable=False)(jnp.round)
 register("Rint", differentiable=False)(jnp.rint)
 
 
+def _tf_sign(x: Any) -> Any:
+    # TF's kernel: (x > 0) - (x < 0), so sign(-0.0) is 0.0 (XLA's keeps -0.0).
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return jnp.where(x == 0, jnp.zeros_like(x), jnp.sign(x))
+    return jnp.sign(x)
+
+
 @jax.custom_jvp
 def _sign(x: Any) -> Any:
-    return jnp.sign(x)
+    return _tf_sign(x)
 
 
 @_sign.defjvp
 def _sign_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _SignGrad: zeros, also for complex inputs (where sign(z) = z / |z|).
     (x,), (dx,) = primals, tangents
-    return jnp.sign(x), jnp.zeros_like(dx)
+    return _tf_sign(x), jnp.zeros_like(dx)
 
 
 register("Sign")(_sign)
 register("Neg", tags=_EW)(jnp.negative)
 register("Square", tags=_EW)(lambda x: x * x)
-register("Sqrt", tags=_EW)(jnp.sqrt)
+
+
+@jax.custom_jvp
+def _sqrt(x: Any) -> Any:
+    return jnp.sqrt(x)
+
+
+@_sqrt.defjvp
+def _sqrt_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's SqrtGrad kernel: 0.5 * g / y from the output y, and 0 where g is 0 (so
+    # where(x > 0, sqrt(x), 0) has gradient 0 at 0, not NaN).
+    (x,), (dx,) = primals, tangents
+    y = jnp.sqrt(x)
+    if jnp.iscomplexobj(x):
+        return y, dx * (jnp.asarray(0.5, y.dtype) / y)
+    return y, zero_seed.scaled(dx, y, "sqrt")
+
+
+register("Sqrt", tags=_EW)(_sqrt)
 
 
 @jax.custom_jvp
@@ -361,9 +402,12 @@ def _rsqrt(x: Any) -> Any:
 def _rsqrt_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _RsqrtGrad (RsqrtGrad kernel): g * -0.5 * y**3 from the output y, so at -0 the
     # gradient is +inf (JAX's -0.5 * y / x gives -inf).
+    # 0 where g is 0, as TF's kernel.
     (x,), (dx,) = primals, tangents
     y = lax.rsqrt(x)
-    return y, dx * (jnp.asarray(-0.5, y.dtype) * y * y * y)
+    if jnp.iscomplexobj(x):
+        return y, dx * (jnp.asarray(-0.5, y.dtype) * y * y * y)
+    return y, zero_seed.scaled(dx, y, "rsqrt")
 
 
 register("Rsqrt")(_rsqrt)
@@ -433,11 +477,26 @@ register("Imag")(jnp.imag)
 register("Angle")(jnp.angle)
 
 
+@jax.custom_jvp
+def _reciprocal_float(x: Any) -> Any:
+    return 1 / x
+
+
+@_reciprocal_float.defjvp
+def _reciprocal_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's ReciprocalGrad kernel: -y * y * g from the output y, 0 where g is 0.
+    (x,), (dx,) = primals, tangents
+    y = 1 / x
+    if jnp.iscomplexobj(x):
+        return y, -(y * y) * dx
+    return y, zero_seed.scaled(dx, y, "reciprocal")
+
+
 @register("Reciprocal")
 def _reciprocal(x: Any) -> Any:
     if jnp.issubdtype(x.dtype, jnp.integer):
         return lax.div(jnp.ones((), x.dtype), x)
-    return 1 / x
+    return _reciprocal_float(x)
 
 
 @register("AddN")
@@ -577,10 +636,57 @@ def _argmin(x: Any, *, axis: int, output_type: Any) -> Any:
     return jnp.argmin(x, axis=axis).astype(output_type)
 
 
+def _top_k_first_max(x: Any) -> Any:
+    """TF's k == 1 branch: Eigen's maximum of the row, then the first column equal to it
+    (column 0 when none is: a NaN maximum).
+
+    Eigen reduces the first V = n // P * P columns in SIMD packets (P = 8 float32 and
+    half types, 4 float64, as TF's AVX build), where a NaN lane keeps the accumulator,
+    and the remaining columns one by one as `acc = t < acc ? acc : t` from -inf, where a
+    NaN replaces the accumulator (so the tail's result is the maximum of what follows
+    its last NaN, or NaN when it ends with one). With V > 0 the two combine as
+    `tail < packets ? packets : tail`.
+    """
+    n = x.shape[-1]
+    p = 4 if x.dtype == jnp.float64 else 8
+    v = n // p * p
+    pos = lax.broadcasted_iota(jnp.int32, x.shape, x.ndim - 1)
+    nan = jnp.isnan(x)
+    ninf = jnp.asarray(-jnp.inf, x.dtype)
+    last_nan = jnp.max(jnp.where(nan & (pos >= v), pos, -1), axis=-1, keepdims=True)
+    tail = jnp.max(jnp.where((pos >= v) & (pos > last_nan), x, ninf), axis=-1, keepdims=True)
+    m = jnp.where(last_nan == n - 1, jnp.asarray(jnp.nan, x.dtype), tail)
+    if v:
+        packets = jnp.max(jnp.where(nan | (pos >= v), ninf, x), axis=-1, keepdims=True)
+        m = jnp.where(m < packets, packets, m)
+    eq = x == m
+    return jnp.where(jnp.any(eq, axis=-1), jnp.argmax(eq, axis=-1), 0)[..., None]
+
+
 @register("TopKV2", num_outputs=2)
 def _top_k(x: Any, *, k: int, sorted: bool, index_type: Any) -> Any:
-    values, indices = lax.top_k(x, k)
-    return values, indices.astype(index_type)
+    # TF's CPU kernel: values descending, -0.0 == 0.0, ties by lower index (XLA's top_k
+    # on the values with -0.0 made 0.0); rows holding NaN follow the kernel's C++ steps
+    # (`cpu_topk`, on the host, only when the tensor holds a NaN).
+    if not jnp.issubdtype(x.dtype, jnp.floating) or k == 0 or x.size == 0:
+        values, indices = lax.top_k(x, k)
+        return values, indices.astype(index_type)
+    xs = lax.stop_gradient(x)
+    if k == 1:
+        idx = _top_k_first_max(xs)
+    else:
+        _, idx = lax.top_k(jnp.where(xs == 0, jnp.zeros_like(xs), xs), k)
+
+        def host(v: Any) -> Any:
+            return cpu_topk.top_k_rows(np.asarray(v), k, sorted).astype(np.int32)
+
+        def with_nan(v: Any) -> Any:
+            out = jax.ShapeDtypeStruct((*v.shape[:-1], k), jnp.int32)
+            return jax.pure_callback(host, out, v, vmap_method="sequential")
+
+        idx = lax.cond(jnp.any(jnp.isnan(xs)), with_nan, lambda v: idx.astype(jnp.int32), xs)
+    values = jnp.take_along_axis(x, idx, axis=-1)
+    return values, idx.astype(index_type)
 
 
 # -- scans -------------------------------------------------------------------------------

@@ -35,12 +35,21 @@ def _activation(name: str, fn: Any, grad_mask: Any) -> None:
     register(name, tags=frozenset({ELEMENTWISE}))(op)
 
 
+def _relu(x: Any) -> Any:
+    # TF's kernel: x < 0 ? 0 : x, so relu(-0.0) is -0.0 and NaN stays NaN.
+    return jnp.where(x < 0, _zero(x), x)
+
+
+def _relu6(x: Any) -> Any:
+    r = _relu(x)
+    six = jnp.asarray(6, x.dtype)
+    return jnp.where(six < r, six, r)
+
+
 # TF's _ReluGrad: the gradient flows where features > 0 (0 at 0; JAX's relu also 0).
-_activation("Relu", lambda x: jnp.maximum(x, _zero(x)), lambda x: x > 0)
+_activation("Relu", _relu, lambda x: x > 0)
 # TF's _Relu6Grad: where 0 < features < 6 (0 at both kinks).
-_activation(
-    "Relu6", lambda x: jnp.clip(x, _zero(x), jnp.asarray(6, x.dtype)), lambda x: (x > 0) & (x < 6)
-)
+_activation("Relu6", _relu6, lambda x: (x > 0) & (x < 6))
 
 
 def _leaky(x: Any, alpha: float) -> Any:
