@@ -1,0 +1,98 @@
+"""Keras layers that need TF's convolution, pooling, RNN and preprocessing ops, trained with
+`fit` on tfcompat against Keras on TensorFlow 2.21 (each side in its own process).
+
+Same initial weights (set from NumPy), same data, `shuffle=False`: histories, evaluation
+and predictions must agree within float32 tolerance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.keras.kerasrun import needs_keras_fit, run
+
+pytestmark = needs_keras_fit
+
+_SETUP = """
+def set_weights(model):
+    wr = np.random.RandomState(1)
+    model.set_weights([(wr.rand(*w.shape).astype(np.float32) - 0.5) * 0.5
+                       for w in model.get_weights()])
+
+def train(model, x, y, loss="sparse_categorical_crossentropy_logits", epochs=2, bs=8):
+    set_weights(model)
+    if loss == "sparse_categorical_crossentropy_logits":
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss, metrics=["accuracy"]
+                  if not isinstance(loss, str) else [])
+    h = model.fit(x, y, batch_size=bs, epochs=epochs, shuffle=False, verbose=0)
+    return {"history": h.history, "evaluate": model.evaluate(x, y, verbose=0),
+            "predict": model.predict(x[:4], verbose=0).tolist(),
+            "params": int(model.count_params())}
+
+rng = np.random.RandomState(0)
+img = rng.rand(24, 8, 8, 3).astype(np.float32)
+seq = rng.rand(24, 10, 4).astype(np.float32)
+lab = rng.randint(0, 3, 24).astype(np.int32)
+"""
+
+CASES = {
+    "conv2d_maxpool_gap": """
+model = keras.Sequential([keras.Input((8, 8, 3)),
+    keras.layers.Conv2D(4, 3, activation="relu"),
+    keras.layers.MaxPooling2D(),
+    keras.layers.Conv2D(5, 2, padding="same", strides=2),
+    keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)])
+result = train(model, img, lab)
+""",
+    "conv1d_pool": """
+model = keras.Sequential([keras.Input((10, 4)),
+    keras.layers.Conv1D(6, 3, activation="relu", padding="causal"),
+    keras.layers.AveragePooling1D(2), keras.layers.Conv1D(4, 2, dilation_rate=2),
+    keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(3)])
+result = train(model, seq, lab)
+""",
+    "conv2d_transpose": """
+model = keras.Sequential([keras.Input((8, 8, 3)),
+    keras.layers.Conv2D(4, 3, strides=2, padding="same", activation="relu"),
+    keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same"),
+    keras.layers.Conv2DTranspose(2, 2, padding="valid")])
+result = train(model, img, rng.rand(24, 9, 9, 2).astype(np.float32), loss="mse")
+""",
+    "separable_depthwise": """
+model = keras.Sequential([keras.Input((8, 8, 3)),
+    keras.layers.SeparableConv2D(6, 3, depth_multiplier=2, activation="relu"),
+    keras.layers.DepthwiseConv2D(3, padding="same", depth_multiplier=1),
+    keras.layers.BatchNormalization(),
+    keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)])
+result = train(model, img, lab)
+""",
+    "separable_conv1d_strided_dilated_depthwise": """
+model = keras.Sequential([keras.Input((10, 4)),
+    keras.layers.SeparableConv1D(5, 3, padding="same"),
+    keras.layers.Reshape((10, 5, 1)),
+    keras.layers.DepthwiseConv2D(2, strides=2, dilation_rate=2, padding="same"),
+    keras.layers.Flatten(), keras.layers.Dense(3)])
+result = train(model, seq, lab)
+""",
+}
+
+
+def _close(got: object, want: object) -> None:
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want)
+        for k in want:
+            _close(got[k], want[k])
+    else:
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_layer_training_equals_tensorflow(case: str, tmp_path: Path) -> None:
+    code = _SETUP + CASES[case]
+    got, _ = run("tfcompat", code, tmp_path)
+    want, _ = run("tf", code, tmp_path)
+    _close(got, want)
