@@ -78,7 +78,64 @@ model = keras.Sequential([keras.Input((10, 4)),
     keras.layers.Flatten(), keras.layers.Dense(3)])
 result = train(model, seq, lab)
 """,
+    "lstm": """
+model = keras.Sequential([keras.Input((10, 4)), keras.layers.LSTM(5), keras.layers.Dense(3)])
+result = train(model, seq, lab)
+""",
+    "gru_stacked": """
+model = keras.Sequential([keras.Input((10, 4)), keras.layers.GRU(5, return_sequences=True),
+                          keras.layers.GRU(4), keras.layers.Dense(3)])
+result = train(model, seq, lab)
+""",
+    "simple_rnn": """
+model = keras.Sequential([keras.Input((10, 4)), keras.layers.SimpleRNN(5),
+                          keras.layers.Dense(3)])
+result = train(model, seq, lab)
+""",
+    "embedding_lstm": """
+tok = rng.randint(0, 20, (24, 10)).astype(np.int32)
+model = keras.Sequential([keras.Input((10,), dtype="int32"), keras.layers.Embedding(20, 4),
+                          keras.layers.LSTM(5), keras.layers.Dense(3)])
+result = train(model, tok, lab)
+""",
+    "normalization_rescaling_resizing": """
+norm = keras.layers.Normalization()
+norm.adapt(img.reshape(-1, 3) * 4.0 + 1.0)
+model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Rescaling(4.0, offset=1.0),
+                          norm, keras.layers.Resizing(6, 5),
+                          keras.layers.Flatten(), keras.layers.Dense(3)])
+out = train(model, img, lab)
+out["mean"] = np.asarray(norm.mean).tolist()
+out["variance"] = np.asarray(norm.variance).tolist()
+result = out
+""",
 }
+
+# Dropout draws from the random streams: TF's and tfcompat's bits differ, so the masks are
+# compared by their statistics and inference (no dropout) by value.
+DROPOUT = """
+layer = keras.layers.Dropout(0.25, seed=3)
+x = np.ones((200, 50), np.float32)
+train_out = np.asarray(layer(x, training=True))
+infer_out = np.asarray(layer(x, training=False))
+model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8), keras.layers.Dropout(0.5),
+                          keras.layers.Dense(2)])
+model.compile(optimizer="sgd", loss="mse")
+xs = np.random.RandomState(0).rand(32, 6).astype(np.float32)
+h = model.fit(xs, xs[:, :2], batch_size=8, epochs=2, verbose=0, shuffle=False)
+result = {"zero_fraction": float((train_out == 0).mean()),
+          "kept_values": sorted({round(float(v), 5) for v in train_out[train_out != 0]}),
+          "infer_equal": bool((infer_out == x).all()), "epochs": len(h.history["loss"]),
+          "finite": bool(np.isfinite(h.history["loss"]).all())}
+"""
+
+
+def test_dropout_statistics_match_tensorflow(tmp_path: Path) -> None:
+    got, _ = run("tfcompat", DROPOUT, tmp_path)
+    want, _ = run("tf", DROPOUT, tmp_path)
+    assert got["kept_values"] == want["kept_values"] == [1.33333]
+    assert abs(got["zero_fraction"] - 0.25) < 0.03 and abs(want["zero_fraction"] - 0.25) < 0.03
+    assert got["infer_equal"] and got["epochs"] == 2 and got["finite"]
 
 
 def _close(got: object, want: object) -> None:

@@ -517,7 +517,10 @@ def _conv_nd(
     cin, win = x._shape[-1], w._shape[-2]
     if cin is not None and win is not None and cin % win:
         raise kernel_error(
-            op, f"input depth must be evenly divisible by filter depth: {cin} vs {win}", name=""
+            op,
+            f"input depth must be evenly divisible by filter depth: {cin} vs {win}",
+            node=f"__MklNative{op}",
+            name="",
         )
     s_sp, d_sp = _spatial(st, nc), _spatial(dl, nc)
     _check_output_size(op, x, w, s_sp, pad, d_sp)
@@ -849,7 +852,8 @@ def depthwise_conv2d(
     if cin != fin:
         raise kernel_error(
             "DepthwiseConv2dNative",
-            f"input and filter must have the same depth: {cin} vs {fin}",
+            f"input depth must be evenly divisible by filter depth: {cin} vs {fin}",
+            node="__MklNativeDepthwiseConv2dNative",
             name="",
         )
     w2 = array_ops.reshape(w, (h, wd, 1, fin * mult))
