@@ -606,7 +606,7 @@ def convolution(
             f"strides={_np_list(s_sp)} and dilation_rate={_np_list(d_sp)}"
         )
     fn = {1: conv1d, 2: conv2d, 3: conv3d}[n]
-    return fn(x, w, st, padding, data_format, dl)  # type: ignore[operator]
+    return fn(x, w, st, padding, data_format, dl)
 
 
 def _static_shape(output_shape: Any) -> tuple[int, ...]:
@@ -807,7 +807,7 @@ def conv_transpose(
             f"output_shape={output_shape} of length {n + 2}."
         )
     fn = {1: conv1d_transpose, 2: conv2d_transpose, 3: conv3d_transpose}[n]
-    return fn(  # type: ignore[operator]
+    return fn(
         input,
         filters,
         output_shape,
