@@ -22,6 +22,15 @@ import tfcompat
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Keras 3's own `Variable.__array__(self, dtype=None)` lacks NumPy 2's `copy` keyword, so
+# `keras.backend.convert_to_numpy(variable)` (LearningRateScheduler reads the learning rate
+# that way) warns on TensorFlow 2.21 exactly as on tfcompat. Both sides run with `-W error`,
+# so this one warning, raised from Keras's code whichever TensorFlow runs it, is ignored.
+_KERAS_WARNINGS = """import warnings
+warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
+                        category=DeprecationWarning)
+"""
+
 _PRELUDE = {
     "tf": "import tensorflow as tf\n",
     "tfcompat": "import tfcompat as tf\n",
@@ -54,6 +63,7 @@ def run(
     out = tmp_path / f"{side}-result.json"
     script = (
         "import numpy as np\n"
+        + _KERAS_WARNINGS
         + _PRELUDE[side]
         + "keras = tf.keras\n"
         + textwrap.dedent(code)

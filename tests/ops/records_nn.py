@@ -328,6 +328,134 @@ NN: list[OpRecord] = [
         variant="same",
     ),
     rec(
+        "nn.convolution",
+        lambda tf, x, w: tf.nn.convolution(x, w, padding="SAME"),
+        Arg((2, 5, 5, 3)),
+        Arg((3, 3, 3, 2)),
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+        bad=(
+            Bad(
+                "strides and dilations",
+                lambda tf: tf.nn.convolution(
+                    tf.ones([1, 9, 9, 1]), tf.ones([3, 3, 1, 1]), strides=2, dilations=2
+                ),
+            ),
+            Bad(
+                "rank",
+                lambda tf: tf.nn.convolution(tf.ones([1, 3, 3, 3, 3, 1]), tf.ones([1] * 6)),
+            ),
+        ),
+    ),
+    rec(
+        "nn.convolution",
+        lambda tf, x, w: tf.nn.convolution(x, w, strides=2),
+        Arg((1, 7, 3)),
+        Arg((2, 3, 2)),
+        variant="1d_strided",
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+    ),
+    rec(
+        "nn.conv3d",
+        lambda tf, x, w: tf.nn.conv3d(x, w, [1, 1, 2, 1, 1], "SAME"),
+        Arg((1, 4, 5, 3, 2)),
+        Arg((2, 2, 2, 2, 3)),
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+        bad=(
+            Bad(
+                "int32",
+                lambda tf: tf.nn.conv3d(
+                    tf.ones([1, 3, 3, 3, 1], tf.int32),
+                    tf.ones([1, 1, 1, 1, 1], tf.int32),
+                    [1] * 5,
+                    "VALID",
+                ),
+            ),
+        ),
+    ),
+    rec(
+        "nn.conv_transpose",
+        lambda tf, x, w: tf.nn.conv_transpose(x, w, [2, 6, 6, 2], 2),
+        Arg((2, 3, 3, 3)),
+        Arg((3, 3, 2, 3)),
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+        bad=(
+            Bad(
+                "output_shape length",
+                lambda tf: tf.nn.conv_transpose(
+                    tf.ones([1, 5, 5, 3]), tf.ones([3, 3, 2, 3]), [1, 2], 1
+                ),
+            ),
+        ),
+    ),
+    rec(
+        "nn.conv1d_transpose",
+        lambda tf, x, w: tf.nn.conv1d_transpose(x, w, [1, 9, 2], 2, "VALID"),
+        Arg((1, 4, 3)),
+        Arg((3, 2, 3)),
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+    ),
+    rec(
+        "nn.conv3d_transpose",
+        lambda tf, x, w: tf.nn.conv3d_transpose(x, w, [1, 4, 6, 3, 2], [1, 1, 2, 1, 1], "SAME"),
+        Arg((1, 4, 3, 3, 3)),
+        Arg((2, 2, 2, 2, 3)),
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+    ),
+    rec(
+        "nn.separable_conv2d",
+        lambda tf, x, d, p: tf.nn.separable_conv2d(x, d, p, [1, 1, 1, 1], "SAME"),
+        Arg((1, 5, 5, 2)),
+        Arg((3, 3, 2, 2)),
+        Arg((1, 1, 4, 3)),
+        tol=_CONV_TOL,
+        grad_tol=_CONV_GRAD_TOL,
+    ),
+    rec(
+        "nn.pool",
+        lambda tf, x: tf.nn.pool(x, [2, 2], "MAX", strides=[2, 2]),
+        Arg((2, 4, 4, 3)),
+        bad=(Bad("pooling type", lambda tf: tf.nn.pool(tf.ones([1, 4, 4, 2]), [2, 2], "SUM")),),
+    ),
+    rec(
+        "nn.pool",
+        lambda tf, x: tf.nn.pool(x, [3], "AVG", padding="SAME"),
+        Arg((2, 5, 3)),
+        variant="avg_1d_same",
+    ),
+    rec(
+        "nn.max_pool3d",
+        lambda tf, x: tf.nn.max_pool3d(x, 2, 2, "VALID"),
+        Arg((1, 4, 4, 4, 2)),
+        dtypes=("float32",),  # TF's MaxPool3D has no float64 kernel
+    ),
+    rec(
+        "nn.avg_pool3d",
+        lambda tf, x: tf.nn.avg_pool3d(x, 2, 2, "SAME"),
+        Arg((1, 3, 4, 5, 2)),
+        dtypes=("float32",),  # TF's AvgPool3D has no float64 CPU kernel
+    ),
+    rec(
+        "nn.depth_to_space",
+        lambda tf, x: tf.nn.depth_to_space(x, 2),
+        Arg((2, 2, 3, 8)),
+        bad=(
+            Bad("block size 1", lambda tf: tf.nn.depth_to_space(tf.ones([1, 4, 4, 8]), 1)),
+            Bad("depth", lambda tf: tf.nn.depth_to_space(tf.ones([1, 4, 4, 8]), 3)),
+        ),
+    ),
+    rec(
+        "nn.space_to_depth",
+        lambda tf, x: tf.nn.space_to_depth(x, 2),
+        Arg((2, 4, 6, 3)),
+        bad=(Bad("size", lambda tf: tf.nn.space_to_depth(tf.ones([1, 5, 4, 2]), 2)),),
+    ),
+    rec(
         "nn.embedding_lookup",
         lambda tf, p, i: tf.nn.embedding_lookup(p, i),
         Arg((5, 3)),

@@ -203,6 +203,9 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
     "AvgPool": {
         "T": ("DT_DOUBLE", "DT_FLOAT", "DT_BFLOAT16", "DT_HALF"),
     },
+    "AvgPool3D": {
+        "T": ("DT_BFLOAT16", "DT_FLOAT"),
+    },
     "BatchMatMulV2": {
         "T": (
             "DT_INT64",
@@ -346,6 +349,12 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
     "Conv2DBackpropInput": {
         "T": ("DT_INT32", "DT_HALF", "DT_FLOAT", "DT_DOUBLE", "DT_BFLOAT16"),
     },
+    "Conv3D": {
+        "T": ("DT_BFLOAT16", "DT_DOUBLE", "DT_FLOAT", "DT_HALF"),
+    },
+    "Conv3DBackpropInputV2": {
+        "T": ("DT_BFLOAT16", "DT_DOUBLE", "DT_FLOAT", "DT_HALF"),
+    },
     "Cos": {
         "T": ("DT_COMPLEX128", "DT_COMPLEX64", "DT_DOUBLE", "DT_BFLOAT16", "DT_HALF", "DT_FLOAT"),
     },
@@ -428,6 +437,28 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DT_UINT64",
         ),
         "Tidx": ("DT_INT64", "DT_INT32"),
+    },
+    "DepthToSpace": {
+        "T": (
+            "DT_VARIANT",
+            "DT_RESOURCE",
+            "DT_STRING",
+            "DT_BOOL",
+            "DT_COMPLEX128",
+            "DT_COMPLEX64",
+            "DT_DOUBLE",
+            "DT_FLOAT",
+            "DT_BFLOAT16",
+            "DT_HALF",
+            "DT_INT32",
+            "DT_INT8",
+            "DT_UINT8",
+            "DT_INT16",
+            "DT_UINT16",
+            "DT_UINT32",
+            "DT_INT64",
+            "DT_UINT64",
+        ),
     },
     "Digamma": {
         "T": ("DT_DOUBLE", "DT_HALF", "DT_FLOAT"),
@@ -750,6 +781,18 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DT_UINT64",
         ),
     },
+    "LeftShift": {
+        "T": (
+            "DT_UINT64",
+            "DT_UINT32",
+            "DT_UINT16",
+            "DT_UINT8",
+            "DT_INT64",
+            "DT_INT32",
+            "DT_INT16",
+            "DT_INT8",
+        ),
+    },
     "Less": {
         "T": (
             "DT_INT64",
@@ -936,6 +979,9 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DT_UINT64",
         ),
     },
+    "MaxPool3D": {
+        "T": ("DT_BFLOAT16", "DT_FLOAT"),
+    },
     "Maximum": {
         "T": (
             "DT_UINT64",
@@ -1048,6 +1094,10 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "MulNoNan": {
         "T": ("DT_BFLOAT16", "DT_COMPLEX128", "DT_COMPLEX64", "DT_DOUBLE", "DT_FLOAT", "DT_HALF"),
+    },
+    "Multinomial": {
+        "T": ("DT_DOUBLE", "DT_FLOAT", "DT_BFLOAT16", "DT_HALF"),
+        "output_dtype": ("DT_INT64", "DT_INT32"),
     },
     "Neg": {
         "T": (
@@ -1219,6 +1269,28 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
     "Qr": {
         "T": ("DT_HALF", "DT_FLOAT", "DT_DOUBLE", "DT_COMPLEX64", "DT_COMPLEX128"),
     },
+    "RandomShuffle": {
+        "T": (
+            "DT_VARIANT",
+            "DT_RESOURCE",
+            "DT_STRING",
+            "DT_BOOL",
+            "DT_COMPLEX128",
+            "DT_COMPLEX64",
+            "DT_DOUBLE",
+            "DT_FLOAT",
+            "DT_BFLOAT16",
+            "DT_HALF",
+            "DT_INT32",
+            "DT_INT8",
+            "DT_UINT8",
+            "DT_INT16",
+            "DT_UINT16",
+            "DT_UINT32",
+            "DT_INT64",
+            "DT_UINT64",
+        ),
+    },
     "Real": {
         "T": ("DT_COMPLEX128", "DT_COMPLEX64"),
         "Tout": ("DT_DOUBLE", "DT_FLOAT"),
@@ -1327,6 +1399,18 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DT_UINT64",
         ),
         "Tidx": ("DT_INT64", "DT_INT32"),
+    },
+    "RightShift": {
+        "T": (
+            "DT_UINT64",
+            "DT_UINT32",
+            "DT_UINT16",
+            "DT_UINT8",
+            "DT_INT64",
+            "DT_INT32",
+            "DT_INT16",
+            "DT_INT8",
+        ),
     },
     "Rint": {
         "T": ("DT_DOUBLE", "DT_FLOAT"),
@@ -1603,6 +1687,29 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
     "Softsign": {
         "T": ("DT_DOUBLE", "DT_FLOAT", "DT_BFLOAT16", "DT_HALF"),
     },
+    "SpaceToDepth": {
+        "T": (
+            "DT_QINT8",
+            "DT_VARIANT",
+            "DT_RESOURCE",
+            "DT_STRING",
+            "DT_BOOL",
+            "DT_COMPLEX128",
+            "DT_COMPLEX64",
+            "DT_DOUBLE",
+            "DT_FLOAT",
+            "DT_BFLOAT16",
+            "DT_HALF",
+            "DT_INT32",
+            "DT_INT8",
+            "DT_UINT8",
+            "DT_INT16",
+            "DT_UINT16",
+            "DT_UINT32",
+            "DT_INT64",
+            "DT_UINT64",
+        ),
+    },
     "SparseSoftmaxCrossEntropyWithLogits": {
         "T": ("DT_BFLOAT16", "DT_HALF", "DT_DOUBLE", "DT_FLOAT"),
         "Tlabels": ("DT_INT64", "DT_INT32"),
@@ -1686,6 +1793,21 @@ KERNELS: dict[str, dict[str, tuple[str, ...]]] = {
             "DT_BFLOAT16",
             "DT_HALF",
         ),
+    },
+    "StatelessRandomNormalV2": {
+        "dtype": ("DT_DOUBLE", "DT_FLOAT", "DT_BFLOAT16", "DT_HALF"),
+    },
+    "StatelessRandomUniformFullIntV2": {
+        "dtype": ("DT_UINT64", "DT_UINT32", "DT_INT64", "DT_INT32"),
+    },
+    "StatelessRandomUniformIntV2": {
+        "dtype": ("DT_INT64", "DT_INT32"),
+    },
+    "StatelessRandomUniformV2": {
+        "dtype": ("DT_DOUBLE", "DT_FLOAT", "DT_BFLOAT16", "DT_HALF"),
+    },
+    "StatelessTruncatedNormalV2": {
+        "dtype": ("DT_DOUBLE", "DT_FLOAT", "DT_BFLOAT16", "DT_HALF"),
     },
     "StopGradient": {
         "T": (

@@ -87,6 +87,12 @@ OPDEFS: dict[str, str] = {
         'ta_format:string,default="NHWC",allowed=["NHWC", "NCHW"]; attr=T:type,allowed=[D'
         "T_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
+    "AvgPool3D": (
+        "Op<name=AvgPool3D; signature=input:T -> output:T; attr=ksize:list(int),min=5; at"
+        'tr=strides:list(int),min=5; attr=padding:string,allowed=["SAME", "VALID"]; attr='
+        'data_format:string,default="NDHWC",allowed=["NDHWC", "NCDHW"]; attr=T:type,allow'
+        "ed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
+    ),
     "BatchMatMulV2": (
         "Op<name=BatchMatMulV2; signature=x:T, y:T -> output:T; attr=T:type,allowed=[DT_B"
         "FLOAT16, DT_HALF, DT_FLOAT, DT_DOUBLE, DT_INT16, DT_INT32, DT_INT64, DT_UINT8, D"
@@ -179,6 +185,20 @@ OPDEFS: dict[str, str] = {
         'st(int),default=[]; attr=data_format:string,default="NHWC",allowed=["NHWC", "NCH'
         'W"]; attr=dilations:list(int),default=[1, 1, 1, 1]>'
     ),
+    "Conv3D": (
+        "Op<name=Conv3D; signature=input:T, filter:T -> output:T; attr=T:type,allowed=[DT"
+        "_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]; attr=strides:list(int),min=5; attr=pad"
+        'ding:string,allowed=["SAME", "VALID"]; attr=data_format:string,default="NDHWC",a'
+        'llowed=["NDHWC", "NCDHW"]; attr=dilations:list(int),default=[1, 1, 1, 1, 1]>'
+    ),
+    "Conv3DBackpropInputV2": (
+        "Op<name=Conv3DBackpropInputV2; signature=input_sizes:Tshape, filter:T, out_backp"
+        "rop:T -> output:T; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBL"
+        'E]; attr=strides:list(int),min=5; attr=padding:string,allowed=["SAME", "VALID"];'
+        ' attr=data_format:string,default="NDHWC",allowed=["NDHWC", "NCDHW"]; attr=dilati'
+        "ons:list(int),default=[1, 1, 1, 1, 1]; attr=Tshape:type,default=DT_INT32,allowed"
+        "=[DT_INT32, DT_INT64]>"
+    ),
     "Cos": (
         "Op<name=Cos; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT"
         "_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
@@ -218,6 +238,11 @@ OPDEFS: dict[str, str] = {
         "Op<name=DenseBincount; signature=input:Tidx, size:Tidx, weights:T -> output:T; a"
         "ttr=Tidx:type,allowed=[DT_INT32, DT_INT64]; attr=T:type,allowed=[DT_INT32, DT_IN"
         "T64, DT_FLOAT, DT_DOUBLE]; attr=binary_output:bool,default=false>"
+    ),
+    "DepthToSpace": (
+        "Op<name=DepthToSpace; signature=input:T -> output:T; attr=T:type; attr=block_siz"
+        'e:int,min=2; attr=data_format:string,default="NHWC",allowed=["NHWC", "NCHW", "NC'
+        'HW_VECT_C"]>'
     ),
     "Digamma": (
         "Op<name=Digamma; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF"
@@ -449,6 +474,12 @@ OPDEFS: dict[str, str] = {
         'r=explicit_paddings:list(int),default=[]; attr=data_format:string,default="NHWC"'
         ',allowed=["NHWC", "NCHW", "NCHW_VECT_C"]>'
     ),
+    "MaxPool3D": (
+        "Op<name=MaxPool3D; signature=input:T -> output:T; attr=ksize:list(int),min=5; at"
+        'tr=strides:list(int),min=5; attr=padding:string,allowed=["SAME", "VALID"]; attr='
+        'data_format:string,default="NDHWC",allowed=["NDHWC", "NCDHW"]; attr=T:type,allow'
+        "ed=[DT_HALF, DT_BFLOAT16, DT_FLOAT]>"
+    ),
     "Maximum": (
         "Op<name=Maximum; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_BFLOAT16, DT"
         "_HALF, DT_FLOAT, DT_DOUBLE, DT_INT8, DT_UINT8, DT_INT16, DT_UINT16, DT_INT32, DT"
@@ -486,6 +517,13 @@ OPDEFS: dict[str, str] = {
     "MulNoNan": (
         "Op<name=MulNoNan; signature=x:T, y:T -> z:T; attr=T:type,allowed=[DT_BFLOAT16, D"
         "T_HALF, DT_FLOAT, DT_DOUBLE, DT_COMPLEX64, DT_COMPLEX128]>"
+    ),
+    "Multinomial": (
+        "Op<name=Multinomial; signature=logits:T, num_samples:int32 -> output:output_dtyp"
+        "e; attr=seed:int,default=0; attr=seed2:int,default=0; attr=T:type,allowed=[DT_FL"
+        "OAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_INT64, DT_BFLOAT16, DT"
+        "_UINT16, DT_HALF, DT_UINT32, DT_UINT64]; attr=output_dtype:type,default=DT_INT64"
+        ",allowed=[DT_INT32, DT_INT64]; is_stateful=true>"
     ),
     "Neg": (
         "Op<name=Neg; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, DT"
@@ -532,6 +570,10 @@ OPDEFS: dict[str, str] = {
         "; attr=T:type,allowed=[DT_DOUBLE, DT_FLOAT, DT_HALF, DT_COMPLEX64, DT_COMPLEX128"
         "]>"
     ),
+    "RandomShuffle": (
+        "Op<name=RandomShuffle; signature=value:T -> output:T; attr=seed:int,default=0; a"
+        "ttr=seed2:int,default=0; attr=T:type; is_stateful=true>"
+    ),
     "Real": (
         "Op<name=Real; signature=input:T -> output:Tout; attr=T:type,default=DT_COMPLEX64"
         ",allowed=[DT_COMPLEX64, DT_COMPLEX128]; attr=Tout:type,default=DT_FLOAT,allowed="
@@ -574,6 +616,10 @@ OPDEFS: dict[str, str] = {
     "Rint": (
         "Op<name=Rint; signature=x:T -> y:T; attr=T:type,allowed=[DT_BFLOAT16, DT_HALF, D"
         "T_FLOAT, DT_DOUBLE]>"
+    ),
+    "RngReadAndSkip": (
+        "Op<name=RngReadAndSkip; signature=resource:resource, alg:int32, delta:uint64 -> "
+        "value:int64; is_stateful=true>"
     ),
     "Roll": (
         "Op<name=Roll; signature=input:T, shift:Tshift, axis:Taxis -> output:T; attr=T:ty"
@@ -682,6 +728,11 @@ OPDEFS: dict[str, str] = {
         "Op<name=Softsign; signature=features:T -> activations:T; attr=T:type,allowed=[DT"
         "_HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]>"
     ),
+    "SpaceToDepth": (
+        "Op<name=SpaceToDepth; signature=input:T -> output:T; attr=T:type; attr=block_siz"
+        'e:int,min=2; attr=data_format:string,default="NHWC",allowed=["NHWC", "NCHW", "NC'
+        'HW_VECT_C"]>'
+    ),
     "SparseSoftmaxCrossEntropyWithLogits": (
         "Op<name=SparseSoftmaxCrossEntropyWithLogits; signature=features:T, labels:Tlabel"
         "s -> loss:T, backprop:T; attr=T:type,allowed=[DT_HALF, DT_BFLOAT16, DT_FLOAT, DT"
@@ -709,6 +760,40 @@ OPDEFS: dict[str, str] = {
     "Squeeze": (
         "Op<name=Squeeze; signature=input:T -> output:T; attr=T:type; attr=squeeze_dims:l"
         "ist(int),default=[],min=0>"
+    ),
+    "StatelessRandomGetKeyCounter": (
+        "Op<name=StatelessRandomGetKeyCounter; signature=seed:Tseed -> key:uint64, counte"
+        "r:uint64; attr=Tseed:type,default=DT_INT64,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "StatelessRandomNormalV2": (
+        "Op<name=StatelessRandomNormalV2; signature=shape:Tshape, key:uint64, counter:uin"
+        "t64, alg:int32 -> output:dtype; attr=dtype:type,default=DT_FLOAT,allowed=[DT_HAL"
+        "F, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]; attr=Tshape:type,default=DT_INT32,allowed="
+        "[DT_INT32, DT_INT64]>"
+    ),
+    "StatelessRandomUniformFullIntV2": (
+        "Op<name=StatelessRandomUniformFullIntV2; signature=shape:Tshape, key:uint64, cou"
+        "nter:uint64, alg:int32 -> output:dtype; attr=dtype:type,default=DT_UINT64,allowe"
+        "d=[DT_INT32, DT_INT64, DT_UINT32, DT_UINT64]; attr=Tshape:type,default=DT_INT32,"
+        "allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "StatelessRandomUniformIntV2": (
+        "Op<name=StatelessRandomUniformIntV2; signature=shape:Tshape, key:uint64, counter"
+        ":uint64, alg:int32, minval:dtype, maxval:dtype -> output:dtype; attr=dtype:type,"
+        "allowed=[DT_INT32, DT_INT64, DT_UINT32, DT_UINT64]; attr=Tshape:type,default=DT_"
+        "INT32,allowed=[DT_INT32, DT_INT64]>"
+    ),
+    "StatelessRandomUniformV2": (
+        "Op<name=StatelessRandomUniformV2; signature=shape:Tshape, key:uint64, counter:ui"
+        "nt64, alg:int32 -> output:dtype; attr=dtype:type,default=DT_FLOAT,allowed=[DT_HA"
+        "LF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]; attr=Tshape:type,default=DT_INT32,allowed"
+        "=[DT_INT32, DT_INT64]>"
+    ),
+    "StatelessTruncatedNormalV2": (
+        "Op<name=StatelessTruncatedNormalV2; signature=shape:Tshape, key:uint64, counter:"
+        "uint64, alg:int32 -> output:dtype; attr=dtype:type,default=DT_FLOAT,allowed=[DT_"
+        "HALF, DT_BFLOAT16, DT_FLOAT, DT_DOUBLE]; attr=Tshape:type,default=DT_INT32,allow"
+        "ed=[DT_INT32, DT_INT64]>"
     ),
     "StopGradient": "Op<name=StopGradient; signature=input:T -> output:T; attr=T:type>",
     "StridedSlice": (

@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from tfcompat._ops.registry import ELEMENTWISE, register
@@ -169,8 +170,11 @@ def _bias_add(value: Any, bias: Any, *, channels_first: bool) -> Any:
     return value + bias
 
 
-# -- convolutions and pooling (NHWC input, HWIO filters) -------------------------------
-_DN = ("NHWC", "HWIO", "NHWC")
+# -- convolutions and pooling (channels-last input, spatial...IO filters) -----------------
+def _dn(ndim: int) -> tuple[str, str, str]:
+    """Dimension numbers of a channels-last conv of rank `ndim`: NWC, NHWC or NDHWC."""
+    sp = "DHW"[5 - ndim :]
+    return ("N" + sp + "C", sp + "IO", "N" + sp + "C")
 
 
 def _conv(x: Any, w: Any, strides: Any, padding: Any, dilations: Any, groups: int) -> Any:
@@ -180,7 +184,7 @@ def _conv(x: Any, w: Any, strides: Any, padding: Any, dilations: Any, groups: in
         window_strides=strides,
         padding=padding,
         rhs_dilation=dilations,
-        dimension_numbers=_DN,
+        dimension_numbers=_dn(x.ndim),
         feature_group_count=groups,
     )
 
@@ -190,37 +194,90 @@ def _conv2d(x: Any, w: Any, *, strides: Any, padding: Any, dilations: Any, group
     return _conv(x, w, strides, padding, dilations, groups)
 
 
-@register("Conv2DBackpropInput")
-def _conv2d_transpose(
+@register("Conv3D")
+def _conv3d(x: Any, w: Any, *, strides: Any, padding: Any, dilations: Any, groups: int) -> Any:
+    return _conv(x, w, strides, padding, dilations, groups)
+
+
+def _conv_backprop_input(
     x: Any, w: Any, *, input_shape: tuple[int, ...], strides: Any, padding: Any, dilations: Any
 ) -> Any:
-    """TF's conv2d_transpose: the gradient of Conv2D w.r.t. its input, applied to `x`."""
+    """TF's conv_transpose: the gradient of the conv w.r.t. its input, applied to `x`."""
     _, vjp = jax.vjp(
         lambda inp: _conv(inp, w, strides, padding, dilations, 1), jnp.zeros(input_shape, x.dtype)
     )
     return vjp(x)[0]
 
 
-def _window(x: Any, ksize: Any, strides: Any, padding: Any, init: Any, op: Any) -> Any:
+register("Conv2DBackpropInput")(_conv_backprop_input)
+register("Conv3DBackpropInputV2")(_conv_backprop_input)
+
+
+@register("DepthToSpace")
+def _depth_to_space(x: Any, *, block_size: int) -> Any:
+    # TF's layout: output[b, h*bs + i, w*bs + j, c] = input[b, h, w, (i*bs + j)*C_out + c].
+    b, h, w, c = x.shape
+    bs = block_size
+    y = x.reshape(b, h, w, bs, bs, c // (bs * bs))
+    return y.transpose(0, 1, 3, 2, 4, 5).reshape(b, h * bs, w * bs, c // (bs * bs))
+
+
+@register("SpaceToDepth")
+def _space_to_depth(x: Any, *, block_size: int) -> Any:
+    b, h, w, c = x.shape
+    bs = block_size
+    y = x.reshape(b, h // bs, bs, w // bs, bs, c)
+    return y.transpose(0, 1, 3, 2, 4, 5).reshape(b, h // bs, w // bs, bs * bs * c)
+
+
+def _window(
+    x: Any, ksize: Any, strides: Any, padding: Any, init: Any, op: Any, dilations: Any = None
+) -> Any:
     pads = (
         lax.padtype_to_pads(x.shape, ksize, strides, padding)
         if isinstance(padding, str)
         else padding
     )
-    return lax.reduce_window(x, init, op, ksize, strides, pads)
+    return lax.reduce_window(x, init, op, ksize, strides, pads, window_dilation=dilations)
 
 
-@register("MaxPool")
-def _max_pool(x: Any, *, ksize: Any, strides: Any, padding: str) -> Any:
+def _max_pool(x: Any, *, ksize: Any, strides: Any, padding: str, dilations: Any = None) -> Any:
+    if dilations is not None:
+        return _dilated_max_pool(x, ksize, dilations)
     # A Python scalar init lets JAX recognize the max monoid (and differentiate it).
-    init = -float("inf") if jnp.issubdtype(x.dtype, jnp.floating) else int(jnp.iinfo(x.dtype).min)
+    init = (
+        -float("inf")
+        if jnp.issubdtype(x.dtype, jnp.floating)
+        else np.array(np.iinfo(x.dtype).min, x.dtype)
+    )
     return _window(x, ksize, strides, padding, init, lax.max)
 
 
-@register("AvgPool")
-def _avg_pool(x: Any, *, ksize: Any, strides: Any, padding: str) -> Any:
+def _dilated_max_pool(x: Any, ksize: Any, dilations: Any) -> Any:
+    """VALID, stride-1 max pool with a dilated window (`tf.nn.pool` with dilations).
+
+    A chain of `where(a >= b, a, b)` over the window's shifted views (JAX has no VJP for a
+    dilated max `reduce_window`); the gradient goes to the first maximum, as TF's.
+    """
+    out_shape = [n - (k - 1) * d for n, k, d in zip(x.shape, ksize, dilations, strict=True)]
+    best = None
+    for offset in np.ndindex(*ksize):
+        start = [o * d for o, d in zip(offset, dilations, strict=True)]
+        view = lax.slice(x, start, [s + n for s, n in zip(start, out_shape, strict=True)])
+        best = view if best is None else jnp.where(best >= view, best, view)
+    return best
+
+
+def _avg_pool(x: Any, *, ksize: Any, strides: Any, padding: str, dilations: Any = None) -> Any:
     # TF divides by the number of in-bounds elements of each window (SAME padding).
-    total = _window(x, ksize, strides, padding, 0.0, lax.add)
+    total = _window(x, ksize, strides, padding, 0.0, lax.add, dilations)
     ones = jnp.ones(x.shape[1:-1], x.dtype)[None, ..., None]
-    count = _window(ones, ksize, strides, padding, 0.0, lax.add)
+    count = _window(ones, ksize, strides, padding, 0.0, lax.add, dilations)
     return total / count
+
+
+# `dilations` (a window dilation) is set only by `tf.nn.pool` with VALID padding.
+register("MaxPool")(_max_pool)
+register("MaxPool3D")(_max_pool)
+register("AvgPool")(_avg_pool)
+register("AvgPool3D")(_avg_pool)
