@@ -33,9 +33,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax._src import core
 
 from tfcompat._core import errors
+from tfcompat._engine import jax_internals
 
 __all__ = [
     "Collector",
@@ -115,7 +115,7 @@ def enabled() -> bool:
     s = _stack()
     if not s or s[-1] is None:
         return False
-    return s[-1].trace is core.trace_ctx.trace and jax.default_backend() == "cpu"
+    return s[-1].trace is jax_internals.current_trace() and jax.default_backend() == "cpu"
 
 
 def check(

@@ -46,6 +46,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core import tensor as tensor_mod
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
+from tfcompat._engine import jax_internals
 from tfcompat._ops import host_strings
 from tfcompat._ops.registry import ELEMENTWISE, OPS, RawOp
 from tfcompat._tape import cache_warning
@@ -1125,15 +1126,10 @@ class _Orphans(threading.local):
 _SWEEP = _Orphans()
 
 
-try:
-    # False inside a JAX trace (tf.function, a gradient program's custom gradient): a
-    # value computed there would be a tracer, and a tensor queued there has tracer leaves
-    # that must never be computed outside it.
-    from jax._src.core import trace_state_clean as _not_tracing
-except ImportError:  # pragma: no cover  (a future jax): never sweep rather than leak tracers
-
-    def _not_tracing() -> bool:
-        return False
+# False inside a JAX trace (tf.function, a gradient program's custom gradient): a value
+# computed there would be a tracer, and a tensor queued there has tracer leaves that must
+# never be computed outside it.
+_not_tracing = jax_internals.trace_state_clean
 
 
 def add_tape(t: Tensor, record: Any) -> None:

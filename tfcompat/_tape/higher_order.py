@@ -17,7 +17,7 @@ from typing import Any
 
 import jax
 import numpy as np
-from jax._src import core
+from jax.extend import core
 
 __all__ = ["differentiable_inputs", "jaxpr_deps"]
 

@@ -26,6 +26,7 @@ import numpy as np
 from tfcompat._core import dtypes, errors
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._engine import jax_internals
 from tfcompat._function import Function, TensorSpec
 from tfcompat._tape import engine
 from tfcompat.data import _structure as st
@@ -35,12 +36,7 @@ __all__ = ["StructuredFunction", "isolated"]
 _PROBES = (2, 3)
 
 
-try:
-    from jax._src.core import trace_state_clean as _trace_state_clean
-except ImportError:  # pragma: no cover  (a JAX laid out otherwise: always isolate)
-
-    def _trace_state_clean() -> bool:
-        return False
+_trace_state_clean = jax_internals.trace_state_clean
 
 
 class isolated:
