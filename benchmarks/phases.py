@@ -34,7 +34,7 @@ PHASES = (
     "_held_intermediates",
     "_gradient_node",
     "_materialize",
-    "_alive_outputs",
+    "_node_outputs",
     "drain",
     "_sweep_orphans",
 )

@@ -28,7 +28,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import sys
 import threading
 import weakref
 from collections import OrderedDict
@@ -1016,31 +1015,22 @@ def _root(t: Tensor) -> Tensor:
     return EagerTensor(None, t._shape, t._dtype, alias[0], alias[1])
 
 
-def _alive_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Tensor]]:
-    """Pending outputs of the walk's multi-output nodes that are alive and not requested,
-    with their refs: a program computing the node fills them too (a gradient op's other
-    gradients, the targets it computes)."""
-    extra: list[tuple[int, Tensor]] = []
+def _node_outputs(w: Walk, out_refs: list[int]) -> list[tuple[int, Any]]:
+    """Every output of the walk's multi-output nodes that is not requested: its ref and a
+    weak reference to its tensor. A program computing such a node outputs all of them (a
+    gradient op's gradients, the targets and intermediates it computes) and fills those
+    still alive and pending. Chosen from the graph alone, so the program does not depend
+    on which of them user code happens to hold."""
+    requested = set(out_refs)
+    extra: list[tuple[int, Any]] = []
     for n in w.nodes:
-        if n.outs is not None:
+        outs = n.outs
+        if outs is not None:
             base = w.node_base[id(n)]
-            for i, ref in enumerate(n.outs):
-                o = ref()
-                if o is not None and o._value is None and (base + i) not in out_refs:
-                    extra.append((base + i, o))
-    if not extra:
-        return extra
-    del o  # (the loop variable would count as a reference below)
-    # A tensor that only this walk's nodes reference (a gradient consumed by its update,
-    # `v.assign_sub(lr * g)`) dies once the program has run: not worth an output.
-    uses = {id(o): 0 for _, o in extra}
-    for n in w.nodes:
-        for inp in n.inputs:
-            k = id(inp)
-            if k in uses:
-                uses[k] += 1
-    # References besides those: the tuple in `extra`, the loop variable, the argument.
-    return [(r, o) for r, o in extra if sys.getrefcount(o) - uses[id(o)] > 3]
+            for i, ref in enumerate(outs):
+                if (base + i) not in requested:
+                    extra.append((base + i, ref))
+    return extra
 
 
 def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
@@ -1060,10 +1050,8 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
         drain()
     w = walk(roots)
     out_refs = [w.out_ref(t) for t in roots]
-    alive = _alive_outputs(w, out_refs)
-    out_refs += [r for r, _ in alive]
-    extra = [t for _, t in alive]
-    del alive
+    extra = _node_outputs(w, out_refs)
+    out_refs += [r for r, _ in extra]
     key = ("value", tuple(w.specs), tuple(out_refs))
     fn = CACHE.get(key)
     if fn is None:
@@ -1077,10 +1065,15 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
         fn = jit_program(value_fn, program.barriers)
         CACHE.put(key, fn, "value", len(w.specs))
     values = fn(list(map(_VALUE, w.leaves)))
-    for t, v in zip([*tensors, *extra], values, strict=True):
+    n = len(tensors)
+    for t, v in zip(tensors, values, strict=False):
         if t._value is None:
             set_value(t, v)
-    return values[: len(tensors)]
+    for (_, ref), v in zip(extra, values[n:], strict=True):
+        o = ref()
+        if o is not None and o._value is None:
+            set_value(o, v)
+    return values[:n]
 
 
 tensor_mod._materialize = materialize
@@ -1163,22 +1156,12 @@ def drain() -> None:
     if not sweep.dead or not _not_tracing():
         return
     lists, sweep.dead = sweep.dead, []
-    held: list[Tensor] = []
-    uses: dict[int, int] = {}
-    seen: set[int] = set()
+    # The pending tensors are kept weakly: once the lists are gone, those that nothing
+    # else holds are freed (with the graph behind them), and the sweep computes the rest.
+    # Ownership is Python's own: no reference is counted here.
+    pending = []
     for recorded in lists:
-        # Newest first: a tensor is popped after everything recorded later, so the
-        # consumers only the list held are already freed. `uses` counts references
-        # from the nodes of the tensors kept so far (the graph behind a held tensor).
-        if uses:
-            uses = {}
-            seen = set()
-        pop = recorded.pop
-        while recorded:
-            t = pop()
-            refs = sys.getrefcount(t)
-            if refs <= 2:  # only `t` and the argument: it dies here
-                continue
+        for t in recorded:
             node = t._node
             if node is None:
                 continue
@@ -1187,20 +1170,11 @@ def drain() -> None:
                 continue  # still needed by a live tape (its retire will see it)
             if t._value is not None:
                 t._node = None
-                continue
-            if refs - 2 - uses.get(id(t), 0) > 0:
-                held.append(t)  # referenced from outside the graph: compute it later
-            if node.nout != 1:
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-            for inp in node.inputs:
-                k = id(inp)
-                uses[k] = uses.get(k, 0) + 1
-    del lists
-    if held:
-        sweep.refs.extend([weakref.ref(t) for t in held])
-        del held
+            else:
+                pending.append(weakref.ref(t))
+    lists.clear()  # (the lists' own references go here, before the sweep looks)
+    if pending:
+        sweep.refs.extend(pending)
         if len(sweep.refs) > sweep.prune:  # a loop that never reads a value
             sweep.refs = [r for r in sweep.refs if r() is not None]
             sweep.prune = max(4096, 2 * len(sweep.refs))
@@ -1374,48 +1348,23 @@ def plan_gradient(req: GradientRequest) -> tuple[GradPlan, Walk]:
     return plan, w
 
 
-def _count_pending_inputs(
-    w: Walk, target_ids: frozenset[int]
-) -> tuple[dict[int, int], list[Tensor]]:
-    """How often each pending non-target tensor is a node input (its own frame, so no
-    loop variable of it outlives the call and skews the reference counts)."""
-    counts: dict[int, int] = {}
-    cands: list[Tensor] = []
+def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
+    """The pending intermediate tensors of the walk (inputs of its nodes, not targets).
+
+    The gradient program outputs their values too, as TF's eager ops have computed them
+    by the time `gradient()` runs: the logits a training loop keeps for its accuracy are
+    then read without replaying the forward pass. Those that nothing else holds are
+    freed as soon as the program has run. Chosen from the graph alone: the program does
+    not depend on which tensors user code keeps.
+    """
+    seen: set[int] = set()
+    held: list[Tensor] = []
     for n in w.nodes:
         for inp in n.inputs:
-            if inp._value is None and id(inp) not in target_ids:
-                c = counts.get(id(inp))
-                if c is None:
-                    counts[id(inp)] = 1
-                    cands.append(inp)
-                else:
-                    counts[id(inp)] = c + 1
-    return counts, cands
-
-
-def _held_intermediates(w: Walk, target_ids: frozenset[int]) -> list[Tensor]:
-    """Pending intermediate tensors that something besides the graph still references.
-
-    The gradient program outputs their values too (the logits a training loop keeps for
-    its accuracy), so reading them later does not replay the forward pass. References
-    are counted with `sys.getrefcount`: a tensor referenced only by the input tuples of
-    graph nodes is garbage once the step ends and is not worth an output.
-    """
-    counts, cands = _count_pending_inputs(w, target_ids)
-    if not cands:
-        return cands
-    held = []
-    for t in cands:
-        # References besides the user's: node input tuples, `cands`, `t`, the argument,
-        # and the `recorded` list of each live tape that recorded it.
-        lists = 0
-        node = t._node
-        if node is not None:
-            for tp in node.tapes:
-                if not tp.dead:
-                    lists += 1
-        if sys.getrefcount(t) - counts[id(t)] - 3 - lists > 0:
-            held.append(t)
+            k = id(inp)
+            if inp._value is None and k not in target_ids and k not in seen:
+                seen.add(k)
+                held.append(inp)
     return held
 
 
