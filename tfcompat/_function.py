@@ -46,8 +46,7 @@ from jax.extend import source_info_util
 
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
-from tfcompat._core import dtypes, errors
-from tfcompat._core import tensor as tensor_mod
+from tfcompat._core import dtypes, errors, hooks
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
@@ -566,7 +565,7 @@ def _graph_name(t: Tensor) -> str:
     return f"{base if index == 0 else f'{base}_{index}'}:{out}"
 
 
-tensor_mod.graph_name = _graph_name
+hooks.register("graph_name", _graph_name)
 
 
 def trace_python(

@@ -38,11 +38,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
-from tfcompat._core.variable import Variable
+from tfcompat._engine.convert import convert_to_tensor
+from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
+from tfcompat._tape.record import TapeRecord
 from tfcompat._util import nest
 
 __all__ = ["VariableWatcher", "custom_gradient", "paused_recording", "recompute_grad"]
@@ -85,14 +86,17 @@ class VariableWatcher:
                     break
 
 
+def _identity(x: Any) -> Tensor:
+    """`tf.identity` (the raw op; this layer does not import the public API)."""
+    return engine.execute("Identity", (x if isinstance(x, Tensor) else convert_to_tensor(x),))
+
+
 @contextmanager
 def paused_recording() -> Iterator[None]:
     """No tape records inside (TF's `record.stop_recording()`): ops run on values.
 
     Records that are not tapes (variable watchers, a `tf.function` trace) stay active.
     """
-    from tfcompat._tape.tape import TapeRecord
-
     state = engine.state
     saved = state.recording
     state.recording = [r for r in saved if not isinstance(r, TapeRecord)]
@@ -104,8 +108,6 @@ def paused_recording() -> Iterator[None]:
 
 def recording_tapes() -> list[Any]:
     """The tape records now recording (not watchers or traces)."""
-    from tfcompat._tape.tape import TapeRecord
-
     return [r for r in engine.state.recording if isinstance(r, TapeRecord)]
 
 
@@ -154,9 +156,7 @@ def _eager_mode_decorator(f: Any, args: tuple[Any, ...], kwargs: dict[str, Any])
     recording = recording_tapes()
     if not any(r in t._tapes for t in input_tensors for r in recording):
         # No tape watches an input: nothing to record (TF's record_operation is a no-op).
-        from tfcompat._api.array_ops import identity
-
-        return nest.pack_sequence_as(result, [identity(r) for r in flat_result])
+        return nest.pack_sequence_as(result, [_identity(r) for r in flat_result])
 
     op, no_grad, captures = _custom_op(
         f, grad_fn, args, kwargs, flat_args, input_tensors, variables, flat_result
@@ -617,10 +617,8 @@ def recompute_grad(f: Any) -> Any:
             result = f(*args, **kwargs)
 
         def grad_wrapper(*dresult: Any, variables: Any = None) -> Any:
-            from tfcompat._api.array_ops import identity
-
             with GradientTape() as t:
-                id_args = nest.map_structure(identity, args)
+                id_args = nest.map_structure(_identity, args)
                 t.watch(id_args)
                 if variables is not None:
                     t.watch(variables)

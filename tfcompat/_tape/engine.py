@@ -41,11 +41,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from tfcompat._core import dtypes, errors
-from tfcompat._core import tensor as tensor_mod
+from tfcompat._core import dtypes, errors, hooks
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._engine import jax_internals
+from tfcompat._engine.deps import jaxpr_deps
 from tfcompat._ops import host_strings
 from tfcompat._ops.registry import ELEMENTWISE, OPS, RawOp
 from tfcompat._tape import cache_warning
@@ -1076,7 +1076,7 @@ def _materialize(tensors: Sequence[Tensor]) -> list[Any]:
     return values[:n]
 
 
-tensor_mod._materialize = materialize
+hooks.register("materialize", materialize)
 
 
 def release(tensors: Sequence[Tensor]) -> None:
@@ -1508,7 +1508,7 @@ def _build_plan(
         differentiable=True,
         num_outputs=None,
         lazy=True,
-        deps=_jaxpr_deps(op_fn),  # hook: TF's None for a second derivative (higher_order)
+        deps=jaxpr_deps(op_fn),  # hook: TF's None for a second derivative (higher_order)
         tags=frozenset({BARRIERS}) if program.barriers else frozenset(),
     )
     fn = jit_program(grad_fn, program.barriers)
@@ -1526,12 +1526,6 @@ def _build_plan(
     n = len(fills)
     plan.grad_avals = tuple((n + i, shape, dtype) for i, (shape, dtype) in enumerate(out_avals[n:]))
     return plan
-
-
-def _jaxpr_deps(fn: Callable[..., Any]) -> Any:
-    from tfcompat._tape.higher_order import jaxpr_deps
-
-    return jaxpr_deps(fn)
 
 
 def _make_grad_fn(

@@ -24,12 +24,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
-from tfcompat._core.variable import Variable
+from tfcompat._engine.convert import convert_to_tensor
+from tfcompat._engine.deps import jaxpr_deps
+from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
-from tfcompat._tape.higher_order import jaxpr_deps
 from tfcompat._tape.tape import TapeRecord, UnconnectedGradients
 from tfcompat._util import nest
 

@@ -24,12 +24,12 @@ import numpy as np
 
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
-from tfcompat._core.variable import Variable
+from tfcompat._engine.deps import jaxpr_deps
+from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
-from tfcompat._tape import tape as tape_mod
-from tfcompat._tape.higher_order import jaxpr_deps
-from tfcompat._tape.tape import UnconnectedGradients
+from tfcompat._tape import record as tape_mod
+from tfcompat._tape.record import UnconnectedGradients
 from tfcompat._util import nest
 
 __all__ = ["batch_jacobian", "jacobian"]
@@ -208,8 +208,7 @@ def _run(
                 grads[i] = next(it)
 
     if not tape._persistent:
-        tape._consumed = record
-        tape._tape = None
+        tape._mark_consumed(record)
         engine.retire(record)
         engine.release([target_t])
     return grads

@@ -24,6 +24,7 @@ import jax
 import numpy as np
 
 from tfcompat._core import dtypes, errors
+from tfcompat._core.hooks import HOOKS
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
 from tfcompat._engine import jax_internals
@@ -216,8 +217,8 @@ class StructuredFunction:
                     self._probe_shapes(size), self._in_dtypes, self._in_flat, strict=True
                 ):
                     if d is None:
-                        assert st.empty_dataset is not None
-                        flat.append(st.empty_dataset(cast(Any, spec).element_spec))
+                        assert HOOKS.empty_dataset is not None
+                        flat.append(HOOKS.empty_dataset(cast(Any, spec).element_spec))
                         continue
                     if d is dtypes.string:
                         arr: Any = np.full(sh, b"", dtype=object)
