@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import tfcompat as tf
+from tfcompat._ops.registry import ELEMENTWISE, OPS
 from tfcompat._tape import engine
 
 _BASELINE = [0]
@@ -280,7 +281,7 @@ def test_run_eagerly_computes_every_op_at_once_and_keeps_gradients() -> None:
 
 
 # -- abstract evaluation without a trace ---------------------------------------------------
-_EW_OPS = sorted(name for name, op in engine.OPS.items() if engine.ELEMENTWISE in op.tags)
+_EW_OPS = sorted(name for name, op in OPS.items() if ELEMENTWISE in op.tags)
 _EW_SHAPES = [((),), ((3,),), ((2, 3), (3,)), ((2, 1), (1, 4)), ((), (2, 2)), ((0, 3), (1,))]
 
 
@@ -290,7 +291,7 @@ def test_elementwise_avals_match_a_trace(name: str, dtype: str) -> None:
     """The untraced avals of ELEMENTWISE ops are what tracing the op gives."""
     import jax
 
-    op = engine.OPS[name]
+    op = OPS[name]
     binary = op.error is not None  # the binary ones map broadcast errors to TF's
     dt = tf.as_dtype(dtype)
     for shapes in _EW_SHAPES:

@@ -2,7 +2,7 @@
 
 A Tensor is *concrete* when it holds an array (`jax.Array` or a host `numpy.ndarray`)
 and *pending* when it holds a graph `Node` whose value has not been computed yet (see
-DESIGN.md, "The execution model"). Shape and dtype are always known. Reading the value
+docs/design.md). Shape and dtype are always known. Reading the value
 of a pending tensor (`numpy()`, `repr`, `bool()` ...) materializes it through the
 engine's compiled-function cache.
 

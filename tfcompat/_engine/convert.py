@@ -18,8 +18,8 @@ from tfcompat._core import dtypes, errors, hooks
 from tfcompat._core.dtypes import DType
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._engine import dispatch
 from tfcompat._ops.registry import OPS
-from tfcompat._tape import engine
 
 __all__ = ["constant", "convert_to_tensor", "convert_with_hint", "from_array"]
 
@@ -319,7 +319,7 @@ def _pack(value: Any, dtype: DType | None) -> Tensor:
                     raise ValueError(_RAGGED)
             op = OPS.get("Pack")
             if op is not None and parts:
-                return engine.execute_op(op, tuple(parts), (("axis", 0),))
+                return dispatch.execute_op(op, tuple(parts), (("axis", 0),))
             arrs = [np.asarray(p._array()) for p in parts]
             return _wrap_host(
                 np.stack(arrs) if arrs else np.zeros((0,), target.as_numpy_dtype), target

@@ -40,6 +40,7 @@ _MISSING = "this JAX has no `{}`; tfcompat supports the JAX versions declared in
 # is traced. JAX has no public predicate for it.
 # Fallback: the public `jax.extend.core.find_top_trace` names the current trace; the
 # top level is an evaluation trace.
+_trace_state_clean: Callable[[], bool] | None
 try:
     from jax._src.core import trace_state_clean as _trace_state_clean
 except ImportError:  # pragma: no cover  (a JAX laid out otherwise)
@@ -61,6 +62,7 @@ def current_trace() -> Any:
 # --- EvalTrace -----------------------------------------------------------------------
 # Why: `tf.inside_function()` is "the current trace is not JAX's evaluation trace"; the
 # class is not exported publicly. Fallback: compare the class name.
+_EvalTrace: Any
 try:
     from jax._src.core import EvalTrace as _EvalTrace
 except ImportError:  # pragma: no cover
@@ -81,6 +83,7 @@ def is_eval_trace(trace: Any) -> bool:
 # pruned to evaluate only the initial values of variables created in the trace.
 # Fallback: none for tracing (tf.function cannot work without it: a clear ImportError at
 # first use); `convert_constvars_jaxpr` and `dce_jaxpr` are only used after it.
+_pe: Any
 try:
     from jax._src.interpreters import partial_eval as _pe
 except ImportError:  # pragma: no cover
@@ -91,7 +94,7 @@ def _partial_eval(name: str) -> Callable[..., Any]:
     fn = getattr(_pe, name, None)
     if fn is None:  # pragma: no cover
         raise ImportError(_MISSING.format(f"jax._src.interpreters.partial_eval.{name}"))
-    return fn  # type: ignore[no-any-return]
+    return fn  # type: ignore[no-any-return,unused-ignore]
 
 
 def trace_to_jaxpr_dynamic(fun: Any, in_avals: Any) -> Any:

@@ -18,9 +18,9 @@ from tfcompat._core import dtypes, errors, name_scope
 from tfcompat._core import types as core_types
 from tfcompat._core.tensor import EagerTensor, Reference, Tensor, _device_name
 from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._engine import dispatch, pending, values
 from tfcompat._engine.convert import constant, convert_to_tensor
 from tfcompat._ops import kernels
-from tfcompat._tape import engine
 from tfcompat._tracking import Trackable
 
 __all__ = ["ResourceVariable", "Variable", "VariableAggregation", "VariableSynchronization"]
@@ -53,7 +53,7 @@ class _Handle:
 
     def __init__(self, value: Any, shape: tuple[int, ...], dtype: dtypes.DType) -> None:
         self._value = value
-        # A pending tensor holding the value after a lazy update (see engine.assign_lazy);
+        # A pending tensor holding the value after a lazy update (see pending.assign_lazy);
         # reading `value` computes every pending variable value in one program.
         self.pending: Tensor | None = None
         # The thread that made `pending` (its reads flush it with its other updates).
@@ -67,7 +67,7 @@ class _Handle:
     @property
     def value(self) -> Any:
         if self.pending is not None:
-            engine.flush_variables(self)
+            values.flush_variables(self)
         return self._value
 
     @value.setter
@@ -170,14 +170,14 @@ class Variable(Trackable, core_types.Tensor):
     def _watch_on_recording_tapes(self) -> tuple[Any, ...]:
         """Register this access with recording tapes; return the tapes that watch it."""
         tapes: tuple[Any, ...] = ()
-        for tape in engine.state.recording:
+        for tape in dispatch.state.recording:
             if tape.accessed(self._origin()):
                 tapes += (tape,)
         return tapes
 
     def _tfcompat_read(self) -> Tensor:
         h = self._handle
-        recording = engine.state.recording
+        recording = dispatch.state.recording
         if recording:
             # Recording records hear of the access before the value is read: a
             # tf.function trace swaps a traced value into the handle here.
@@ -284,7 +284,7 @@ class Variable(Trackable, core_types.Tensor):
 
     def _before_write(self) -> None:
         # Before the handle changes, so that a tf.function trace can lift it first.
-        if engine.state.recording:
+        if dispatch.state.recording:
             self._watch_on_recording_tapes()
 
     def _after_write(self, read_value: bool) -> Any:
@@ -301,7 +301,7 @@ class Variable(Trackable, core_types.Tensor):
                 f"shape {self._static_shape}, and the assigned value shape {TensorShape(t._shape)} "
                 "are incompatible."
             )
-        engine.assign_lazy(self._handle, t)
+        pending.assign_lazy(self._handle, t)
         self._handle.shape = t._shape
         return self._after_write(read_value)
 
@@ -316,8 +316,8 @@ class Variable(Trackable, core_types.Tensor):
                 f"Cannot update variable with shape {_kernel_shape(self._handle.shape)} using a "
                 f"Tensor with shape {_kernel_shape(t._shape)}, shapes must be equal.",
             )
-        new = engine.execute("AddV2" if op == "AssignAddVariableOp" else "Sub", (h.current(), t))
-        engine.assign_lazy(h, new)
+        new = dispatch.execute("AddV2" if op == "AssignAddVariableOp" else "Sub", (h.current(), t))
+        pending.assign_lazy(h, new)
         return self._after_write(read_value)
 
     def assign_add(
@@ -335,7 +335,7 @@ class Variable(Trackable, core_types.Tensor):
         idx = convert_to_tensor(indices)
         upd = self._convert_for_assign(updates)
         h = self._handle
-        engine.assign_lazy(h, engine.execute(op, (h.current(), idx, upd)))
+        pending.assign_lazy(h, dispatch.execute(op, (h.current(), idx, upd)))
         return self._after_write(True)
 
     def scatter_nd_update(self, indices: Any, updates: Any, name: Any = None) -> Any:
@@ -445,7 +445,7 @@ class _UnreadVariable(ResourceVariable):
     def _watch_on_recording_tapes(self) -> tuple[Any, ...]:
         # As TF: accessing a variable through an `assign*` alias does not watch it; the
         # access is recorded only where the storage is already watched.
-        return tuple(tape for tape in engine.state.recording if tape.watches(self))
+        return tuple(tape for tape in dispatch.state.recording if tape.watches(self))
 
 
 def _kernel_shape(shape: tuple[int, ...]) -> str:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._engine.caches import OpCache
 from tfcompat._engine.convert import convert_to_tensor
 from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
@@ -303,9 +303,8 @@ def _is_input(t: Tensor, arg_pos: dict[int, int], var_pos: dict[int, int]) -> bo
     return id(t) in arg_pos or (t._var is not None and t._var.uid in var_pos)
 
 
-_OPS: OrderedDict[Any, tuple[RawOp, tuple[bool, ...]]] = OrderedDict()
-_OPS_MAX = 256
-_OPS_LOCK = threading.Lock()
+# (op, no_grad) by structure (cleared by clear_caches(), bounded by set_cache_size).
+_OPS = OpCache("custom_gradient")
 
 
 def _custom_op(
@@ -356,11 +355,9 @@ def _custom_op(
         _python_key(kwargs),
         len(variables),
     )
-    with _OPS_LOCK:
-        hit = _OPS.get(key)
-        if hit is not None:
-            _OPS.move_to_end(key)
-            return hit[0], hit[1], g.captures
+    hit = _OPS.get(key)
+    if hit is not None:
+        return hit[0], hit[1], g.captures
 
     in_avals = [(t._shape, t._dtype) for t in input_tensors] + [
         (c._shape, c._dtype) for c in g.captures
@@ -381,10 +378,7 @@ def _custom_op(
     )
     op = RawOp(getattr(f, "__name__", "CustomGradient"), fn, differentiable=True, num_outputs=None)
     no_grad = _probe_none_gradients(fn, in_avals, out_avals, len(input_tensors))
-    with _OPS_LOCK:
-        _OPS[key] = (op, no_grad)
-        while len(_OPS) > _OPS_MAX:
-            _OPS.popitem(last=False)
+    _OPS.put(key, (op, no_grad))
     return op, no_grad, g.captures
 
 
