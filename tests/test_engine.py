@@ -398,3 +398,31 @@ def test_kept_references_do_not_change_the_compiled_programs() -> None:
             before = tf.experimental.compile_stats()["compiles"]
             [t.numpy() for step in kept for t in step[:3]]
             assert tf.experimental.compile_stats()["compiles"] == before
+
+
+def test_clear_caches_and_set_cache_size_reach_every_op_cache() -> None:
+    """The op caches of custom gradients, forward mode and Jacobians are registered with
+    the engine's cache registry: clear_caches() empties them, set_cache_size bounds them."""
+    from tfcompat._engine import caches
+
+    assert {"custom_gradient", "forward", "jacobian"} <= set(caches._OP_CACHES)
+
+    @tf.custom_gradient
+    def square(x: Any) -> Any:
+        return x * x, lambda dy: dy * 2.0 * x
+
+    x = tf.Variable(3.0)
+    for n in range(3):
+        with tf.GradientTape() as tape:
+            y = square(x + float(n) * tf.ones([n + 1]))
+        tape.gradient(y, x)
+    cg = caches._OP_CACHES["custom_gradient"]
+    assert len(cg.entries) == 3
+    old = engine.CACHE.maxsize
+    tf.experimental.set_cache_size(2)
+    try:
+        assert len(cg.entries) == 2 and cg.maxsize == 2
+        tf.experimental.clear_caches()
+        assert all(len(c.entries) == 0 for c in caches._OP_CACHES.values())
+    finally:
+        tf.experimental.set_cache_size(old)
