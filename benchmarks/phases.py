@@ -34,7 +34,7 @@ PHASES = (
     "_held_intermediates",
     "_gradient_node",
     "_materialize",
-    "_alive_outputs",
+    "_node_outputs",
     "drain",
     "_sweep_orphans",
 )
@@ -55,17 +55,31 @@ def instrument(times: dict[str, list[int]]) -> Callable[[], None]:
 
         return wrapper
 
+    # The engine's modules import each other's functions by name: each phase is replaced
+    # in every module that holds it.
+    holders = {
+        name: [
+            m
+            for m in list(sys.modules.values())
+            if getattr(m, "__name__", "").startswith("tfcompat.")
+            and getattr(m, name, None) is saved[name]
+        ]
+        for name in saved
+    }
+
+    def patch(name: str, fn: Any) -> None:
+        for m in holders[name]:
+            setattr(m, name, fn)
+
     for name in PHASES:
-        setattr(engine, name, timed(name, saved[name]))
+        patch(name, timed(name, saved[name]))
     jit_program = saved["jit_program"]
-    engine.jit_program = lambda fn, barriers: timed("(jitted call)", jit_program(fn, barriers))
-    engine._EAGER.clear()  # one-op programs are jitted again, through the wrapper
-    engine.clear_caches()
+    patch("jit_program", lambda fn, barriers: timed("(jitted call)", jit_program(fn, barriers)))
+    engine.clear_caches()  # one-op programs are jitted again, through the wrapper
 
     def undo() -> None:
         for name, fn in saved.items():
-            setattr(engine, name, fn)
-        engine._EAGER.clear()
+            patch(name, fn)
         engine.clear_caches()
 
     return undo

@@ -20,7 +20,7 @@ from tfcompare import assert_same, capture
 
 import tfcompat
 from tfcompat._tape import engine as _engine
-from tfcompat._tape import tape as _tape_mod
+from tfcompat._tape import record as _tape_mod
 
 _TF_FIXTURES = ("real_tf", "run_both")
 

@@ -16,8 +16,7 @@ PROBE = """
 import jax
 {before}
 import tfcompat as tf
-from jax._src import xla_bridge
-print(xla_bridge._CPU_ENABLE_ASYNC_DISPATCH.value, float(tf.constant(2.0) * 3.0))
+print(jax.config.values['jax_cpu_enable_async_dispatch'], float(tf.constant(2.0) * 3.0))
 """
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import tfcompat
+from tfcompat._engine import caches
 from tfcompat._ops.registry import OPS, register
 from tfcompat._tape import engine
 
@@ -280,7 +281,7 @@ def test_an_op_registered_with_operands_gets_them_as_arrays() -> None:
 def test_the_compile_log_names_what_caused_each_compile(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(engine, "_LOG_COMPILES", True)
+    monkeypatch.setattr(caches, "_LOG_COMPILES", True)
     caplog.set_level("WARNING", logger="tfcompat")
     tfcompat.experimental.clear_caches()
     a = tfcompat.Variable(np.arange(20, dtype=np.float32))

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import tfcompat as tf
+from tfcompat._ops.registry import ELEMENTWISE, OPS
 from tfcompat._tape import engine
 
 _BASELINE = [0]
@@ -280,7 +281,7 @@ def test_run_eagerly_computes_every_op_at_once_and_keeps_gradients() -> None:
 
 
 # -- abstract evaluation without a trace ---------------------------------------------------
-_EW_OPS = sorted(name for name, op in engine.OPS.items() if engine.ELEMENTWISE in op.tags)
+_EW_OPS = sorted(name for name, op in OPS.items() if ELEMENTWISE in op.tags)
 _EW_SHAPES = [((),), ((3,),), ((2, 3), (3,)), ((2, 1), (1, 4)), ((), (2, 2)), ((0, 3), (1,))]
 
 
@@ -290,7 +291,7 @@ def test_elementwise_avals_match_a_trace(name: str, dtype: str) -> None:
     """The untraced avals of ELEMENTWISE ops are what tracing the op gives."""
     import jax
 
-    op = engine.OPS[name]
+    op = OPS[name]
     binary = op.error is not None  # the binary ones map broadcast errors to TF's
     dt = tf.as_dtype(dtype)
     for shapes in _EW_SHAPES:
@@ -338,3 +339,90 @@ def test_elementwise_avals_match_tensorflow(run_both: Any) -> None:
 @pytest.mark.parametrize("op", ["add", "subtract", "multiply", "pow", "maximum", "atan2"])
 def test_elementwise_bad_shapes_match_tensorflow(run_both: Any, op: str) -> None:
     run_both(lambda tf: _elementwise_bad_shapes(tf, op))
+
+
+def _kept_references_run(keep: str) -> tuple[list[Any], int, list[np.ndarray], list[Any]]:
+    """Five MLP steps from a cleared cache, user code keeping the references `keep` names
+    around each step; returns (program keys, compiles, values, what was kept)."""
+    tf.experimental.clear_caches()
+    start = tf.experimental.compile_stats()["compiles"]
+    params, x, y = _mlp()
+    w1, b1, w2, b2 = params
+    kept: list[Any] = []
+    losses = []
+    for _ in range(5):
+        with tf.GradientTape() as tape:
+            pre = x @ w1 + b1
+            h = tf.nn.relu(pre)
+            logits = h @ w2 + b2
+            loss = tf.reduce_mean(tf.reduce_sum(tf.square(logits - y), axis=1))
+        grads = tape.gradient(loss, params)
+        alias = grads[0]  # an extra local (it outlives the update)
+        if keep == "activations":
+            kept.append((pre, h, logits))  # held across steps (an accuracy, a summary)
+        elif keep == "gradients":
+            kept.append(list(grads))  # held across steps (a gradient log)
+        elif keep == "everything":
+            kept.append((pre, h, logits, loss, list(grads), alias, tape))
+        for v, g in zip(params, grads, strict=True):
+            v.assign_sub(0.1 * g)
+        if keep == "none":
+            del pre, h, logits, grads, alias
+        losses.append(float(loss))
+    values = [*[v.numpy() for v in params], np.asarray(losses)]
+    # Node keys renumbered by first appearance (a gradient op built anew after
+    # clear_caches gets a new key id); the rest of each program key as it is.
+    ids: dict[int, int] = {}
+    keys = [
+        (k[0], tuple((ids.setdefault(s[0], len(ids)), *s[1:]) for s in k[1]), *k[2:])
+        for k in engine.CACHE.entries
+    ]
+    return keys, tf.experimental.compile_stats()["compiles"] - start, values, kept
+
+
+def test_kept_references_do_not_change_the_compiled_programs() -> None:
+    """What user code keeps alive (an extra local, activations or gradients kept in a
+    list) changes neither which programs compile nor their values: a program's outputs
+    are chosen from the graph, not from reference counts."""
+    keys0, compiles0, values0, _ = _kept_references_run("none")
+    for keep in ("alias", "activations", "gradients", "everything"):
+        keys, n, values, kept = _kept_references_run(keep)
+        assert keys == keys0, keep
+        assert n == compiles0, keep
+        for a, b in zip(values, values0, strict=True):
+            np.testing.assert_array_equal(a, b)
+        if keep in ("activations", "everything"):
+            # The kept activations were filled by the step's program (no replay).
+            for t in kept[-1][:3]:
+                assert t._value is not None
+            before = tf.experimental.compile_stats()["compiles"]
+            [t.numpy() for step in kept for t in step[:3]]
+            assert tf.experimental.compile_stats()["compiles"] == before
+
+
+def test_clear_caches_and_set_cache_size_reach_every_op_cache() -> None:
+    """The op caches of custom gradients, forward mode and Jacobians are registered with
+    the engine's cache registry: clear_caches() empties them, set_cache_size bounds them."""
+    from tfcompat._engine import caches
+
+    assert {"custom_gradient", "forward", "jacobian"} <= set(caches._OP_CACHES)
+
+    @tf.custom_gradient
+    def square(x: Any) -> Any:
+        return x * x, lambda dy: dy * 2.0 * x
+
+    x = tf.Variable(3.0)
+    for n in range(3):
+        with tf.GradientTape() as tape:
+            y = square(x + float(n) * tf.ones([n + 1]))
+        tape.gradient(y, x)
+    cg = caches._OP_CACHES["custom_gradient"]
+    assert len(cg.entries) == 3
+    old = engine.CACHE.maxsize
+    tf.experimental.set_cache_size(2)
+    try:
+        assert len(cg.entries) == 2 and cg.maxsize == 2
+        tf.experimental.clear_caches()
+        assert all(len(c.entries) == 0 for c in caches._OP_CACHES.values())
+    finally:
+        tf.experimental.set_cache_size(old)

@@ -2,7 +2,7 @@
 
 Graph traversal is iterative, so a 100,000-op tape records, prunes and plans with the
 recursion limit at Python's default (1,000); programs of more than
-`engine.SEGMENT_ABOVE` nodes are traced in segments with optimization barriers between
+`ir.SEGMENT_ABOVE` nodes are traced in segments with optimization barriers between
 them, so XLA compiles a 100,000-op chain (unsegmented, its CPU compiler died with
 SIGSEGV from about 21,500 ops on). The budgets below are generous multiples
 of what a busy 2-core machine measures (docs/reliability.md lists the figures); they
@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import tfcompat as tf
+from tfcompat._engine import ir
 from tfcompat._tape import engine
 
 
@@ -146,7 +147,7 @@ def test_100k_op_value_program_compiles_and_runs() -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Segmented programs (engine.SEGMENT_ABOVE / SEGMENT_NODES, set low here)
+# Segmented programs (ir.SEGMENT_ABOVE / SEGMENT_NODES, set low here)
 # --------------------------------------------------------------------------------------
 
 
@@ -176,8 +177,8 @@ def _mixed_chain_results(n: int) -> tuple[Any, ...]:
 def test_segmented_program_matches_unsegmented(monkeypatch: pytest.MonkeyPatch) -> None:
     n = 300
     plain = _mixed_chain_results(n)
-    monkeypatch.setattr(engine, "SEGMENT_ABOVE", 100)
-    monkeypatch.setattr(engine, "SEGMENT_NODES", 64)
+    monkeypatch.setattr(ir, "SEGMENT_ABOVE", 100)
+    monkeypatch.setattr(ir, "SEGMENT_NODES", 64)
     segmented = _mixed_chain_results(n)
     for a, b in zip(plain, segmented, strict=True):
         assert np.all(np.isfinite(a))
@@ -195,8 +196,8 @@ def test_program_segments_only_above_the_threshold(monkeypatch: pytest.MonkeyPat
     program = w.program()  # 600 nodes: the default threshold keeps one segment
     assert program.segments == ((0, 600, ()),) and not program.barriers
 
-    monkeypatch.setattr(engine, "SEGMENT_ABOVE", 100)
-    monkeypatch.setattr(engine, "SEGMENT_NODES", 64)
+    monkeypatch.setattr(ir, "SEGMENT_ABOVE", 100)
+    monkeypatch.setattr(ir, "SEGMENT_NODES", 64)
     engine.clear_caches()
     program = w.program()
     assert [s[:2] for s in program.segments] == [(i, min(i + 64, 600)) for i in range(0, 600, 64)]
@@ -210,8 +211,8 @@ def test_program_segments_only_above_the_threshold(monkeypatch: pytest.MonkeyPat
 
 
 def test_segmented_training_loop_compiles_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "SEGMENT_ABOVE", 100)
-    monkeypatch.setattr(engine, "SEGMENT_NODES", 64)
+    monkeypatch.setattr(ir, "SEGMENT_ABOVE", 100)
+    monkeypatch.setattr(ir, "SEGMENT_NODES", 64)
     engine.clear_caches()
     w = tf.Variable(np.full(4, 0.5, np.float32))
 

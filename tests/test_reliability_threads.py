@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import tfcompat as tf
+from tfcompat._engine import abstract
 from tfcompat._tape import engine
 
 
@@ -348,7 +349,7 @@ def test_keyboard_interrupt_from_jax_jit_leaves_tfcompat_usable(
 
         return call
 
-    monkeypatch.setattr(engine.jax, "jit", jit)
+    monkeypatch.setattr(jax, "jit", jit)
     with pytest.raises(KeyboardInterrupt):
         w.numpy()
     monkeypatch.undo()
@@ -391,8 +392,8 @@ class _SlowLen(list):  # type: ignore[type-arg]
 def test_abstract_evaluation_key_ids_are_unique_across_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    keys = _SlowLen(engine._KEY_OUTS)
-    monkeypatch.setattr(engine, "_KEY_OUTS", keys)
+    keys = _SlowLen(abstract._KEY_OUTS)
+    monkeypatch.setattr(abstract, "_KEY_OUTS", keys)
 
     def make(i: int) -> Callable[[], list[Any]]:
         return lambda: [engine._new_key((((i, j), tf.float32),)) for j in range(50)]

@@ -1070,7 +1070,7 @@ def _logged(caplog: pytest.LogCaptureFixture, fn: Callable[[Any], None], tf: Any
 
 
 def _reset_log_counters() -> None:
-    tfcompat._tape.tape._log_counts.clear()
+    tfcompat._tape.record._log_counts.clear()
     tf_logging = sys.modules.get("tensorflow.python.platform.tf_logging")
     if tf_logging is not None:
         tf_logging._log_counter_per_token.clear()

@@ -27,11 +27,9 @@ def _run_cpu_programs_inline() -> None:
 
     if os.environ.get("TFCOMPAT_CPU_ASYNC_DISPATCH", "0") not in ("", "0"):
         return
-    try:
-        from jax._src.xla_bridge import _backends as backends
-    except ImportError:  # a JAX laid out otherwise: setting the option is harmless
-        backends = {}
-    if backends:
+    from tfcompat._engine.jax_internals import backends_initialized
+
+    if backends_initialized():
         return  # the CPU client exists already (and keeps its setting)
     with contextlib.suppress(AttributeError):  # a JAX without the option keeps its default
         _jax.config.update("jax_cpu_enable_async_dispatch", False)

@@ -40,9 +40,9 @@ from typing import Any, cast
 
 import jax
 import numpy as np
-from jax._src import api_util, core, source_info_util
-from jax._src import linear_util as lu
-from jax._src.interpreters import partial_eval as pe
+from jax import api_util, core
+from jax.extend import linear_util as lu
+from jax.extend import source_info_util
 
 from tfcompat import (
     _concrete_printing,
@@ -54,12 +54,12 @@ from tfcompat import (
 )
 from tfcompat._composite import base as composite
 from tfcompat._composite.base import CompositeTensor
-from tfcompat._core import dtypes, errors
-from tfcompat._core import tensor as tensor_mod
+from tfcompat._core import dtypes, errors, hooks
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
 from tfcompat._core.variable import Variable, _Handle
+from tfcompat._engine import jax_internals
 from tfcompat._ops import checks
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
@@ -361,7 +361,7 @@ class _TraceScope:
 
 
 def _current_trace() -> Any:
-    return core.trace_ctx.trace
+    return jax_internals.current_trace()
 
 
 def _new_start_uid() -> int:
@@ -575,7 +575,7 @@ def _graph_name(t: Tensor) -> str:
     return f"{base if index == 0 else f'{base}_{index}'}:{out}"
 
 
-tensor_mod.graph_name = _graph_name
+hooks.register("graph_name", _graph_name)
 
 
 def trace_python(
@@ -640,7 +640,8 @@ def trace_python(
             state.recording = saved_recording
 
     try:
-        jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(lu.wrap_init(traced, debug_info=dbg), avals)
+        wrapped = lu.wrap_init(traced, debug_info=dbg)
+        jaxpr, _, consts = jax_internals.trace_to_jaxpr_dynamic(wrapped, avals)
     finally:
         for t, old in saved_subst:
             t._value = old
@@ -832,10 +833,10 @@ def _initial_values(jaxpr: Any, consts: Any, n_init: int, inputs: list[Any]) -> 
     used = [False] * (len(jaxpr.outvars) - n_init) + [True] * n_init
     # The constants become leading inputs: the debug info's argument names (which do not
     # count them) would no longer match the inputs, so they are marked unknown.
-    with_consts = pe.convert_constvars_jaxpr(
+    with_consts = jax_internals.convert_constvars_jaxpr(
         jaxpr.replace(debug_info=jaxpr.debug_info.with_unknown_names())
     )
-    dce, _ = pe.dce_jaxpr(with_consts, used, instantiate=True)
+    dce, _ = jax_internals.dce_jaxpr(with_consts, used, instantiate=True)
     return list(jax.jit(lambda *v: core.eval_jaxpr(dce, (), *v))(*consts, *inputs))
 
 

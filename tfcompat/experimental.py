@@ -16,7 +16,6 @@
 """
 
 from tfcompat import _dtensor as dtensor  # noqa: F401  (tfcompat-keras hook)
-from tfcompat._tape import cache_warning as _cache_warning
 from tfcompat._tape import engine as _engine
 from tfcompat._tape.cache_warning import RecompilationWarning
 from tfcompat._tape.engine import clear_caches, compile_stats
@@ -30,7 +29,7 @@ def set_cache_size(maxsize: int) -> None:
     The default is 256 (or `TFCOMPAT_CACHE_SIZE`). A loop that needs more programs than
     the cache holds recompiles evicted ones and gets a `RecompilationWarning`.
     """
-    _cache_warning.resize(_engine.CACHE, maxsize)
+    _engine.set_cache_size(maxsize)
 
 
 def run_eagerly(enabled: bool = True) -> None:

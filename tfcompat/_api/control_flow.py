@@ -40,8 +40,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import lax
-from jax._src import api_util, core
+from jax import api_util, core, lax
 
 from tfcompat._composite.base import is_composite
 from tfcompat._composite.base import while_loop as composite_while
@@ -49,6 +48,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._engine import jax_internals
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
 from tfcompat._tape.custom_gradient import recording_tapes
@@ -88,7 +88,7 @@ def _is_tracer(x: Any) -> bool:
 
 def _tracing(*values: Any) -> bool:
     """True inside a JAX trace (a tf.function) or when a value is a tracer."""
-    if not core.trace_state_clean():
+    if not jax_internals.trace_state_clean():
         return True
     return any(_is_tracer(v) for v in nest.flatten(list(values)))
 
@@ -568,7 +568,7 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
     # A tape outside the tf.function being traced may differentiate the whole function
     # later, so a loop over floating values with a static bound takes the differentiable
     # (scan) form whenever a trace is under way.
-    outer = not core.trace_state_clean() and any(t._dtype._trainable for t in inputs)
+    outer = not jax_internals.trace_state_clean() and any(t._dtype._trainable for t in inputs)
     differentiable = static_limit is not None and (_watched(inputs) or outer)
 
     def unpack(ops: Sequence[Any]) -> tuple[list[Any], list[Any], Any, Any]:

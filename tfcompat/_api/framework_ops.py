@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from jax._src import core
+from jax import core
 
 from tfcompat import _device
 from tfcompat._core import errors
 from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
 from tfcompat._core.tensor_shape import TensorShape
+from tfcompat._engine import jax_internals
 from tfcompat._tape import engine
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 
 def inside_function() -> bool:
     """tfcompat implementation of `tf.inside_function`: whether a function is being traced."""
-    return not isinstance(core.trace_ctx.trace, core.EvalTrace)
+    return not jax_internals.is_eval_trace(jax_internals.current_trace())
 
 
 def executing_eagerly() -> bool:

@@ -19,7 +19,7 @@ import jax
 import numpy as np
 
 from tfcompat._composite.base import CompositeTensor, TypeSpec, register_pytree
-from tfcompat._core import dtypes
+from tfcompat._core import dtypes, hooks
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape, as_shape
@@ -280,11 +280,5 @@ def _is_concrete(t: Tensor) -> bool:
     return not isinstance(t._array(), jax.core.Tracer)
 
 
-def _install() -> None:
-    from tfcompat._tape import tape
-
-    tape.sparse_gradients = sparse_gradients
-
-
 register_pytree(IndexedSlices)
-_install()
+hooks.register("sparse_gradients", sparse_gradients)

@@ -42,6 +42,7 @@ from tfcompat._api._args import (
 from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import convert_to_tensor, from_array
 from tfcompat._core.tensor import Tensor
+from tfcompat._engine import jax_internals
 from tfcompat._tape import engine
 from tfcompat._tape.engine import execute
 
@@ -195,12 +196,7 @@ def get_seed(op_seed: Any) -> tuple[int | None, int | None]:
     return seeds
 
 
-try:
-    from jax._src.core import trace_state_clean as _trace_state_clean
-except ImportError:  # pragma: no cover  (a future jax): treat every call as eager
-
-    def _trace_state_clean() -> bool:
-        return True
+_trace_state_clean = jax_internals.trace_state_clean
 
 
 def _tracing() -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 import jax
 
+from tfcompat._core import hooks
 from tfcompat._util import nest
 
 __all__ = ["CompositeTensor", "TypeSpec", "is_composite", "register_pytree", "while_loop"]
@@ -269,3 +270,7 @@ def _probe_shapes(body: Any, loop_vars: Any, leaves: list[Any], probe: Any) -> N
     for x, p in zip(leaves, probes, strict=True):
         if p is not None and p is not x:
             x._tfcompat_learn_shape(p)
+
+
+hooks.register("composite_flatten", flatten)
+hooks.register("composite_pack", pack_sequence_as)

@@ -2,7 +2,7 @@
 
 A Tensor is *concrete* when it holds an array (`jax.Array` or a host `numpy.ndarray`)
 and *pending* when it holds a graph `Node` whose value has not been computed yet (see
-DESIGN.md, "The execution model"). Shape and dtype are always known. Reading the value
+docs/design.md). Shape and dtype are always known. Reading the value
 of a pending tensor (`numpy()`, `repr`, `bool()` ...) materializes it through the
 engine's compiled-function cache.
 
@@ -22,15 +22,11 @@ from tfcompat import _device
 from tfcompat._core import dtypes
 from tfcompat._core import types as core_types
 from tfcompat._core.dtypes import DType
+from tfcompat._core.hooks import HOOKS
 from tfcompat._core.tensor_shape import TensorShape, as_shape
 
 __all__ = ["EagerTensor", "Node", "Reference", "Tensor", "is_tensor"]
 
-# Set by tfcompat._tape.engine when it is imported: computes a pending tensor's value.
-_materialize: Callable[[Tensor], Any] | None = None
-# Set by tfcompat._core.convert (which imports this module): `convert_to_tensor`, used
-# to unpickle tensors as TF does.
-_rebuild: Callable[[Any], Any] | None = None
 # Called with a tensor whose array is handed to JAX (`__jax_array__`); the tape layer
 # registers the check that warns when a recording tape follows the tensor.
 jax_export_hooks: list[Callable[[Tensor], None]] = []
@@ -122,8 +118,9 @@ class Tensor(core_types.Tensor):
         """The value as an array (materializing a pending tensor)."""
         value = self._value
         if value is None:
-            assert _materialize is not None
-            value = _materialize(self)
+            materialize = HOOKS.materialize
+            assert materialize is not None
+            value = materialize(self)
         return value
 
     def numpy(self) -> Any:
@@ -208,7 +205,8 @@ class Tensor(core_types.Tensor):
         """While a tf.function is traced: the tensor's name as TF's graph names it."""
         if self._dtype is dtypes.string or not isinstance(self._array(), jax.core.Tracer):
             return None
-        return graph_name(self)
+        name = HOOKS.graph_name
+        return name(self) if name is not None else "Tensor:0"
 
     def __repr__(self) -> str:
         shape, dtype = TensorShape(self._shape), self._dtype.name
@@ -301,8 +299,8 @@ class Tensor(core_types.Tensor):
         raise AttributeError(_NUMPY_HINT.format(type(self).__name__, "astype"))
 
     def __reduce__(self) -> Any:
-        assert _rebuild is not None
-        return _rebuild, (self.numpy(),)
+        assert HOOKS.rebuild is not None
+        return HOOKS.rebuild, (self.numpy(),)
 
     # -- graph-only members, as TF eager ------------------------------------------------
     @property
@@ -362,14 +360,6 @@ class Reference:
 
     def __repr__(self) -> str:
         return f"<Reference wrapping {self._wrapped!r}>"
-
-
-def _default_graph_name(t: Tensor) -> str:
-    return "Tensor:0"
-
-
-# Set by tfcompat._function: names symbolic tensors as TF's graphs do ("x:0", "mul_1:0").
-graph_name: Callable[[Tensor], str] = _default_graph_name
 
 
 def is_tensor(x: Any) -> bool:

@@ -45,9 +45,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax._src import core
 
 from tfcompat._core import errors
+from tfcompat._engine import jax_internals
 
 __all__ = [
     "Collector",
@@ -169,7 +169,7 @@ def check(
     collector = _current()
     if collector is None:
         return
-    if collector.trace is core.trace_ctx.trace:
+    if collector.trace is jax_internals.current_trace():
         flag = jnp.asarray(bad).reshape(())
         collector.checks.append(_Check(flag, tuple(info), message, node, cls, subject))
         return

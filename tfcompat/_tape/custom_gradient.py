@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,11 +37,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
-from tfcompat._core.variable import Variable
+from tfcompat._engine.caches import OpCache
+from tfcompat._engine.convert import convert_to_tensor
+from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
+from tfcompat._tape.record import TapeRecord
 from tfcompat._util import nest
 
 __all__ = ["VariableWatcher", "custom_gradient", "paused_recording", "recompute_grad"]
@@ -85,14 +86,17 @@ class VariableWatcher:
                     break
 
 
+def _identity(x: Any) -> Tensor:
+    """`tf.identity` (the raw op; this layer does not import the public API)."""
+    return engine.execute("Identity", (x if isinstance(x, Tensor) else convert_to_tensor(x),))
+
+
 @contextmanager
 def paused_recording() -> Iterator[None]:
     """No tape records inside (TF's `record.stop_recording()`): ops run on values.
 
     Records that are not tapes (variable watchers, a `tf.function` trace) stay active.
     """
-    from tfcompat._tape.tape import TapeRecord
-
     state = engine.state
     saved = state.recording
     state.recording = [r for r in saved if not isinstance(r, TapeRecord)]
@@ -104,8 +108,6 @@ def paused_recording() -> Iterator[None]:
 
 def recording_tapes() -> list[Any]:
     """The tape records now recording (not watchers or traces)."""
-    from tfcompat._tape.tape import TapeRecord
-
     return [r for r in engine.state.recording if isinstance(r, TapeRecord)]
 
 
@@ -154,9 +156,7 @@ def _eager_mode_decorator(f: Any, args: tuple[Any, ...], kwargs: dict[str, Any])
     recording = recording_tapes()
     if not any(r in t._tapes for t in input_tensors for r in recording):
         # No tape watches an input: nothing to record (TF's record_operation is a no-op).
-        from tfcompat._api.array_ops import identity
-
-        return nest.pack_sequence_as(result, [identity(r) for r in flat_result])
+        return nest.pack_sequence_as(result, [_identity(r) for r in flat_result])
 
     op, no_grad, captures = _custom_op(
         f, grad_fn, args, kwargs, flat_args, input_tensors, variables, flat_result
@@ -303,9 +303,8 @@ def _is_input(t: Tensor, arg_pos: dict[int, int], var_pos: dict[int, int]) -> bo
     return id(t) in arg_pos or (t._var is not None and t._var.uid in var_pos)
 
 
-_OPS: OrderedDict[Any, tuple[RawOp, tuple[bool, ...]]] = OrderedDict()
-_OPS_MAX = 256
-_OPS_LOCK = threading.Lock()
+# (op, no_grad) by structure (cleared by clear_caches(), bounded by set_cache_size).
+_OPS = OpCache("custom_gradient")
 
 
 def _custom_op(
@@ -356,11 +355,9 @@ def _custom_op(
         _python_key(kwargs),
         len(variables),
     )
-    with _OPS_LOCK:
-        hit = _OPS.get(key)
-        if hit is not None:
-            _OPS.move_to_end(key)
-            return hit[0], hit[1], g.captures
+    hit = _OPS.get(key)
+    if hit is not None:
+        return hit[0], hit[1], g.captures
 
     in_avals = [(t._shape, t._dtype) for t in input_tensors] + [
         (c._shape, c._dtype) for c in g.captures
@@ -381,10 +378,7 @@ def _custom_op(
     )
     op = RawOp(getattr(f, "__name__", "CustomGradient"), fn, differentiable=True, num_outputs=None)
     no_grad = _probe_none_gradients(fn, in_avals, out_avals, len(input_tensors))
-    with _OPS_LOCK:
-        _OPS[key] = (op, no_grad)
-        while len(_OPS) > _OPS_MAX:
-            _OPS.popitem(last=False)
+    _OPS.put(key, (op, no_grad))
     return op, no_grad, g.captures
 
 
@@ -617,10 +611,8 @@ def recompute_grad(f: Any) -> Any:
             result = f(*args, **kwargs)
 
         def grad_wrapper(*dresult: Any, variables: Any = None) -> Any:
-            from tfcompat._api.array_ops import identity
-
             with GradientTape() as t:
-                id_args = nest.map_structure(identity, args)
+                id_args = nest.map_structure(_identity, args)
                 t.watch(id_args)
                 if variables is not None:
                     t.watch(variables)

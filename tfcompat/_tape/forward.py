@@ -16,20 +16,19 @@ Differences from TensorFlow:
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
-from tfcompat._core.variable import Variable
+from tfcompat._engine.caches import OpCache
+from tfcompat._engine.convert import convert_to_tensor
+from tfcompat._engine.deps import jaxpr_deps
+from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
-from tfcompat._tape.higher_order import jaxpr_deps
 from tfcompat._tape.tape import TapeRecord, UnconnectedGradients
 from tfcompat._util import nest
 
@@ -176,20 +175,17 @@ def _target(x: Any) -> Tensor:
     return convert_to_tensor(x)
 
 
-_OPS: OrderedDict[Any, RawOp] = OrderedDict()
-_OPS_MAX = 256
-_OPS_LOCK = threading.Lock()
+# Ops by structure (cleared by clear_caches(), bounded by set_cache_size).
+_OPS = OpCache("forward")
 
 
 def _jvp_op(
     key: Any, w: Any, target_refs: list[Any], tangent_pos: list[int], live: tuple[int, ...]
 ) -> RawOp:
     """The raw op `(*leaves, *tangents) -> JVPs of the live targets`, cached by structure."""
-    with _OPS_LOCK:
-        op = _OPS.get(key)
-        if op is not None:
-            _OPS.move_to_end(key)
-            return op
+    op = _OPS.get(key)
+    if op is not None:
+        return op
     program = w.program()
     n_leaves = len(w.leaves)
     refs = [target_refs[i] for i in live]
@@ -221,10 +217,7 @@ def _jvp_op(
         deps=jaxpr_deps(jvp_fn),
         tags=frozenset({engine.BARRIERS}) if program.barriers else frozenset(),
     )
-    with _OPS_LOCK:
-        _OPS[key] = op
-        while len(_OPS) > _OPS_MAX:
-            _OPS.popitem(last=False)
+    _OPS.put(key, op)
     return op
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import jax
 
 from tfcompat._core import tensor as tensor_mod
-from tfcompat._core.convert import convert_to_tensor
 from tfcompat._core.tensor import Tensor
+from tfcompat._engine.convert import convert_to_tensor
 from tfcompat._tape import engine
 
 __all__ = ["UnrecordedComputationWarning", "from_jax", "to_jax"]

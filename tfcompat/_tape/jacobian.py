@@ -14,8 +14,6 @@ compose.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import jax
@@ -24,12 +22,13 @@ import numpy as np
 
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.tensor_shape import TensorShape
-from tfcompat._core.variable import Variable
+from tfcompat._engine.caches import OpCache
+from tfcompat._engine.deps import jaxpr_deps
+from tfcompat._engine.variable import Variable
 from tfcompat._ops.registry import RawOp
 from tfcompat._tape import engine
-from tfcompat._tape import tape as tape_mod
-from tfcompat._tape.higher_order import jaxpr_deps
-from tfcompat._tape.tape import UnconnectedGradients
+from tfcompat._tape import record as tape_mod
+from tfcompat._tape.record import UnconnectedGradients
 from tfcompat._util import nest
 
 __all__ = ["batch_jacobian", "jacobian"]
@@ -208,8 +207,7 @@ def _run(
                 grads[i] = next(it)
 
     if not tape._persistent:
-        tape._consumed = record
-        tape._tape = None
+        tape._mark_consumed(record)
         engine.retire(record)
         engine.release([target_t])
     return grads
@@ -262,9 +260,8 @@ class _BatchJacobianKind:
         return g.reshape(self.target_shape + self.source_shape[1:])
 
 
-_OPS: OrderedDict[Any, tuple[Any, RawOp]] = OrderedDict()
-_OPS_MAX = 256
-_OPS_LOCK = threading.Lock()
+# (plan, op) by (plan id, kind) (cleared by clear_caches(), bounded by set_cache_size).
+_OPS = OpCache("jacobian")
 
 
 def _jacobian_op(plan: Any, kind: Any) -> RawOp:
@@ -274,11 +271,9 @@ def _jacobian_op(plan: Any, kind: Any) -> RawOp:
     one abstract evaluation and one compiled program.
     """
     key = (id(plan), kind.key())
-    with _OPS_LOCK:
-        hit = _OPS.get(key)
-        if hit is not None and hit[0] is plan:
-            _OPS.move_to_end(key)
-            return hit[1]
+    hit = _OPS.get(key)
+    if hit is not None and hit[0] is plan:
+        return hit[1]
     fn = plan.fn
     target_dtype = kind.target_dtype.as_numpy_dtype
 
@@ -301,10 +296,7 @@ def _jacobian_op(plan: Any, kind: Any) -> RawOp:
         deps=jaxpr_deps(jacobian_fn),  # TF's None when an outer tape differentiates it
         tags=plan.op.tags,
     )
-    with _OPS_LOCK:
-        _OPS[key] = (plan, op)
-        while len(_OPS) > _OPS_MAX:
-            _OPS.popitem(last=False)
+    _OPS.put(key, (plan, op))
     return op
 
 

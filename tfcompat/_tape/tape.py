@@ -9,7 +9,6 @@ is in `tensor._tapes`; an op is recorded on every recording record that watches 
 from __future__ import annotations
 
 import contextlib
-import enum
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,88 +16,33 @@ import jax.numpy as jnp
 import numpy as np
 
 from tfcompat._core import dtypes, errors
-from tfcompat._core.convert import convert_to_tensor
-from tfcompat._core.tensor import EagerTensor, Tensor, is_tensor
-from tfcompat._core.variable import Variable
+from tfcompat._core.hooks import HOOKS
+from tfcompat._core.tensor import EagerTensor, Tensor
+from tfcompat._engine.convert import convert_to_tensor
+from tfcompat._engine.variable import Variable
 from tfcompat._tape import engine
-from tfcompat._util import nest, tf_logging
+from tfcompat._tape import jacobian as jacobian_mod
+from tfcompat._tape.record import (  # (re-exported: tape_mod.X still works)
+    _NON_PERSISTENT_USED,
+    _PERSISTENT_INSIDE_WARNING,
+    _REENTER,
+    _TARGET_NONE,
+    _WATCH_DTYPE,
+    _WATCH_TYPE,
+    TapeRecord,
+    UnconnectedGradients,
+    _check_dtype,
+    _check_source,
+    _log_first_n,
+    _target_tensor,
+    _unconnected_mode,
+    resource_source,
+)
+from tfcompat._util import nest
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
 _SLOW = object()  # GradientTape._gradient_fast: take the general path
-
-# Set by tfcompat._api.indexed_slices: computes a request's gradients when TF returns
-# tf.IndexedSlices for some sources (gathers of them on axis 0), else returns None.
-sparse_gradients: Any = None
-
-
-class UnconnectedGradients(enum.Enum):
-    """tfcompat implementation of `tf.UnconnectedGradients`."""
-
-    NONE = "none"
-    ZERO = "zero"
-
-
-class TapeRecord:
-    """The underlying tape: what one GradientTape records between resets."""
-
-    __slots__ = (
-        "__weakref__",
-        "dead",
-        "gathers",
-        "persistent",
-        "recorded",
-        "watch_accessed",
-        "watched_vars",
-    )
-
-    def __init__(self, persistent: bool, watch_accessed: bool) -> None:
-        self.persistent = persistent
-        self.watch_accessed = watch_accessed
-        self.watched_vars: dict[int, Variable] = {}
-        # True once no gradient can be taken from this record any more (consumed or reset).
-        self.dead = False
-        # The tensors recorded on this record (see engine.retire).
-        self.recorded: list[Any] = []
-        # Whether a row gather was recorded: only then can a gradient be IndexedSlices.
-        self.gathers = False
-
-    def watches(self, var: Variable) -> bool:
-        """Whether reads of `var`'s storage are recorded (no automatic watching)."""
-        return var._handle.uid in self.watched_vars
-
-    def accessed(self, var: Variable) -> bool:
-        """Called on every read/write of `var` while this record records."""
-        h = var._handle
-        if h.uid in self.watched_vars:
-            return True
-        if self.watch_accessed and var._trainable:
-            self.watched_vars[h.uid] = var
-            return True
-        return False
-
-
-_NON_PERSISTENT_USED = (
-    "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
-)
-_PERSISTENT_INSIDE_WARNING = (
-    "Calling GradientTape.gradient on a persistent tape inside its context is significantly "
-    "less efficient than calling it outside the context (it causes the gradient ops to be "
-    "recorded on the tape, leading to increased CPU and memory usage). Only call "
-    "GradientTape.gradient inside the context if you actually want to trace the gradient in "
-    "order to compute higher order derivatives."
-)
-_REENTER = "Tape is still recording, This can happen if you try to re-enter an already-active tape."
-_WATCH_TYPE = "Passed in object {} of type '{}', not tf.Tensor or tf.Variable or ExtensionType."
-_WATCH_DTYPE = "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r"
-_TARGET_NONE = (
-    "Argument `target` should be a list or nested structure of Tensors, Variables or "
-    "CompositeTensors to be differentiated, but received None."
-)
-
-# TF's log_first_n through the "tensorflow" logger (counts are per process, as TF's).
-_log_first_n = tf_logging.log_first_n
-_log_counts = tf_logging._counts
 
 
 class GradientTape:
@@ -142,6 +86,11 @@ class GradientTape:
             engine.drain()
         engine.state.recording.append(self._tape)
         self._recording = True
+
+    def _mark_consumed(self, record: TapeRecord) -> None:
+        """A non-persistent tape's one gradient (or Jacobian) was taken from `record`."""
+        self._consumed = record  # watched_variables() still answers from it
+        self._tape = None
 
     def _pop_tape(self) -> None:
         if not self._recording:
@@ -257,7 +206,8 @@ class GradientTape:
             [s._origin() if isinstance(s, Variable) else s for s in flat_sources],
             seeds,
         )
-        grads = sparse_gradients(req) if tape.gathers else None
+        sparse = HOOKS.sparse_gradients
+        grads = sparse(req) if tape.gathers and sparse is not None else None
         if grads is None:
             grads = engine.compute_gradients(req)
 
@@ -290,7 +240,8 @@ class GradientTape:
         else:
             return _SLOW
         req = engine.GradientRequest(tape, [target], flat, None)
-        grads = sparse_gradients(req) if tape.gathers else None
+        sparse = HOOKS.sparse_gradients
+        grads = sparse(req) if tape.gathers and sparse is not None else None
         if grads is None:
             grads = engine.compute_gradients(req)
         if not self._persistent:
@@ -312,10 +263,7 @@ class GradientTape:
         parallel_iterations: Any = None,
         experimental_use_pfor: bool = True,
     ) -> Any:
-        # Imported here: tfcompat._tape.jacobian imports this module.
-        from tfcompat._tape import jacobian as _jac
-
-        return _jac.jacobian(
+        return jacobian_mod.jacobian(
             self, target, sources, unconnected_gradients, parallel_iterations, experimental_use_pfor
         )
 
@@ -327,72 +275,12 @@ class GradientTape:
         parallel_iterations: Any = None,
         experimental_use_pfor: bool = True,
     ) -> Any:
-        from tfcompat._tape import jacobian as _jac
-
-        return _jac.batch_jacobian(
+        return jacobian_mod.batch_jacobian(
             self, target, source, unconnected_gradients, parallel_iterations, experimental_use_pfor
         )
 
 
 GradientTape.__module__ = "tfcompat"
-
-
-def _is_trainable(t: Any) -> bool:
-    """TF's `backprop_util.IsTrainable`: a non-tensor is taken as a dtype (3.0 is int32!)."""
-    return dtypes.as_dtype(t.dtype if is_tensor(t) else t)._trainable
-
-
-def _check_dtype(t: Any) -> None:
-    """TF vlogs `t.dtype` for an untrainable target/source, so `t.dtype` must exist."""
-    if not _is_trainable(t):
-        _ = t.dtype
-
-
-def resource_source(s: Any) -> Any:
-    """The tfcompat Variable behind an object that acts as a resource variable, else `s`.
-
-    As TF's tape, objects with `_should_act_as_resource_variable` (Keras's variables) are
-    differentiated through their `handle`: the storage of the variable they wrap.
-    """
-    if getattr(s, "_should_act_as_resource_variable", False) and not isinstance(s, Variable):
-        ref = getattr(s.handle, "variable", None)
-        var = ref() if ref is not None else None
-        if var is not None:
-            return var
-    return s
-
-
-def _check_source(s: Any) -> None:
-    """TF's checks of one source (also used by jacobians)."""
-    _check_dtype(s)
-    if not isinstance(s, (Tensor, Variable)):
-        _ = s._id  # TF's C tape reads `_id`: AttributeError, with Python's text
-
-
-def _target_tensor(t: Any, tape: Any = None) -> Tensor:
-    """The tensor to differentiate for target `t` (a Variable's current value)."""
-    if isinstance(t, Variable):
-        origin = t._origin()
-        h = origin._handle
-        read = EagerTensor(h.value, h.shape, h.dtype)
-        read._var = h
-        return read
-    if isinstance(t, Tensor):
-        return t
-    dense = getattr(t, "_tfcompat_dense", None)
-    if dense is not None:
-        return dense()  # type: ignore[no-any-return,unused-ignore]
-    _ = t._id  # TF's C tape reads `_id`: AttributeError, with Python's text
-    raise TypeError(f"Cannot differentiate {t!r}: not a Tensor or Variable.")
-
-
-def _unconnected_mode(value: Any) -> UnconnectedGradients:
-    if isinstance(value, UnconnectedGradients):
-        return value
-    try:
-        return UnconnectedGradients(value)
-    except ValueError:
-        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
 
 
 def _flat_seeds(output_gradients: Any) -> list[Tensor | None] | None:

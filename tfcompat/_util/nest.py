@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tfcompat._core.hooks import HOOKS
+
 __all__ = ["flatten", "is_nested", "map_structure", "pack_sequence_as"]
 
 
@@ -31,10 +33,8 @@ def _is_nested_fast(x: Any) -> bool:
 
 def flatten(structure: Any, expand_composites: bool = False) -> list[Any]:
     """tfcompat implementation of `tf.nest.flatten`."""
-    if expand_composites:
-        from tfcompat._composite import base
-
-        return base.flatten(structure)
+    if expand_composites and HOOKS.composite_flatten is not None:
+        return HOOKS.composite_flatten(structure)
     if not _is_nested_fast(structure):
         return [structure]
     if (type(structure) is list or type(structure) is tuple) and not any(
@@ -69,10 +69,8 @@ def _pack(structure: Any, it: Any) -> Any:
 
 def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool = False) -> Any:
     """tfcompat implementation of `tf.nest.pack_sequence_as`."""
-    if expand_composites:
-        from tfcompat._composite import base
-
-        return base.pack_sequence_as(structure, flat_sequence)
+    if expand_composites and HOOKS.composite_pack is not None:
+        return HOOKS.composite_pack(structure, flat_sequence)
     flat = list(flat_sequence)
     n = len(flatten(structure))
     if n != len(flat):

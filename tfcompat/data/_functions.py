@@ -24,8 +24,10 @@ import jax
 import numpy as np
 
 from tfcompat._core import dtypes, errors
+from tfcompat._core.hooks import HOOKS
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._engine import jax_internals
 from tfcompat._function import Function, TensorSpec
 from tfcompat._tape import engine
 from tfcompat.data import _composites as comp
@@ -36,12 +38,7 @@ __all__ = ["StructuredFunction", "isolated"]
 _PROBES = (2, 3)
 
 
-try:
-    from jax._src.core import trace_state_clean as _trace_state_clean
-except ImportError:  # pragma: no cover  (a JAX laid out otherwise: always isolate)
-
-    def _trace_state_clean() -> bool:
-        return False
+_trace_state_clean = jax_internals.trace_state_clean
 
 
 class isolated:
@@ -240,8 +237,8 @@ class StructuredFunction:
                         flat.append(wrap(comp.placeholder(spec, size, fill)))
                         continue
                     if d is None:
-                        assert st.empty_dataset is not None
-                        flat.append(st.empty_dataset(cast(Any, spec).element_spec))
+                        assert HOOKS.empty_dataset is not None
+                        flat.append(HOOKS.empty_dataset(cast(Any, spec).element_spec))
                         continue
                     if d is dtypes.string:
                         arr: Any = np.full(sh, _PROBE_STRINGS[fill], dtype=object)

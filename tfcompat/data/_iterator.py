@@ -25,10 +25,8 @@ _READ_AT_TRACE = (
 def warn_if_traced() -> None:
     """Log (once per process, on the "tensorflow" logger) that a dataset read inside a
     trace is read only once."""
-    try:
-        from jax._src.core import trace_state_clean
-    except ImportError:  # pragma: no cover  (a JAX laid out otherwise: no warning)
-        return
+    from tfcompat._engine.jax_internals import trace_state_clean
+
     if not trace_state_clean():
         tf_logging.log_first_n("data_read_at_trace", 1, _READ_AT_TRACE)
 

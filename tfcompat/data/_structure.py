@@ -158,10 +158,6 @@ class DatasetSpec:
 
 DatasetSpec.__module__ = "tensorflow.python.data.ops.dataset_ops"
 
-# Set by tfcompat.data._dataset: an empty dataset of a given element spec (a placeholder
-# for a dataset-valued input when a function's output spec is probed).
-empty_dataset: Callable[[Any], Any] | None = None
-
 
 def leaf_wrapper(spec: Any) -> Callable[[Any], Any]:
     """`array -> value the user sees` for one component (a dataset passes through)."""
