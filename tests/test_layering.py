@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "tfcompat._tracking",
             "tfcompat._core",
             "tfcompat._engine.jax_internals",
+            "tfcompat._device",  # device names and placement (imports only JAX)
         ),
     ),
     ("ops", ("tfcompat._ops",)),

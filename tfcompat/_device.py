@@ -111,8 +111,14 @@ def _none_hidden(dev: Any) -> bool:
     return False
 
 
-# Set by `tf.config.set_visible_devices`: whether a JAX device is hidden.
+# Whether a JAX device is hidden (`tf.config.set_visible_devices`, via `set_hidden`).
 hidden: Any = _none_hidden
+
+
+def set_hidden(predicate: Any) -> None:
+    """Install `predicate(jax_device) -> bool`: the devices `tf.config` hides."""
+    global hidden
+    hidden = predicate
 
 
 class _Current(threading.local):
@@ -201,9 +207,15 @@ def place(value: Any) -> Any:
         return jax.numpy.asarray(host)
 
 
-# Set by tfcompat.distribute: called with each new Variable (a strategy's scope
-# replicates it).
+# Called with each new Variable (a strategy's scope replicates it); installed by
+# tfcompat.distribute through `set_variable_hook`.
 variable_hook: Any = None
+
+
+def set_variable_hook(fn: Any) -> None:
+    """Install `fn(variable)`, called at the end of every `tf.Variable.__init__`."""
+    global variable_hook
+    variable_hook = fn
 
 
 def variable_created(var: Any) -> None:

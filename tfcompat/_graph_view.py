@@ -28,8 +28,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax.core as core
+import jax.extend.core as ext_core
 import numpy as np
-from jax._src import core
 
 from tfcompat._core import dtypes
 from tfcompat._core.tensor_shape import TensorShape
@@ -330,10 +331,10 @@ def build(tr: Any, name: str, arg_names: list[str], n_tensor_args: int) -> FuncG
     consts = dict(zip(jaxpr.constvars, tr.consts or (), strict=False))
 
     def operand(v: Any, consumer: str, position: int) -> Tensor:
-        if isinstance(v, core.Literal) or v in consts or v not in env:
+        if isinstance(v, ext_core.Literal) or v in consts or v not in env:
             suffix = "y" if position == 1 else "x" if position == 0 else f"input_{position}"
             op = g._add(g._unique(f"{consumer}/{suffix}"), "Const", [], [v.aval])
-            if not isinstance(v, core.Literal):
+            if not isinstance(v, ext_core.Literal):
                 env[v] = op._outputs[0]
             return op._outputs[0]
         return env[v]

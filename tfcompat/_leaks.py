@@ -19,9 +19,9 @@ import weakref
 from typing import Any
 
 import jax
-from jax._src import source_info_util
 
-from tfcompat._tape import engine
+from tfcompat._core import hooks
+from tfcompat._engine import jax_internals
 
 __all__ = ["finished", "finished_eqns"]
 
@@ -67,7 +67,7 @@ def _frames(t: Any) -> str:
     var = getattr(v, "val", None)
     for eqn in finished_eqns(v._trace):
         if any(o is var for o in eqn.outvars):
-            frames = list(source_info_util.user_frames(eqn.source_info.traceback))
+            frames = jax_internals.user_frames(eqn.source_info.traceback)
             return "\n".join(
                 f'    File "{f.file_name}", line {f.start_line}, in '
                 f"{f.function_name.replace('__ag_factory.<locals>.', '')}"
@@ -87,4 +87,4 @@ def leaked_tensor_error(inputs: Any, exc: BaseException) -> BaseException:
     return exc
 
 
-engine.leaked_tensor_error = leaked_tensor_error
+hooks.register("leaked_tensor_error", leaked_tensor_error)

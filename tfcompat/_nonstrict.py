@@ -21,11 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import jax.core as core
+import jax.extend.core as ext_core
+import jax.extend.linear_util as lu
 import jax.numpy as jnp
-from jax._src import core
-from jax._src import linear_util as lu
-from jax._src.interpreters import partial_eval as pe
 
+from tfcompat._engine import jax_internals
 from tfcompat._ops import checks
 
 __all__ = ["check_outputs", "prune", "subject_outputs"]
@@ -83,12 +84,12 @@ def subject_outputs(result: dict[str, Any]) -> list[Any]:
 
 def _live(jaxpr: Any, roots: list[Any]) -> set[int]:
     """ids of the equations that `roots` (output variables) or an effect depend on."""
-    live_vars = {id(v) for v in roots if isinstance(v, core.Var)}
+    live_vars = {id(v) for v in roots if isinstance(v, ext_core.Var)}
     live: set[int] = set()
     for eqn in reversed(jaxpr.eqns):
         if eqn.effects or any(id(v) in live_vars for v in eqn.outvars):
             live.add(id(eqn))
-            live_vars.update(id(v) for v in eqn.invars if isinstance(v, core.Var))
+            live_vars.update(id(v) for v in eqn.invars if isinstance(v, ext_core.Var))
     return live
 
 
@@ -138,7 +139,7 @@ def prune(jaxpr: Any, consts: Any, layout: Layout) -> tuple[Any, Any, checks.Spe
 
     dbg = jaxpr.debug_info.with_unknown_names()
     dbg = dbg._replace(result_paths=None) if hasattr(dbg, "_replace") else dbg
-    new_jaxpr, _, new_consts = pe.trace_to_jaxpr_dynamic(
+    new_jaxpr, _, new_consts = jax_internals.trace_to_jaxpr_dynamic(
         lu.wrap_init(rebuilt, debug_info=dbg), [v.aval for v in jaxpr.invars]
     )
     spec = checks.Spec(tuple(layout.spec.checks[k] for k in kept), layout.spec.tokens)

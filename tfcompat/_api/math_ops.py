@@ -13,7 +13,6 @@ import collections
 from typing import Any
 
 import numpy as np
-from jax._src import core as jax_core
 
 from tfcompat._api._args import (
     as_tensor,
@@ -30,6 +29,7 @@ from tfcompat._core import dtypes, errors
 from tfcompat._core.convert import constant, convert_to_tensor
 from tfcompat._core.tensor import EagerTensor, Tensor
 from tfcompat._core.variable import Variable
+from tfcompat._engine import jax_internals
 from tfcompat._ops import checks
 from tfcompat._ops._tf_opdefs import OPDEFS
 from tfcompat._ops.registry import OPS
@@ -936,7 +936,7 @@ def count_nonzero(
 def _graph() -> bool:
     """Whether a `tf.function` is being traced (TF's shape inference then raises
     ValueError where the eager kernel raises InvalidArgumentError)."""
-    return not isinstance(jax_core.trace_ctx.trace, jax_core.EvalTrace)
+    return not jax_internals.is_eval_trace(jax_internals.current_trace())
 
 
 # -- arg reductions, top_k, scans -------------------------------------------------------------

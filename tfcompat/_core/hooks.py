@@ -22,6 +22,7 @@ class Hooks:
         "composite_pack",
         "empty_dataset",
         "graph_name",
+        "leaked_tensor_error",
         "materialize",
         "rebuild",
         "sparse_gradients",
@@ -34,6 +35,9 @@ class Hooks:
         self.rebuild: Callable[[Any], Any] | None = None
         # tfcompat._function: names symbolic tensors as TF's graphs do ("x:0", "mul_1:0").
         self.graph_name: Callable[[Any], str] | None = None
+        # tfcompat._leaks: TF's "out of scope" TypeError for a tensor leaked out of a
+        # trace, from the inputs of the op that used it and JAX's error.
+        self.leaked_tensor_error: Callable[[Any, BaseException], BaseException] | None = None
         # tfcompat._api.indexed_slices: a gradient request's gradients when TF returns
         # tf.IndexedSlices for some sources (gathers of them on axis 0), else None.
         self.sparse_gradients: Callable[[Any], Any] | None = None

@@ -19,6 +19,7 @@ import jax
 import numpy as np
 
 from tfcompat._core import dtypes, errors
+from tfcompat._core.hooks import HOOKS
 from tfcompat._core.tensor import EagerTensor, Node, Tensor
 from tfcompat._engine.abstract import _AVALS, Aval, _abstract_miss, _new_key
 from tfcompat._engine.caches import _EAGER, _EAGER_MAX, _HOST_SEEN, _eager_fn
@@ -194,7 +195,12 @@ def _execute_now(
     if fn is None and op.host is not None and _first_sighting(key, inputs):
         result = _run_on_host(op, attrs, inputs)
     else:
-        result = (fn or _eager_fn(op, attrs, key))(*map(_VALUE, inputs))
+        try:
+            result = (fn or _eager_fn(op, attrs, key))(*map(_VALUE, inputs))
+        except jax.errors.UnexpectedTracerError as exc:  # a tensor leaked out of a trace
+            if HOOKS.leaked_tensor_error is None:
+                raise
+            raise HOOKS.leaked_tensor_error(inputs, exc) from None
     if CHECK_NUMERICS[0]:
         _check_numerics(op, inputs, [result] if op.num_outputs == 1 else list(result))
     if op.num_outputs == 1:

@@ -26,9 +26,11 @@ __all__ = [
     "convert_constvars_jaxpr",
     "current_trace",
     "dce_jaxpr",
+    "distributed_initialized",
     "is_eval_trace",
     "trace_state_clean",
     "trace_to_jaxpr_dynamic",
+    "user_frames",
 ]
 
 _MISSING = "this JAX has no `{}`; tfcompat supports the JAX versions declared in its pyproject.toml"
@@ -124,3 +126,32 @@ def backends_initialized() -> bool:
     except ImportError:  # pragma: no cover
         return False
     return bool(_backends)
+
+
+# --- source_info_util.user_frames ----------------------------------------------------
+# Why: a tensor leaked out of a tf.function trace is reported, as TF does, with the
+# user's line that created it; JAX keeps that line in each equation's traceback, and
+# only its private `user_frames` filters out JAX's own frames.
+# Fallback: no frames (the message then names no line).
+def user_frames(traceback: Any) -> list[Any]:
+    """The user's frames (file, line, function) of a JAX equation's traceback."""
+    try:
+        from jax._src import source_info_util
+    except ImportError:  # pragma: no cover
+        return []
+    return list(source_info_util.user_frames(traceback))
+
+
+# --- distributed.global_state --------------------------------------------------------
+# Why: `MultiWorkerMirroredStrategy` starts `jax.distributed` only if the user has not;
+# JAX has no public "is it initialized?" query.
+# Fallback: more than one process means it is initialized.
+def distributed_initialized() -> bool:
+    """Whether `jax.distributed.initialize` has run in this process."""
+    try:
+        from jax._src import distributed
+    except ImportError:  # pragma: no cover
+        import jax
+
+        return jax.process_count() > 1
+    return distributed.global_state.client is not None

@@ -79,12 +79,9 @@ class LogicalDeviceConfiguration:
 
 
 def _initialized() -> bool:
-    try:
-        from jax._src import xla_bridge
+    from tfcompat._engine import jax_internals
 
-        return bool(xla_bridge.backends_are_initialized())
-    except Exception:  # pragma: no cover - JAX moved the query: assume started
-        return True
+    return jax_internals.backends_initialized()
 
 
 def _accelerator_kinds() -> list[str]:
@@ -161,7 +158,7 @@ def set_visible_devices(devices: Any, device_type: Any = None) -> None:
         if k == "CPU" and not chosen and kind is None:
             raise ValueError("CPU must be visible")
         _visible[k] = chosen
-    _device.hidden = lambda dev: not is_visible(dev)
+    _device.set_hidden(lambda dev: not is_visible(dev))
     default = next(
         (d for k in ("TPU", "GPU") for d in _device.platform_devices(k) if is_visible(d)),
         _device.platform_devices("CPU")[0],

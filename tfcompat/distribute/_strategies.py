@@ -344,12 +344,9 @@ MultiWorkerMirroredStrategy.__module__ = (
 
 
 def _distributed_initialized() -> bool:
-    try:
-        from jax._src import distributed
+    from tfcompat._engine import jax_internals
 
-        return distributed.global_state.client is not None
-    except Exception:  # pragma: no cover - JAX moved it
-        return jax.process_count() > 1
+    return jax_internals.distributed_initialized()
 
 
 def _maybe_initialize_distributed(resolver: Any) -> None:
@@ -470,4 +467,4 @@ def _variable_hook(var: Variable) -> None:
     var._distribute_strategy = strategy  # type: ignore[attr-defined]
 
 
-_device.variable_hook = _variable_hook
+_device.set_variable_hook(_variable_hook)
