@@ -895,14 +895,12 @@ def test_numpy_returns_numpy_scalar_for_0d() -> None:
     assert type(tf.constant([3.0]).numpy()) is np.ndarray
 
 
-@pytest.mark.xfail(
-    reason="known divergence: XLA CPU rewrites x / scalar as x * (1 / scalar), so results can "
-    "differ from TF's correctly rounded RealDiv in the last bit (3/7 in float32)",
-    strict=True,
-)
 def test_division_by_scalar_is_correctly_rounded() -> None:
+    """XLA would multiply by 1 / 7 (one ulp off for 3 / 7 in float32); TF divides."""
     x = tf.range(30.0) / 7.0
     assert float(x[3]) == float(np.float32(3.0) / np.float32(7.0))
+    f = tf.function(lambda v, d: v / d)
+    assert float(f(tf.range(30.0), tf.constant(7.0))[3]) == float(np.float32(3.0) / np.float32(7.0))
 
 
 # -- randomized conversion against TF ----------------------------------------------------------

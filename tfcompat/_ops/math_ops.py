@@ -55,7 +55,7 @@ _binary("Sub", lambda x, y: x - y)
 _binary("Mul", lambda x, y: x * y)
 
 
-def true_divide(x: Any, y: Any) -> Any:
+def _divide(x: Any, y: Any) -> Any:
     """`x / y` rounded as one IEEE division, as TF's kernels divide.
 
     XLA rewrites a division by a broadcast value (`x / 255.0`, `x / n` with a scalar
@@ -63,19 +63,44 @@ def true_divide(x: Any, y: Any) -> Any:
     third of the values. The divisor here is a select that depends on `x` (it is `x`
     itself only where `x` is NaN, where the quotient is NaN either way), so it is no
     longer a broadcast and the division stays a division."""
-    if not jnp.issubdtype(jnp.result_type(x, y), jnp.inexact):
-        return x / y
     return x / jnp.where(x != x, x, y)
 
 
+def _div_no_nan_tangent(t: Any, y: Any) -> Any:
+    """`div_no_nan(t, y)` where `t` is a JVP tangent (linear in `t`)."""
+    safe = jnp.where(y == 0, jnp.ones((), y.dtype), y)
+    return jnp.where(y == 0, jnp.zeros((), t.dtype), divide_tangent(t, safe))
+
+
 def divide_tangent(t: Any, y: Any) -> Any:
-    """`t / y` as one IEEE division where `t` is a JVP tangent (`true_divide` compares
-    its numerator, which a tangent may not be): a broadcast divisor is materialized
-    behind an optimization barrier instead."""
+    """`t / y` as one IEEE division where `t` is a JVP tangent (`_divide` compares its
+    numerator, which a tangent may not be): a broadcast divisor is materialized behind
+    an optimization barrier instead."""
     shape = jnp.broadcast_shapes(jnp.shape(t), jnp.shape(y))
     if jnp.shape(y) == shape or not jnp.issubdtype(jnp.result_type(t, y), jnp.inexact):
         return t / y
     return t / lax.optimization_barrier(jnp.broadcast_to(y, shape))
+
+
+@jax.custom_jvp
+def _exact_divide(x: Any, y: Any) -> Any:
+    return _divide(x, y)
+
+
+@_exact_divide.defjvp
+def _exact_divide_jvp(primals: Any, tangents: Any) -> Any:
+    # TF's _RealDivGrad: dx = g / y, dy = g * ((-x / y) / y), each division exact.
+    x, y = primals
+    dx, dy = tangents
+    out = _divide(x, y)
+    return out, divide_tangent(dx, y) + dy * _divide(_divide(-x, y), y)
+
+
+def true_divide(x: Any, y: Any) -> Any:
+    """`x / y` as TF's kernels divide (one IEEE division, TF's gradient)."""
+    if not jnp.issubdtype(jnp.result_type(x, y), jnp.inexact):
+        return x / y
+    return _exact_divide(x, y)
 
 
 _binary("RealDiv", true_divide)
@@ -203,8 +228,7 @@ def _div_no_nan_jvp(primals: Any, tangents: Any) -> Any:
     x, y = primals
     dx, dy = tangents
     out = _div_no_nan(x, y)
-    zero = jnp.zeros((), x.dtype)
-    dx_y = jnp.where(y == 0, zero, divide_tangent(dx, jnp.where(y == 0, jnp.ones((), y.dtype), y)))
+    dx_y = _div_no_nan_tangent(dx, y)
     return out, jnp.broadcast_to(dx_y + dy * _div_no_nan(_div_no_nan(-x, y), y), out.shape)
 
 
@@ -338,7 +362,7 @@ def _complex_abs_jvp(primals: Any, tangents: Any) -> Any:
     # TF's _ComplexAbsGrad: div_no_nan(complex(g, 0) * x, complex(|x|, 0)): 0 at x == 0.
     (x,), (dx,) = primals, tangents
     out = jnp.abs(x)
-    return out, _div_no_nan(jnp.real(jnp.conj(x) * dx), out)
+    return out, _div_no_nan_tangent(jnp.real(jnp.conj(x) * dx), out)
 
 
 register("ComplexAbs")(_complex_abs)
@@ -739,7 +763,7 @@ def _cumprod_jvp(axis: int, exclusive: bool, reverse: bool, primals: Any, tangen
     # gradient is 0 at x == 0 (the true derivative is not). The JVP is its transpose.
     (x,), (dx,) = primals, tangents
     prod = _cumprod_raw(x, axis, exclusive, reverse)
-    return prod, prod * _scan(lax.cumsum, 0, _div_no_nan(dx, x), axis, exclusive, reverse)
+    return prod, prod * _scan(lax.cumsum, 0, _div_no_nan_tangent(dx, x), axis, exclusive, reverse)
 
 
 _cumprod_op = jax.custom_jvp(_cumprod_raw, nondiff_argnums=(1, 2, 3))
