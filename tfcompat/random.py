@@ -2,6 +2,7 @@
 
 import types
 
+from tfcompat._api import random_ops as _random_ops
 from tfcompat._api.random_ops import (
     Algorithm,
     Generator,
@@ -9,7 +10,6 @@ from tfcompat._api.random_ops import (
     create_rng_state,
     gamma,
     get_global_generator,
-    index_shuffle,
     normal,
     poisson,
     set_global_generator,
@@ -20,7 +20,6 @@ from tfcompat._api.random_ops import (
     stateless_gamma,
     stateless_normal,
     stateless_poisson,
-    stateless_shuffle,
     stateless_truncated_normal,
     stateless_uniform,
     truncated_normal,
@@ -35,10 +34,10 @@ for _name, _obj in {
     "Generator": Generator,
     "create_rng_state": create_rng_state,
     "get_global_generator": get_global_generator,
-    "index_shuffle": index_shuffle,
+    "index_shuffle": _random_ops.index_shuffle,
     "set_global_generator": set_global_generator,
     "stateless_fold_in": fold_in,
-    "stateless_shuffle": stateless_shuffle,
+    "stateless_shuffle": _random_ops.stateless_shuffle,
     "stateless_split": split,
 }.items():
     setattr(experimental, _name, _obj)

@@ -705,9 +705,10 @@ def _segment(reduce: str, data: Any, indices: Any, segment_ids: Any, num_segment
     ones = array_ops.ones([rows._shape[0]], rows.dtype)
     count = math_ops.unsorted_segment_sum(ones, seg, n)
     count = math_ops.maximum(count, array_ops.ones_like(count))
-    if reduce == "sqrt_n":
-        count = math_ops.sqrt(count)
     shape = [n] + [1] * (len(rows._shape) - 1)
+    if reduce == "sqrt_n":  # TF's kernel multiplies by 1 / sqrt(count)
+        scale = math_ops.reciprocal(math_ops.sqrt(count))
+        return math_ops.multiply(total, array_ops.reshape(scale, shape))
     return math_ops.truediv(total, array_ops.reshape(count, shape))
 
 

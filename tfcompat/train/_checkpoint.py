@@ -745,8 +745,8 @@ class CheckpointOptions:
         experimental_enable_async_checkpoint: bool = False,
         experimental_write_callbacks: Any = None,
         enable_async: bool = False,
-        experimental_sharding_callback: Any = None,
         experimental_skip_slot_variables: bool = False,
+        experimental_sharding_callback: Any = None,
     ) -> None:
         self.experimental_io_device = experimental_io_device
         self.experimental_enable_async_checkpoint = experimental_enable_async_checkpoint

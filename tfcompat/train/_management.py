@@ -249,6 +249,7 @@ class CheckpointManager:
         step_counter: Any = None,
         checkpoint_interval: int | None = None,
         init_fn: Callable[[], Any] | None = None,
+        last_checkpoint_step: int | None = None,
     ) -> None:
         self._checkpoint = checkpoint
         if max_to_keep is not None and max_to_keep <= 0:
@@ -266,7 +267,8 @@ class CheckpointManager:
                 raise ValueError(
                     "`step_counter` should be passed if `checkpoint_interval` is not None."
                 )
-            self._last_checkpoint_step: int | None = None
+            # TF: the step of the last checkpoint written before this manager existed
+            self._last_checkpoint_step: int | None = last_checkpoint_step
             self._step_counter = step_counter
         self._checkpoint_interval = checkpoint_interval
         recovered = get_checkpoint_state(directory)
