@@ -49,8 +49,6 @@ KNOWN_MISSING: dict[str, str] = {
     "profiler.experimental.Trace": "out of scope (DTensor, TFLite, profiler, build info)",
     "profiler.experimental.start": "out of scope (DTensor, TFLite, profiler, build info)",
     "profiler.experimental.stop": "out of scope (DTensor, TFLite, profiler, build info)",
-    "random.stateless_binomial": "random streams (random work)",
-    "random.stateless_gamma": "random streams (random work)",
     "raw_ops.Bucketize": "op: not built yet",
     "raw_ops.CudnnRNNV3": "op: not built yet",
     "raw_ops.ImageProjectiveTransformV3": "tf.image (image work)",
@@ -72,7 +70,6 @@ KNOWN_MISSING: dict[str, str] = {
     "sparse.map_values": "sparse ops (composite tensors work)",
     "sparse.reduce_any": "sparse ops (composite tensors work)",
     "sysconfig.get_build_info": "out of scope (DTensor, TFLite, profiler, build info)",
-    "unique_with_counts": "op: not built yet",
 }
 
 

@@ -440,6 +440,14 @@ ARRAY: list[OpRecord] = [
         variant="int64_idx",
     ),
     rec(
+        "unique_with_counts",
+        lambda tf, x: tf.unique_with_counts(x),
+        Arg((8,), lo=0, hi=4),
+        dtypes=("int32", "float32"),
+        grad=False,
+        grad_vs_tf=False,
+    ),
+    rec(
         "searchsorted",
         lambda tf, s, v: tf.searchsorted(s, v),
         Arg((5,), value=[1.0, 2.0, 2.0, 3.0, 5.0]),

@@ -66,6 +66,27 @@ RANDOM: list[OpRecord] = [
     rec("random.gamma", lambda tf: tf.random.gamma([2], [1.0, 2.0], beta=[[1.0], [2.0]])),
     rec("random.poisson", lambda tf: tf.random.poisson([3], [1.0, 4.0], dtype=tf.int32)),
     rec(
+        "random.stateless_gamma",
+        lambda tf: tf.random.stateless_gamma([3, 2], [1, 2], [0.5, 3.0]),
+        values=True,
+        bad=(Bad("shape", lambda tf: tf.random.stateless_gamma([3], [1, 2], [1.0, 2.0])),),
+    ),
+    rec(
+        "random.stateless_poisson",
+        lambda tf: tf.random.stateless_poisson([4, 2], [3, 4], [2.0, 30.0]),
+        values=True,
+    ),
+    rec(
+        "random.stateless_binomial",
+        lambda tf: tf.random.stateless_binomial([4, 2], [5, 6], [5.0, 80.0], [0.3, 0.6]),
+        values=True,
+    ),
+    rec(
+        "random.experimental.index_shuffle",
+        lambda tf: tf.random.experimental.index_shuffle(tf.range(6), [5, 9], 5),
+        values=True,
+    ),
+    rec(
         "random.stateless_normal",
         lambda tf: tf.random.stateless_normal([2, 2], seed=[1, 2]),
         values=True,
