@@ -391,7 +391,8 @@ def _print_cases(tf: Any) -> None:
     tf.print(tf.range(20))
     tf.print(tf.range(20), summarize=-1)
     tf.print(tf.reshape(tf.range(60.0), (3, 4, 5)), summarize=2)
-    tf.print(tf.constant(3.14159265, tf.float64), tf.constant(1e20), tf.constant(-0.0))
+    # -0.0 as a vector: TF's eager cache of scalar constants can hand back a cached 0.0
+    tf.print(tf.constant(3.14159265, tf.float64), tf.constant(1e20), tf.constant([-0.0]))
     tf.print(tf.constant([[True]]), tf.constant(7, tf.uint8), tf.constant(1.5, tf.float16))
     tf.print("a", "b", sep=",", end="|\n")
     tf.print()

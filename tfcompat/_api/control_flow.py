@@ -618,8 +618,8 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
 
         def scan_step(carry: Any, i: Any) -> Any:
             lv, cw = carry
-            nlv, ncw = step(lv, cw)
             go = i < n
+            nlv, ncw = _masked_step(go, step, lv, cw)
             lv = [jnp.where(go, a, b) for a, b in zip(nlv, lv, strict=True)]
             cw = [jnp.where(go, a, b) for a, b in zip(ncw, cw, strict=True)]
             return (lv, cw), None
@@ -637,7 +637,7 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
             def scan_step(c: Any, _: Any) -> Any:
                 done, lv, cw = c
                 go = jnp.logical_and(jnp.logical_not(done), keep_going(lv, cw))
-                nlv, ncw = step(lv, cw)
+                nlv, ncw = _masked_step(go, step, lv, cw)
                 lv = [jnp.where(go, a, b) for a, b in zip(nlv, lv, strict=True)]
                 cw = [jnp.where(go, a, b) for a, b in zip(ncw, cw, strict=True)]
                 return (jnp.logical_not(go), lv, cw), None
@@ -666,6 +666,25 @@ def _while_traced(cond_fn: Any, body_fn: Any, loop_vars: Any, maximum_iterations
 
     outs = _run("While", op_fn, inputs, written)
     return nest.pack_sequence_as(structure, outs)
+
+
+def _masked_step(go: Any, step: Any, lv: list[Any], cw: list[Any]) -> tuple[Any, Any]:
+    """One step of a loop run as a fixed number of masked steps: the body runs only where
+    `go` holds (`lax.cond`), so a step TF would never run computes nothing and raises
+    nothing (an out-of-range read of the step after the last one)."""
+
+    def fixed(vals: list[Any]) -> list[Any]:
+        return [lax.convert_element_type(v, jnp.result_type(v)) for v in vals]
+
+    def run(c: Any) -> Any:
+        a, b = step(list(c[0]), list(c[1]))
+        return fixed(list(a)), fixed(list(b))
+
+    def keep(c: Any) -> Any:
+        return fixed(list(c[0])), fixed(list(c[1]))
+
+    a, b = lax.cond(go, run, keep, (fixed(lv), fixed(cw)))
+    return list(a), list(b)
 
 
 # Buckets of the reverse pass of a loop of unknown length: 2**0 ... 2**_MAX_BUCKET steps.
