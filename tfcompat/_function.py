@@ -531,7 +531,13 @@ def _producer_base(eqn: Any, var: Any) -> str:
     own = eqn.params.get("name") if prim in ("pjit", "jit") else None
     if isinstance(own, str) and own[:1].isupper() and own.isidentifier():
         return own  # an op jitted under its TF name (Sum, Mean, Max)
-    inner = eqn.params.get("jaxpr") if prim in ("pjit", "jit", "closed_call") else None
+    inner = (
+        eqn.params.get("jaxpr")
+        if prim in ("pjit", "jit", "closed_call")
+        else eqn.params.get("call_jaxpr")
+        if prim in ("custom_jvp_call", "custom_vjp_call")
+        else None
+    )
     if inner is not None:
         jaxpr = getattr(inner, "jaxpr", inner)
         try:

@@ -30,6 +30,7 @@ DYNAMIC_SHAPE = {
     "math.confusion_matrix",
     "math.confusion_matrix[weights]",
     "unique[int64_idx]",
+    "unique_with_counts",
     "sequence_mask",
 }
 # Records that create Variables (not allowed on later tf.function traces) or use
