@@ -1,4 +1,4 @@
-"""`tf.function` on `jax.jit` (DESIGN.md, execution model point 8), `tf.TensorSpec`.
+"""`tf.function` on `jax.jit` (docs/design.md, the execution model), `tf.TensorSpec`.
 
 A call looks up a *concrete function* by TF's retracing key: tensors (and NumPy arrays)
 by shape and dtype, variables by shape and dtype, Python scalars and strings by value,
